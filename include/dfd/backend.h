@@ -1,0 +1,117 @@
+// The backend primitives the solver is written over (one interface, CPU and CUDA
+// implementations). No CUDA types: a CPU-only build compiles this header.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dfd/blur_levels.h"
+#include "dfd/camera.h"
+
+namespace dfd {
+
+// A vector in backend memory (host memory on the CPU, device memory on CUDA). A view:
+// the backend owns the storage. Solver code never dereferences `ptr`.
+struct DVec {
+  float* ptr = nullptr;
+  size_t size = 0;
+};
+
+// A scalar coefficient: scale * (slot >= 0 ? scalar[slot] : 1). Lets CG keep alpha and
+// beta in backend memory (no host round trip per iteration).
+struct Coef {
+  int slot = -1;
+  float scale = 1.f;
+  static Coef constant(float v) { return Coef{-1, v}; }
+  static Coef of(int slot, float scale = 1.f) { return Coef{slot, scale}; }
+};
+
+// The problem of one solve, as plain host data (SPEC 1-4).
+struct Problem {
+  int width = 0, height = 0, channels = 0, frames = 0;
+  const float* stack = nullptr;         // b: frames x channels x height x width, planar
+  double range = 255.0;                 // R
+  Camera camera;
+  std::vector<double> focus_distances;  // Zf_i, one per frame
+  int K = 0;                            // window
+  LevelPlan levels;                     // blur levels of the fast operator
+  std::vector<double> candidates;       // Z_j of the grid search
+  int window = 0;                       // windowed grid-search loss (w x w); <= 1: none
+  int gs_bracket = 1;                   // golden section on [Z_{j*-g}, Z_{j*+g}]
+  double gs_tol = 1e-2;
+  int gs_max_iters = 100;
+
+  size_t pixels() const { return static_cast<size_t>(width) * height; }
+  size_t image_size() const { return pixels() * channels; }         // one AIF
+  size_t stack_size() const { return image_size() * frames; }       // the whole stack
+};
+
+class Backend {
+ public:
+  static constexpr int kScalarSlots = 16;
+
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;      // "cpu", "cuda"
+  virtual std::string device() const = 0;    // human-readable description of the device
+
+  // Bytes of backend memory one solve of `p` needs (estimated before allocating).
+  virtual size_t memory_estimate(const Problem& p) const = 0;
+  // Stages the stack and allocates the working buffers; called once per solve (frees the
+  // buffers of an earlier problem). Throws Error(OutOfMemory) when it does not fit.
+  virtual void setup(const Problem& p) = 0;
+  // Peak backend memory in use since setup, bytes.
+  virtual size_t peak_memory() const = 0;
+
+  virtual DVec stack() = 0;           // b as staged by setup
+  virtual DVec alloc(size_t n) = 0;   // zero-filled; valid until the next setup or destruction
+
+  // --- Vector algebra (all sizes equal) --------------------------------------------------
+  virtual void fill(DVec x, float v) = 0;
+  virtual void copy(DVec src, DVec dst) = 0;
+  virtual void axpby(Coef a, DVec x, Coef b, DVec y) = 0;     // y = a x + b y
+  virtual void multiply(DVec m, DVec y) = 0;                  // y = m .* y
+  virtual void clip(DVec x, float lo, float hi) = 0;
+  // m = 0 where x sits on a bound and the descent direction -g points outside, else 1.
+  virtual void free_mask(DVec x, DVec g, float lo, float hi, DVec m) = 0;
+  virtual void dot(DVec a, DVec b, int slot) = 0;             // scalar[slot] = <a, b>
+  virtual void sum(DVec a, int slot) = 0;                     // scalar[slot] = sum(a)
+
+  // --- Scalars (kept in backend memory; read_scalars synchronises) -------------------------
+  virtual void scalar_set(int slot, double v) = 0;
+  virtual void scalar_ratio(int num, int den, int out) = 0;  // out = num / den (0 if den == 0)
+  virtual void scalar_sqrt(int in, int out) = 0;
+  virtual void read_scalars(double* out, int count) = 0;     // slots 0..count-1
+
+  // --- The model ----------------------------------------------------------------------------
+  // Initial AIF of SPEC 5 into x (channels x height x width).
+  virtual void init_aif(DVec x) = 0;
+  // Level blurs of x for the depth step (kept until the next call or apply_A / apply_At).
+  virtual void blur_levels(DVec x) = 0;
+  // Exhaustive search over the candidates with the (optionally windowed) loss: Z and the
+  // un-windowed per-pixel loss at Z. Lowest index on ties. Needs blur_levels.
+  virtual void grid_search(DVec Z, DVec loss) = 0;
+  // Golden-section refinement of Z (a grid candidate per pixel) and its loss. Needs blur_levels.
+  virtual void golden_section(DVec Z, DVec loss) = 0;
+  // Un-windowed per-pixel loss 1/(F C) sum_{i,c} (b - blur)^2 at depth Z. Needs blur_levels.
+  virtual void pixel_loss(DVec Z, DVec loss) = 0;
+  // Where loss_old < loss: Z = Z_old and loss = loss_old (the monotone guard).
+  virtual void keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) = 0;
+  // Fixes the depth map of the operator A(Z) used by apply_A / apply_At.
+  virtual void set_depth(DVec Z) = 0;
+  virtual void apply_A(DVec x, DVec y) = 0;   // y (F C H W) = A(Z) x
+  virtual void apply_At(DVec y, DVec x) = 0;  // x (C H W) = A(Z)^T y
+
+  // --- Transfers (synchronous) --------------------------------------------------------------
+  virtual void download(DVec v, float* host) = 0;
+  virtual void upload(const float* host, DVec v) = 0;
+};
+
+std::unique_ptr<Backend> make_cpu_backend(int threads = 0);
+// True when the CUDA backend was compiled in and a device is present; `why` says otherwise.
+bool cuda_available(std::string* why = nullptr);
+// Throws Error(Runtime) when cuda_available() is false.
+std::unique_ptr<Backend> make_cuda_backend(int device = 0);
+
+}  // namespace dfd

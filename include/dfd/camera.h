@@ -1,0 +1,37 @@
+// Thin-lens camera and the circle-of-confusion blur radius of SPEC section 2.
+#pragma once
+
+#include <cmath>
+#include <vector>
+
+namespace dfd {
+
+struct Camera {
+  double focal_length = 0.05;    // f, in the stack's length unit
+  double aperture = 0.00625;     // D, aperture diameter (f / N)
+  double pixel_pitch = 1.2e-5;   // ps
+  double thresh = 2.0;           // minimum blur sigma in pixels
+};
+
+// sigma_i(Z) = max(thresh, D |Z - Zf| / Z * f / (Zf - f) / (2 ps)), in pixels.
+inline double blur_sigma(const Camera& cam, double focus_distance, double depth) {
+  const double coc = cam.aperture * std::fabs(depth - focus_distance) / depth * cam.focal_length /
+                     (focus_distance - cam.focal_length);
+  const double s = coc / (2.0 * cam.pixel_pitch);
+  return s > cam.thresh ? s : cam.thresh;
+}
+
+// Default window K = round(0.039 (H + W) / 2), at least 7, odd (SPEC 2).
+inline int default_kernel_size(int height, int width) {
+  int k = static_cast<int>(std::lround(0.039 * (height + width) / 2.0));
+  if (k < 7) k = 7;
+  if (k % 2 == 0) k += 1;
+  return k;
+}
+
+// The normalised 1-D factor of the truncated Gaussian: k_sigma(u, v) = g(u) g(v) with
+// sum_u g(u) = 1, u in -(K-1)/2 .. (K-1)/2. Writes K values.
+void gaussian_factor(double sigma, int K, double* g);
+std::vector<double> gaussian_factor(double sigma, int K);
+
+}  // namespace dfd

@@ -1,0 +1,86 @@
+// Solver options: dataset presets (SPEC 6), every field overridable, validated before work.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dfd/camera.h"
+
+namespace dfd {
+
+struct FocalStack;
+
+enum class AifSolver { CG, Fista };
+enum class StepOrder { DepthFirst, AifFirst };
+enum class BackendKind { Auto, Cpu, Cuda };
+
+struct Options {
+  std::string preset = "nyuv2";  // name of the preset the defaults came from
+
+  // Camera (SPEC 1-2), in the stack's length unit.
+  double focal_length = 0.05;  // f
+  double f_number = 8.0;       // N; the aperture is f / N unless `aperture` > 0
+  double aperture = 0.0;       // D; 0 = derive from f_number
+  double pixel_pitch = 1.2e-5; // ps
+  double thresh = 2.0;         // minimum blur sigma, pixels
+
+  // Model window.
+  int kernel_size = 0;  // K (odd); 0 = default heuristic from the image size
+
+  // Depth step (SPEC 4.2).
+  double depth_min = 0.1;     // Zmin
+  double depth_max = 10.0;    // Zmax
+  int depth_candidates = 100; // N grid candidates, linspace(Zmin, Zmax, N)
+  int window = 0;             // w: windowed grid-search loss over w x w; 0 or 1 = none
+  int edge_pad = 0;           // pad the input by this many pixels (edge replicate), cropped after
+  int gs_bracket = 1;         // golden section on [Z_{j*-g}, Z_{j*+g}]
+  double gs_tol = 1e-2;       // stop when the bracket is shorter than this (depth units)
+  int gs_max_iters = 100;
+
+  // AIF step (SPEC 4.1).
+  AifSolver aif_solver = AifSolver::CG;
+  int cg_iters_first = 10;    // CG iterations in the first epoch ...
+  int cg_iters_max = 40;      // ... growing by cg_growth per epoch up to this
+  double cg_growth = 1.25;
+  int fista_iters0 = 200;     // T_0 of the reference schedule
+  double fista_alpha = 1.05;  // T_{e+1} = floor(alpha T_e)
+  int power_iters = 15;       // power iterations for the FISTA step size
+
+  int epochs = 40;
+  StepOrder order = StepOrder::DepthFirst;
+
+  // Operator accuracy (SPEC 4.3): implied-kernel L1 error bound of the blur levels.
+  double kernel_tolerance = 1e-3;
+
+  // Execution.
+  BackendKind backend = BackendKind::Auto;
+  int threads = 0;       // CPU threads; 0 = all
+  double range = 0.0;    // R; 0 = from the input's bit depth
+
+  double effective_aperture() const { return aperture > 0 ? aperture : focal_length / f_number; }
+  Camera camera() const;
+  // K for an image of this size: kernel_size, or the default heuristic.
+  int window_for(int height, int width) const;
+  // AIF iterations in epoch e (0-based) under the chosen solver's schedule.
+  int aif_iterations(int epoch) const;
+  // Candidate depths Z_j = linspace(Zmin, Zmax, N).
+  std::vector<double> candidates() const;
+
+  // Throws Error(Input) naming the problem; `stack` (optional) is checked against the options:
+  // focus distances count and > f, equal frame sizes, finite non-negative intensities.
+  void validate(const FocalStack* stack = nullptr) const;
+  // Human-readable one-option-per-line summary.
+  std::string summary() const;
+};
+
+// The presets of SPEC 6: "nyuv2", "make3d", "mobiledepth". Throws Error(Usage) for others.
+Options preset_options(const std::string& name);
+std::vector<std::string> preset_names();
+// The nyuv2 focus distances (metres); make3d's are 1, 2, 4, ..., 64.
+std::vector<double> preset_focus_distances(const std::string& name);
+
+const char* to_string(AifSolver s);
+const char* to_string(StepOrder s);
+const char* to_string(BackendKind b);
+
+}  // namespace dfd
