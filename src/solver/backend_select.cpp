@@ -1,0 +1,34 @@
+// Backend choice: CUDA when asked for (or, with auto, when a device is present), else CPU.
+#include "dfd/error.h"
+#include "dfd/solver.h"
+
+namespace dfd {
+
+#ifndef DFD_HAVE_CUDA
+bool cuda_available(std::string* why) {
+  if (why) *why = "dfd was built without the CUDA backend";
+  return false;
+}
+
+std::unique_ptr<Backend> make_cuda_backend(int) {
+  throw Error(ErrorKind::Runtime, "the CUDA backend is not available: dfd was built without CUDA");
+}
+#endif
+
+std::unique_ptr<Backend> make_backend(const Options& opt, std::string* note) {
+  std::string why;
+  switch (opt.backend) {
+    case BackendKind::Cpu:
+      return make_cpu_backend(opt.threads);
+    case BackendKind::Cuda:
+      if (!cuda_available(&why)) throw Error(ErrorKind::Runtime, "--backend cuda: " + why);
+      return make_cuda_backend(0);
+    case BackendKind::Auto:
+    default:
+      if (cuda_available(&why)) return make_cuda_backend(0);
+      if (note) *note = "no usable CUDA device (" + why + "); using the CPU backend";
+      return make_cpu_backend(opt.threads);
+  }
+}
+
+}  // namespace dfd

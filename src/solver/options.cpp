@@ -1,0 +1,164 @@
+// Options: presets of SPEC 6, derived quantities, and validation before any heavy work.
+#include "dfd/options.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "dfd/error.h"
+#include "dfd/image.h"
+
+namespace dfd {
+
+namespace {
+
+std::string num(double v) {
+  std::ostringstream s;
+  s.precision(10);
+  s << v;
+  return s.str();
+}
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw_input(what);
+}
+
+}  // namespace
+
+Camera Options::camera() const {
+  Camera c;
+  c.focal_length = focal_length;
+  c.aperture = effective_aperture();
+  c.pixel_pitch = pixel_pitch;
+  c.thresh = thresh;
+  return c;
+}
+
+int Options::window_for(int height, int width) const {
+  return kernel_size > 0 ? kernel_size : default_kernel_size(height, width);
+}
+
+int Options::aif_iterations(int epoch) const {
+  if (aif_solver == AifSolver::CG) {
+    const double it = cg_iters_first * std::pow(cg_growth, epoch);
+    return static_cast<int>(std::min<double>(cg_iters_max, std::round(it)));
+  }
+  long t = fista_iters0;  // T_{e+1} = floor(alpha T_e)
+  for (int e = 0; e < epoch && t < (1L << 24); ++e) t = static_cast<long>(std::floor(fista_alpha * t));
+  return static_cast<int>(std::max(1L, std::min(t, 1L << 24)));
+}
+
+std::vector<double> Options::candidates() const {
+  std::vector<double> z(depth_candidates);
+  if (depth_candidates == 1) {
+    z[0] = depth_min;
+    return z;
+  }
+  for (int j = 0; j < depth_candidates; ++j)
+    z[j] = depth_min + (depth_max - depth_min) * j / (depth_candidates - 1);
+  return z;
+}
+
+void Options::validate(const FocalStack* stack) const {
+  require(std::isfinite(focal_length) && focal_length > 0,
+          "focal length must be positive (got " + num(focal_length) + "): pass --focal-length");
+  require(aperture > 0 || (std::isfinite(f_number) && f_number > 0),
+          "aperture must be positive: pass --f-number N or --aperture D (got f-number " + num(f_number) + ")");
+  require(std::isfinite(effective_aperture()) && effective_aperture() > 0,
+          "aperture must be positive (got " + num(effective_aperture()) + ")");
+  require(std::isfinite(pixel_pitch) && pixel_pitch > 0,
+          "pixel size must be positive (got " + num(pixel_pitch) + "): pass --pixel-size");
+  require(std::isfinite(thresh) && thresh > 0, "--thresh must be positive (got " + num(thresh) + ")");
+  require(std::isfinite(depth_min) && depth_min > 0,
+          "depth range minimum must be positive (got " + num(depth_min) + ")");
+  require(std::isfinite(depth_max) && depth_max > depth_min,
+          "depth range maximum " + num(depth_max) + " must exceed the minimum " + num(depth_min));
+  require(depth_candidates >= 2, "--depth-candidates must be at least 2 (got " + std::to_string(depth_candidates) + ")");
+  require(kernel_size == 0 || (kernel_size >= 1 && kernel_size % 2 == 1),
+          "--kernel-size must be odd and positive, or 0 for the default (got " + std::to_string(kernel_size) + ")");
+  require(window >= 0, "--window-size must be >= 0 (got " + std::to_string(window) + ")");
+  require(edge_pad >= 0, "edge padding must be >= 0");
+  require(gs_bracket >= 1, "golden-section bracket must be >= 1 grid step");
+  require(std::isfinite(gs_tol) && gs_tol > 0, "golden-section tolerance must be positive");
+  require(gs_max_iters >= 0, "golden-section iteration limit must be >= 0");
+  require(epochs >= 1, "--epochs must be at least 1 (got " + std::to_string(epochs) + ")");
+  require(cg_iters_first >= 1 && cg_iters_max >= cg_iters_first,
+          "CG iterations must satisfy 1 <= first <= max (got " + std::to_string(cg_iters_first) + "," +
+              std::to_string(cg_iters_max) + ")");
+  require(std::isfinite(cg_growth) && cg_growth >= 1.0, "CG iteration growth must be >= 1");
+  require(fista_iters0 >= 1, "FISTA T_0 must be >= 1");
+  require(std::isfinite(fista_alpha) && fista_alpha > 0, "FISTA alpha must be positive");
+  require(power_iters >= 1, "power iterations must be >= 1");
+  require(std::isfinite(kernel_tolerance) && kernel_tolerance > 0 && kernel_tolerance <= 0.1,
+          "kernel tolerance must lie in (0, 0.1]");
+  require(threads >= 0, "--threads must be >= 0");
+  require(std::isfinite(range) && range >= 0, "--range must be positive (got " + num(range) + ")");
+
+  if (!stack) return;
+  const FocalStack& s = *stack;
+  auto src = [&](int i) {
+    return i < static_cast<int>(s.sources.size()) && !s.sources[i].empty() ? s.sources[i]
+                                                                          : "frame " + std::to_string(i);
+  };
+  require(s.count() >= 2, "a focal stack needs at least 2 frames (got " + std::to_string(s.count()) + ")");
+  require(static_cast<int>(s.focus_distances.size()) == s.count(),
+          std::to_string(s.focus_distances.size()) + " focus distances given for " + std::to_string(s.count()) +
+              " frames: pass one focus distance per frame");
+  const Image& f0 = s.frames[0];
+  require(f0.width > 0 && f0.height > 0, src(0) + ": empty image");
+  require(f0.channels == 1 || f0.channels == 3,
+          src(0) + ": " + std::to_string(f0.channels) + " channels; expected 1 (grey) or 3 (colour)");
+  require(std::isfinite(s.range) && s.range > 0, "input range R must be positive");
+  for (int i = 0; i < s.count(); ++i) {
+    const Image& f = s.frames[i];
+    require(f.width == f0.width && f.height == f0.height,
+            src(i) + ": size " + std::to_string(f.width) + "x" + std::to_string(f.height) + " differs from " +
+                src(0) + " (" + std::to_string(f0.width) + "x" + std::to_string(f0.height) + ")");
+    require(f.channels == f0.channels, src(i) + ": " + std::to_string(f.channels) + " channels, but " + src(0) +
+                                           " has " + std::to_string(f0.channels));
+    require(f.data.size() == f.pixels() * f.channels, src(i) + ": pixel buffer size does not match its shape");
+    const double zf = s.focus_distances[i];
+    require(std::isfinite(zf) && zf > focal_length,
+            src(i) + ": focus distance " + num(zf) + " must be greater than the focal length " + num(focal_length));
+    for (size_t k = 0; k < f.data.size(); ++k) {
+      const float v = f.data[k];
+      if (!std::isfinite(v)) throw_input(src(i) + ": contains NaN or infinite values");
+      if (v < 0) throw_input(src(i) + ": contains negative values (" + num(v) + ")");
+    }
+  }
+}
+
+std::string Options::summary() const {
+  std::ostringstream o;
+  o << "preset            " << preset << "\n"
+    << "focal length      " << num(focal_length) << "\n"
+    << "aperture          " << num(effective_aperture()) << " (f/" << num(focal_length / effective_aperture()) << ")\n"
+    << "pixel pitch       " << num(pixel_pitch) << "\n"
+    << "thresh            " << num(thresh) << " px\n"
+    << "kernel size       " << (kernel_size > 0 ? std::to_string(kernel_size) : std::string("auto")) << "\n"
+    << "depth range       " << num(depth_min) << " .. " << num(depth_max) << ", " << depth_candidates
+    << " candidates\n"
+    << "window            " << (window > 1 ? std::to_string(window) : std::string("none")) << "\n"
+    << "golden section    bracket " << gs_bracket << ", tol " << num(gs_tol) << ", max " << gs_max_iters << "\n"
+    << "AIF solver        " << to_string(aif_solver);
+  if (aif_solver == AifSolver::CG)
+    o << " (" << cg_iters_first << " -> " << cg_iters_max << " iterations, x" << num(cg_growth) << " per epoch)\n";
+  else
+    o << " (T0 " << fista_iters0 << ", alpha " << num(fista_alpha) << ", " << power_iters << " power iterations)\n";
+  o << "epochs            " << epochs << ", " << to_string(order) << "\n"
+    << "kernel tolerance  " << num(kernel_tolerance) << " (L1)\n"
+    << "backend           " << to_string(backend) << (threads > 0 ? ", " + std::to_string(threads) + " threads" : "")
+    << "\n";
+  return o.str();
+}
+
+const char* to_string(AifSolver s) { return s == AifSolver::CG ? "cg" : "fista"; }
+const char* to_string(StepOrder s) { return s == StepOrder::DepthFirst ? "depth-first" : "aif-first"; }
+const char* to_string(BackendKind b) {
+  switch (b) {
+    case BackendKind::Cpu: return "cpu";
+    case BackendKind::Cuda: return "cuda";
+    default: return "auto";
+  }
+}
+
+}  // namespace dfd
