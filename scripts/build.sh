@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures and builds dfd into ${BUILD_DIR:-build} (Release). Extra arguments go to cmake.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+jobs=${JOBS:-$(nproc)}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "$@"
+cmake --build "$build" -j "$jobs"
