@@ -1,0 +1,104 @@
+// Reading and writing focal stacks, manifests, depth maps, AIF images and run reports.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dfd/image.h"
+#include "dfd/metrics.h"
+#include "dfd/options.h"
+#include "dfd/solver.h"
+
+namespace dfd {
+
+// ---- Images -----------------------------------------------------------------------------------
+
+// An image in its file's own scale and that scale's natural range R:
+// 8-bit -> [0, 255], 16-bit -> [0, 65535], float -> as stored (R = 1).
+struct LoadedImage {
+  Image image;         // planar; RGB (BGR swapped, alpha dropped) or 1-channel grey
+  double range = 0.0;  // natural range R of the file's bit depth
+  int bit_depth = 0;   // 8, 16 or 32 (float)
+};
+
+// Reads any image OpenCV decodes. Throws Error(Input) naming the file when it is missing,
+// not an image, of an unsupported depth (signed integers), or holds NaN/inf/negative values.
+LoadedImage read_image(const std::string& path);
+
+// A depth map: a 1-channel image whose values divided by `scale` are depths (float TIFF in
+// depth units with scale 1; 16-bit PNG in millimetres with scale 1000).
+Image read_depth(const std::string& path, double scale = 1.0);
+
+// Raw little-endian float32 arrays in C order (height x width x channels, interleaved), the
+// layout of numpy's tofile() and of the conformance fixtures. The file size must match.
+Image read_raw_f32(const std::string& path, int width, int height, int channels);
+void write_raw_f32(const std::string& path, const Image& im);
+
+// Every writer is atomic: the bytes go to a temporary file in the same folder, which is
+// renamed over `path` only once complete. Throws Error(Runtime) naming the path on failure.
+
+// 32-bit float TIFF of a 1- or 3-channel image, values as they are (depth units).
+void write_float_tiff(const std::string& path, const Image& im);
+// 8-bit / 16-bit PNG of an image in [0, range]: scaled to the full code range, clipped, rounded.
+void write_png8(const std::string& path, const Image& im, double range);
+void write_png16(const std::string& path, const Image& im, double range);
+// Colourised depth (turbo colormap, near = warm) with a legend bar labelled with the map's
+// minimum and maximum depth.
+void write_depth_color(const std::string& path, const Image& depth);
+// Writes text (JSON, manifests) atomically.
+void write_text_file(const std::string& path, const std::string& text);
+
+// ---- Focal stacks and manifests ---------------------------------------------------------------
+
+// Loads frames (all the same size, bit depth and channel count; else Error(Input) naming both
+// files). The stack range is `range_override` when > 0, else the frames' natural range; no
+// value may exceed it. Focus distances are stored as given (Options::validate checks them
+// against the frames).
+FocalStack load_stack(const std::vector<std::string>& frames, const std::vector<double>& focus_distances,
+                      double range_override = 0.0);
+
+// STACK.json: {"frames": [...], "focus_distances": [...], optional "camera": {"focal_length",
+// "f_number" | "aperture", "pixel_pitch", "thresh"}, "preset", "range", "kernel_size"}.
+// Frame paths are relative to the manifest's folder (or absolute).
+struct StackManifest {
+  std::vector<std::string> frames;
+  std::vector<double> focus_distances;
+  std::optional<std::string> preset;
+  std::optional<double> focal_length, f_number, aperture, pixel_pitch, thresh, range;
+  std::optional<int> kernel_size;
+
+  // Applies the manifest's camera and model settings (not the preset) over `opt`.
+  void apply(Options& opt) const;
+};
+
+// Parses and checks a manifest (unknown keys and wrong types are Error(Input) naming the file).
+StackManifest read_manifest(const std::string& path);
+// The manifest and its frames; `range_override` > 0 replaces the manifest's and files' range.
+struct LoadedManifest {
+  StackManifest manifest;
+  FocalStack stack;
+};
+LoadedManifest load_manifest(const std::string& path, double range_override = 0.0);
+void write_manifest(const std::string& path, const StackManifest& manifest);
+
+// ---- Reports ------------------------------------------------------------------------------------
+
+// What report.json records about one solve.
+struct RunReport {
+  std::string command_line;
+  Options options;
+  const FocalStack* stack = nullptr;  // inputs: files, sizes, focus distances, range
+  const Result* result = nullptr;     // levels, backend, per-step log, timings, memory
+  std::string backend_note;           // why this backend was picked (may be empty)
+  std::vector<std::string> outputs;   // files written next to the report
+};
+// The report as pretty-printed JSON (dfd version, command line, options incl. camera and K,
+// levels and their verified kernel error, backend and device, per-step log, total seconds,
+// peak backend memory and process peak RSS, inputs).
+std::string report_json(const RunReport& report);
+
+// Metrics as JSON: {"rmse", "absrel", "delta1", "delta2", "delta3", "pixels"[, "psnr"]}.
+std::string metrics_json(const DepthMetrics& m, std::optional<double> psnr = std::nullopt);
+
+}  // namespace dfd

@@ -1,0 +1,396 @@
+// Runs one shard of a batch: skip finished items, prefetch on one thread, solve on one worker per device.
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+#include <new>
+#include <thread>
+
+#include "dfd/batch.h"
+#include "dfd/error.h"
+#include "io/atomic_file.h"
+
+namespace dfd {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string host() {
+  char buf[256] = {0};
+  return ::gethostname(buf, sizeof(buf) - 1) == 0 ? std::string(buf) : std::string("unknown");
+}
+
+// The message and exit code of the exception in flight.
+ItemFailure describe_current_exception(const std::string& id) {
+  ItemFailure f{id, "", static_cast<int>(ErrorKind::Runtime)};
+  try {
+    throw;
+  } catch (const Error& e) {
+    f.error = e.what();
+    f.exit_code = e.exit_code();
+  } catch (const std::bad_alloc&) {
+    f.error = "out of host memory";
+    f.exit_code = static_cast<int>(ErrorKind::OutOfMemory);
+  } catch (const std::exception& e) {
+    f.error = e.what();
+  } catch (...) {
+    f.error = "unknown error";
+  }
+  return f;
+}
+
+// A loaded item waiting for a worker (or the reason it could not be loaded).
+struct Task {
+  const BatchItem* item = nullptr;
+  std::unique_ptr<ItemRunner::Prepared> prepared;
+  std::optional<ItemFailure> failure;
+  double load_seconds = 0.0;
+};
+
+// A FIFO of at most `capacity` tasks: the prefetch thread blocks when it is full, so at most
+// capacity + 1 loaded items wait in memory besides those the workers hold.
+class TaskQueue {
+ public:
+  explicit TaskQueue(size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) {}
+  bool push(Task t) {
+    std::unique_lock<std::mutex> l(m_);
+    not_full_.wait(l, [&] { return closed_ || q_.size() < capacity_; });
+    if (closed_) return false;
+    q_.push_back(std::move(t));
+    not_empty_.notify_one();
+    return true;
+  }
+  bool pop(Task& t) {
+    std::unique_lock<std::mutex> l(m_);
+    not_empty_.wait(l, [&] { return closed_ || !q_.empty(); });
+    if (q_.empty()) return false;
+    t = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void close() {  // no more pushes; pops drain what is queued
+    std::lock_guard<std::mutex> l(m_);
+    closed_ = true;
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+  void abort() {  // stop now: drop what is queued
+    std::lock_guard<std::mutex> l(m_);
+    closed_ = true;
+    q_.clear();
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex m_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<Task> q_;
+  bool closed_ = false;
+};
+
+void make_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) throw_runtime(dir + ": cannot create the folder: " + ec.message());
+}
+
+// The state shared by the threads of one run.
+class ShardRun {
+ public:
+  ShardRun(const BatchConfig& cfg, ItemRunner& runner, BatchSummary& summary, StatusLog& log, size_t todo)
+      : cfg_(cfg), layout_(cfg.out), runner_(runner), summary_(summary), log_(log), todo_(todo) {}
+
+  json base(const char* status) const {
+    json j;
+    j["time"] = utc_now();
+    j["shard"] = cfg_.shard.index;
+    j["of"] = cfg_.shard.count;
+    j["status"] = status;
+    return j;
+  }
+
+  void note(const std::string& line) {
+    if (!cfg_.quiet) std::fprintf(stderr, "dfd batch: %s\n", line.c_str());
+  }
+
+  void fail(const Task& t, const ItemFailure& f, const char* phase, const std::string& device, double seconds) {
+    json j = base("failed");
+    j["id"] = t.item->id;
+    j["line"] = t.item->line;
+    j["phase"] = phase;
+    j["error"] = f.error;
+    j["exit_code"] = f.exit_code;
+    if (!device.empty()) j["device"] = device;
+    j["seconds"] = seconds;
+    log_.append(j.dump());
+    std::lock_guard<std::mutex> g(m_);
+    summary_.failed++;
+    summary_.failures.push_back(f);
+    note("[" + std::to_string(++done_) + "/" + std::to_string(todo_) + "] " + t.item->id + " FAILED (" + phase +
+         "): " + f.error);
+  }
+
+  void process(Task& t, ItemRunner::Worker& worker, int slot) {
+    const BatchItem& item = *t.item;
+    if (t.failure) {
+      fail(t, *t.failure, "load", "", t.load_seconds);
+      return;
+    }
+    const auto t0 = Clock::now();
+    const std::string staging = layout_.staging_dir(item.id, slot);
+    std::error_code ec;
+    try {
+      fs::remove_all(staging, ec);
+      make_dir(staging);
+      const std::vector<std::string> files = worker.run(item, *t.prepared, staging);
+      t.prepared.reset();  // free the stack before the next item is taken
+      const double solve_seconds = seconds_since(t0);
+      json fields;
+      fields["line"] = item.line;
+      fields["item"] = json::parse(item.json);
+      fields["device"] = worker.device();
+      fields["host"] = host();
+      fields["finished"] = utc_now();
+      fields["load_seconds"] = t.load_seconds;
+      fields["solve_seconds"] = solve_seconds;
+      const bool committed = commit_item(layout_, item.id, staging, files, fields.dump());
+      json j = base("ok");
+      j["id"] = item.id;
+      j["line"] = item.line;
+      j["device"] = worker.device();
+      j["load_seconds"] = t.load_seconds;
+      j["seconds"] = solve_seconds;
+      j["dir"] = layout_.item_dir(item.id);
+      if (!committed) j["note"] = "finished concurrently by another process; its result was kept";
+      log_.append(j.dump());
+      std::lock_guard<std::mutex> g(m_);
+      summary_.succeeded++;
+      char secs[32];
+      std::snprintf(secs, sizeof(secs), "%.2f", solve_seconds);
+      note("[" + std::to_string(++done_) + "/" + std::to_string(todo_) + "] " + item.id + " ok in " + secs +
+           " s on " + worker.device());
+    } catch (...) {
+      const ItemFailure f = describe_current_exception(item.id);
+      fs::remove_all(staging, ec);
+      fail(t, f, "solve", worker.device(), seconds_since(t0));
+    }
+  }
+
+  const BatchConfig& cfg_;
+  BatchLayout layout_;
+  ItemRunner& runner_;
+  BatchSummary& summary_;
+  StatusLog& log_;
+  size_t todo_;
+  size_t done_ = 0;
+  std::mutex m_;
+};
+
+}  // namespace
+
+int BatchSummary::exit_code() const {
+  int code = 0;
+  for (const auto& f : failures) code = std::max(code, f.exit_code > 0 ? f.exit_code : 4);
+  return code;
+}
+
+BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& cfg, ItemRunner& runner) {
+  const auto t0 = Clock::now();
+  const std::string started = utc_now();
+  if (cfg.devices.empty()) throw_usage("no devices to run on");
+  const BatchLayout layout(cfg.out);
+  make_dir(layout.items_dir());
+  make_dir(layout.staging_root());
+  make_dir(layout.logs_dir());
+
+  BatchSummary summary;
+  summary.manifest_items = static_cast<int>(items.size());
+  const std::vector<const BatchItem*> mine = shard_items(items, cfg.shard);
+  summary.shard_items = static_cast<int>(mine.size());
+
+  StatusLog log(layout.status_log(cfg.shard));
+  std::vector<const BatchItem*> todo, finished;
+  std::vector<std::string> todo_ids;
+  for (const BatchItem* it : mine) {
+    if (item_finished(layout, it->id)) {
+      finished.push_back(it);
+      continue;
+    }
+    todo.push_back(it);
+    todo_ids.push_back(it->id);
+  }
+  summary.finished_before = static_cast<int>(finished.size());
+  const std::vector<std::string> removed = clean_partial(layout, todo_ids);
+
+  ShardRun run(cfg, runner, summary, log, todo.size());
+  {
+    json j = run.base("started");
+    j["manifest"] = cfg.manifest;
+    j["items"] = summary.shard_items;
+    j["finished_before"] = summary.finished_before;
+    j["todo"] = todo.size();
+    j["cleaned"] = removed;
+    json devs = json::array();
+    for (const auto& d : cfg.devices) devs.push_back(d.name());
+    j["devices"] = devs;
+    j["host"] = host();
+    j["pid"] = ::getpid();
+    log.append(j.dump());
+  }
+  for (const BatchItem* it : finished) {
+    json j = run.base("skipped");
+    j["id"] = it->id;
+    j["line"] = it->line;
+    j["reason"] = "finished by an earlier run";
+    log.append(j.dump());
+  }
+  run.note("shard " + std::to_string(cfg.shard.index) + " of " + std::to_string(cfg.shard.count) + " (" +
+           cfg.shard.source + "): " + std::to_string(mine.size()) + " of " + std::to_string(items.size()) +
+           " items, " + std::to_string(summary.finished_before) + " finished earlier, " +
+           std::to_string(todo.size()) + " to run on " + std::to_string(cfg.devices.size()) + " worker(s)" +
+           (removed.empty() ? "" : ", cleaned " + std::to_string(removed.size()) + " partial folder(s)"));
+
+  // Workers: created on their own threads (a CUDA device is bound per thread), all before any
+  // item is loaded, so that an unusable device fails the run before work starts.
+  const size_t slots = cfg.devices.size();
+  TaskQueue queue(cfg.prefetch > 0 ? static_cast<size_t>(cfg.prefetch) : slots);
+  std::mutex m;
+  std::condition_variable cv;
+  size_t ready = 0;
+  bool go = false, stop = false;
+  std::vector<std::string> startup_errors;
+  std::exception_ptr fatal;
+  std::vector<std::thread> threads;
+  for (size_t k = 0; k < slots; ++k) {
+    threads.emplace_back([&, k] {
+      std::unique_ptr<ItemRunner::Worker> worker;
+      std::string error;
+      try {
+        worker = runner.make_worker(cfg.devices[k], static_cast<int>(k), static_cast<int>(slots));
+      } catch (...) {
+        error = cfg.devices[k].name() + ": " + describe_current_exception("").error;
+      }
+      {
+        std::unique_lock<std::mutex> l(m);
+        if (!error.empty()) startup_errors.push_back(error);
+        ++ready;
+        cv.notify_all();
+        cv.wait(l, [&] { return go || stop; });
+        if (stop) return;
+      }
+      try {
+        Task t;
+        while (queue.pop(t)) {
+          run.process(t, *worker, static_cast<int>(k));
+          t = Task{};
+        }
+      } catch (...) {  // the status log or output folder failed: stop the run
+        std::lock_guard<std::mutex> l(m);
+        if (!fatal) fatal = std::current_exception();
+        queue.abort();
+      }
+    });
+  }
+  {
+    std::unique_lock<std::mutex> l(m);
+    cv.wait(l, [&] { return ready == slots; });
+    if (startup_errors.empty()) go = true; else stop = true;
+    cv.notify_all();
+  }
+  if (stop) {
+    for (auto& t : threads) t.join();
+    std::string all;
+    for (const auto& e : startup_errors) all += (all.empty() ? "" : "; ") + e;
+    json j = run.base("aborted");
+    j["error"] = "cannot start a worker: " + all;
+    log.append(j.dump());
+    throw_runtime("cannot start a worker: " + all);
+  }
+
+  // Prefetch on this thread: loading overlaps solving, bounded by the queue.
+  for (const BatchItem* it : todo) {
+    Task t;
+    t.item = it;
+    const auto tl = Clock::now();
+    try {
+      t.prepared = runner.prepare(*it);
+    } catch (...) {
+      t.failure = describe_current_exception(it->id);
+    }
+    t.load_seconds = seconds_since(tl);
+    if (!queue.push(std::move(t))) break;  // aborted
+  }
+  queue.close();
+  for (auto& t : threads) t.join();
+  if (fatal) std::rethrow_exception(fatal);
+
+  summary.seconds = seconds_since(t0);
+  json s;
+  s["manifest"] = cfg.manifest;
+  s["out"] = cfg.out;
+  s["shard"] = cfg.shard.index;
+  s["shard_count"] = cfg.shard.count;
+  s["shard_source"] = cfg.shard.source;
+  s["manifest_items"] = summary.manifest_items;
+  s["items"] = summary.shard_items;
+  s["finished_before"] = summary.finished_before;
+  s["succeeded"] = summary.succeeded;
+  s["failed"] = summary.failed;
+  json failures = json::array();
+  for (const auto& f : summary.failures) failures.push_back({{"id", f.id}, {"error", f.error}, {"exit_code", f.exit_code}});
+  s["failures"] = failures;
+  s["complete"] = summary.failed == 0;
+  s["exit_code"] = summary.exit_code();
+  s["seconds"] = summary.seconds;
+  json devs = json::array();
+  for (const auto& d : cfg.devices) devs.push_back(d.name());
+  s["devices"] = devs;
+  s["host"] = host();
+  s["started"] = started;
+  s["finished"] = utc_now();
+  s["command_line"] = cfg.command_line;
+  s["dfd_version"] = DFD_VERSION;
+  const std::string text = s.dump(2) + "\n";
+  write_file_atomic(layout.summary(cfg.shard), text.data(), text.size());
+
+  json j = run.base("finished");
+  j["succeeded"] = summary.succeeded;
+  j["failed"] = summary.failed;
+  j["finished_before"] = summary.finished_before;
+  j["seconds"] = summary.seconds;
+  j["exit_code"] = summary.exit_code();
+  log.append(j.dump());
+  run.note("shard " + std::to_string(cfg.shard.index) + ": " + std::to_string(summary.succeeded) + " ok, " +
+           std::to_string(summary.failed) + " failed, " + std::to_string(summary.finished_before) +
+           " finished earlier; summary in " + layout.summary(cfg.shard));
+  return summary;
+}
+
+}  // namespace dfd

@@ -1,0 +1,102 @@
+// report.json of a solve and the metrics JSON of `dfd eval` (nlohmann-json).
+#include <sys/resource.h>
+
+#include <nlohmann/json.hpp>
+
+#include "dfd/io.h"
+
+namespace dfd {
+
+using nlohmann::json;
+
+namespace {
+
+json options_json(const Options& o, const FocalStack* stack) {
+  const Camera cam = o.camera();
+  json j;
+  j["preset"] = o.preset;
+  j["camera"] = {{"focal_length", cam.focal_length},
+                 {"aperture", cam.aperture},
+                 {"f_number", cam.focal_length / cam.aperture},
+                 {"pixel_pitch", cam.pixel_pitch},
+                 {"thresh", cam.thresh}};
+  j["kernel_size"] = stack ? o.window_for(stack->height(), stack->width()) : o.kernel_size;
+  j["kernel_size_option"] = o.kernel_size > 0 ? json(o.kernel_size) : json("auto");
+  j["depth"] = {{"min", o.depth_min},
+                {"max", o.depth_max},
+                {"candidates", o.depth_candidates},
+                {"window", o.window},
+                {"edge_pad", o.edge_pad},
+                {"golden_section", {{"bracket", o.gs_bracket}, {"tol", o.gs_tol}, {"max_iters", o.gs_max_iters}}}};
+  j["aif"] = {{"solver", to_string(o.aif_solver)},
+              {"cg_iters", {o.cg_iters_first, o.cg_iters_max}},
+              {"cg_growth", o.cg_growth},
+              {"fista_iters0", o.fista_iters0},
+              {"fista_alpha", o.fista_alpha},
+              {"power_iters", o.power_iters}};
+  j["epochs"] = o.epochs;
+  j["order"] = to_string(o.order);
+  j["kernel_tolerance"] = o.kernel_tolerance;
+  j["backend"] = to_string(o.backend);
+  j["threads"] = o.threads;
+  j["range"] = o.range;
+  return j;
+}
+
+json inputs_json(const FocalStack& s) {
+  json frames = json::array();
+  for (int i = 0; i < s.count(); ++i) {
+    json f;
+    f["file"] = i < static_cast<int>(s.sources.size()) ? s.sources[i] : "";
+    f["focus_distance"] = i < static_cast<int>(s.focus_distances.size()) ? json(s.focus_distances[i]) : json();
+    frames.push_back(f);
+  }
+  return {{"width", s.width()}, {"height", s.height()}, {"channels", s.channels()},
+          {"range", s.range},   {"frames", frames}};
+}
+
+// Peak resident set size of this process, bytes (Linux reports ru_maxrss in KiB).
+long long peak_rss_bytes() {
+  rusage ru{};
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return -1;
+  return static_cast<long long>(ru.ru_maxrss) * 1024;
+}
+
+}  // namespace
+
+std::string report_json(const RunReport& r) {
+  json j;
+  j["dfd_version"] = DFD_VERSION;
+  j["command_line"] = r.command_line;
+  j["options"] = options_json(r.options, r.stack);
+  if (r.stack) j["input"] = inputs_json(*r.stack);
+  if (r.result) {
+    const Result& res = *r.result;
+    j["kernel_size"] = res.kernel_size;
+    j["levels"] = {{"count", res.levels}, {"max_kernel_l1_error", res.level_kernel_error}};
+    j["backend"] = {{"name", res.backend}, {"device", res.device}};
+    if (!r.backend_note.empty()) j["backend"]["note"] = r.backend_note;
+    json log = json::array();
+    for (const StepLog& s : res.log) {
+      json e = {{"epoch", s.epoch}, {"step", s.step},           {"loss", s.loss},
+                {"seconds", s.seconds}, {"iterations", s.iterations}};
+      if (s.reverted) e["reverted"] = true;
+      log.push_back(e);
+    }
+    j["log"] = log;
+    j["final_loss"] = res.log.empty() ? json() : json(res.log.back().loss);
+    j["seconds"] = res.seconds;
+    j["peak_memory_bytes"] = {{"backend", res.peak_memory}, {"process_rss", peak_rss_bytes()}};
+  }
+  if (!r.outputs.empty()) j["outputs"] = r.outputs;
+  return j.dump(2) + "\n";
+}
+
+std::string metrics_json(const DepthMetrics& m, std::optional<double> psnr) {
+  json j = {{"rmse", m.rmse},     {"absrel", m.absrel}, {"delta1", m.delta1},
+            {"delta2", m.delta2}, {"delta3", m.delta3}, {"pixels", m.pixels}};
+  if (psnr) j["psnr"] = *psnr;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace dfd
