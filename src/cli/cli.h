@@ -1,0 +1,83 @@
+// Shared pieces of the dfd command line: subcommand registration, model flags, output folders.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dfd/options.h"
+#include "dfd/solver.h"
+
+namespace dfd::cli {
+
+// A registered subcommand: its parser and what runs once it parsed (returns the exit code).
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command add_synth_command(CLI::App& root);
+Command add_solve_command(CLI::App& root);
+Command add_eval_command(CLI::App& root);
+Command add_demo_command(CLI::App& root);
+
+// The process's command line, quoted where needed (recorded in report.json).
+const std::string& command_line();
+void set_command_line(int argc, char** argv);
+
+// Camera and model flags shared by `synth` and `solve`; apply() writes only the flags given.
+struct CameraFlags {
+  std::string preset = "nyuv2";
+  double focal_length = 0, f_number = 0, aperture = 0, pixel_size = 0, thresh = 0;
+  int kernel_size = 0;
+  std::vector<double> focus;
+  CLI::Option *preset_opt = nullptr, *focal_opt = nullptr, *fnum_opt = nullptr, *aperture_opt = nullptr,
+              *pixel_opt = nullptr, *thresh_opt = nullptr, *kernel_opt = nullptr, *focus_opt = nullptr;
+
+  void add(CLI::App& app);
+  void apply(Options& opt) const;
+};
+
+// The solver flags of `solve` (and the few `demo` shares); apply() writes only those given.
+struct SolverFlags {
+  std::vector<double> depth_range;
+  std::vector<int> cg_iters;
+  int window = 0, epochs = 0, candidates = 0, threads = 0;
+  std::string aif_solver, order, backend;
+  double range = 0;
+  bool quiet = false;
+  CLI::Option *depth_range_opt = nullptr, *cg_opt = nullptr, *window_opt = nullptr, *epochs_opt = nullptr,
+              *candidates_opt = nullptr, *threads_opt = nullptr, *aif_opt = nullptr, *order_opt = nullptr,
+              *backend_opt = nullptr, *range_opt = nullptr;
+
+  // `full` = false adds only --epochs, --backend, --threads and --quiet (for `demo`).
+  void add(CLI::App& app, bool full = true);
+  void apply(Options& opt) const;
+};
+
+// Refuses an existing non-empty output folder unless `force` (Error(Usage)); a path that is
+// a file is an error too. Call before any heavy work.
+void check_output_dir(const std::string& dir, bool force);
+// Creates the folder (and parents); Error(Runtime) on failure.
+void create_output_dir(const std::string& dir);
+// dir / name as a string.
+std::string join(const std::string& dir, const std::string& name);
+
+// Prints one plain line per solver step to stderr (nothing when quiet).
+ProgressFn progress_printer(bool quiet);
+// Prints a line to stderr prefixed "dfd: " unless quiet.
+void note(bool quiet, const std::string& line);
+
+// How `synth` and `demo` store rendered frames.
+enum class FrameFormat { Png8, Png16, Tiff };
+// Writes frame_00.<ext>, ... and dir/stack.json (frames, focus distances, camera, K, range) so
+// that `dfd solve dir/stack.json` solves the same problem; returns the manifest's path.
+std::string write_stack(const std::string& dir, const FocalStack& stack, const Options& opt, int K,
+                        FrameFormat format);
+
+// Writes depth.tiff, aif.png, aif16.png and depth_color.png of a result into dir; returns the
+// file names written.
+std::vector<std::string> write_result_images(const std::string& dir, const Result& r, double range);
+
+}  // namespace dfd::cli

@@ -1,0 +1,169 @@
+// Shared pieces of the dfd command line: model flags, output folders, progress lines.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/cli.h"
+#include "dfd/error.h"
+#include "dfd/io.h"
+
+namespace dfd::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+std::string g_command_line;
+}
+
+const std::string& command_line() { return g_command_line; }
+
+void set_command_line(int argc, char** argv) {
+  g_command_line.clear();
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    const bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\$`*?;&|<>()") == std::string::npos;
+    if (!plain) {
+      std::string q = "'";
+      for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      a = q + "'";
+    }
+    g_command_line += (i ? " " : "") + a;
+  }
+}
+
+void CameraFlags::add(CLI::App& app) {
+  std::string names;
+  for (const auto& n : preset_names()) names += (names.empty() ? "" : ", ") + n;
+  preset_opt = app.add_option("--preset", preset, "Dataset preset the defaults come from (" + names + ")")
+                   ->check(CLI::IsMember(preset_names()))
+                   ->capture_default_str();
+  focus_opt = app.add_option("--focus-distances", focus, "Focus distance of each frame, comma-separated (a,b,...)")
+                  ->delimiter(',')
+                  ->check(CLI::PositiveNumber);
+  focal_opt = app.add_option("--focal-length", focal_length, "Focal length f, in the focus distances' unit")
+                  ->check(CLI::PositiveNumber);
+  fnum_opt = app.add_option("--f-number", f_number, "f-number N (aperture D = f / N)")->check(CLI::PositiveNumber);
+  aperture_opt = app.add_option("--aperture", aperture, "Aperture diameter D, in the focal length's unit")
+                     ->check(CLI::PositiveNumber)
+                     ->excludes(fnum_opt);
+  pixel_opt = app.add_option("--pixel-size", pixel_size, "Pixel pitch, in the focal length's unit")
+                  ->check(CLI::PositiveNumber);
+  thresh_opt = app.add_option("--thresh", thresh, "Smallest blur sigma, pixels")->check(CLI::PositiveNumber);
+  kernel_opt = app.add_option("--kernel-size", kernel_size, "Blur window K (odd); default from the image size")
+                   ->check(CLI::PositiveNumber)
+                   ->check(CLI::Validator(
+                       [](const std::string& s) {
+                         try {
+                           return std::stoi(s) % 2 == 1 ? std::string() : std::string("must be odd");
+                         } catch (const std::exception&) {
+                           return std::string("must be an odd integer");
+                         }
+                       },
+                       "ODD"));
+}
+
+void CameraFlags::apply(Options& opt) const {
+  if (*focal_opt) opt.focal_length = focal_length;
+  if (*fnum_opt) {
+    opt.f_number = f_number;
+    opt.aperture = 0.0;  // an f-number on the command line wins over a manifest's aperture
+  }
+  if (*aperture_opt) opt.aperture = aperture;
+  if (*pixel_opt) opt.pixel_pitch = pixel_size;
+  if (*thresh_opt) opt.thresh = thresh;
+  if (*kernel_opt) opt.kernel_size = kernel_size;
+}
+
+void SolverFlags::add(CLI::App& app, bool full) {
+  if (full) {
+    depth_range_opt = app.add_option("--depth-range", depth_range, "Depth search range MIN,MAX")
+                          ->delimiter(',')
+                          ->expected(2)
+                          ->check(CLI::PositiveNumber);
+    window_opt = app.add_option("--window-size", window, "Windowed grid-search loss over w x w (0 = none)")
+                     ->check(CLI::NonNegativeNumber);
+    candidates_opt = app.add_option("--depth-candidates", candidates, "Grid-search candidates N")
+                         ->check(CLI::Range(2, 100000));
+    aif_opt = app.add_option("--aif-solver", aif_solver, "AIF step solver")->check(CLI::IsMember({"cg", "fista"}));
+    cg_opt = app.add_option("--cg-iters", cg_iters, "CG iterations: first epoch, most per epoch (A,B)")
+                 ->delimiter(',')
+                 ->expected(2)
+                 ->check(CLI::PositiveNumber);
+    order_opt = app.add_option("--order", order, "Which step comes first")
+                    ->check(CLI::IsMember({"depth-first", "aif-first"}));
+    range_opt = app.add_option("--range", range, "Input intensity range R (default: from the bit depth)")
+                    ->check(CLI::PositiveNumber);
+  }
+  epochs_opt = app.add_option("--epochs", epochs, "Alternating epochs")->check(CLI::Range(1, 1000000));
+  backend_opt = app.add_option("--backend", backend, "Where to solve (auto: CUDA when a GPU is present)")
+                    ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  threads_opt = app.add_option("--threads", threads, "CPU threads (0 = all)")->check(CLI::NonNegativeNumber);
+  app.add_flag("--quiet,-q", quiet, "No progress lines");
+}
+
+void SolverFlags::apply(Options& opt) const {
+  if (depth_range_opt && *depth_range_opt) {
+    opt.depth_min = depth_range[0];
+    opt.depth_max = depth_range[1];
+  }
+  if (window_opt && *window_opt) opt.window = window;
+  if (candidates_opt && *candidates_opt) opt.depth_candidates = candidates;
+  if (aif_opt && *aif_opt) opt.aif_solver = aif_solver == "fista" ? AifSolver::Fista : AifSolver::CG;
+  if (cg_opt && *cg_opt) {
+    opt.cg_iters_first = cg_iters[0];
+    opt.cg_iters_max = cg_iters[1];
+  }
+  if (order_opt && *order_opt) opt.order = order == "aif-first" ? StepOrder::AifFirst : StepOrder::DepthFirst;
+  if (range_opt && *range_opt) opt.range = range;
+  if (*epochs_opt) opt.epochs = epochs;
+  if (*backend_opt) opt.backend = backend == "cpu" ? BackendKind::Cpu : backend == "cuda" ? BackendKind::Cuda : BackendKind::Auto;
+  if (*threads_opt) opt.threads = threads;
+}
+
+void check_output_dir(const std::string& dir, bool force) {
+  std::error_code ec;
+  const auto st = fs::status(dir, ec);
+  if (!fs::exists(st)) return;
+  if (!fs::is_directory(st)) throw_usage("--out " + dir + ": exists and is not a folder");
+  if (!force && !fs::is_empty(dir, ec))
+    throw_usage("output folder " + dir + " exists and is not empty; pass --force to overwrite its results");
+}
+
+void create_output_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw_runtime(dir + ": cannot create the output folder: " + ec.message());
+}
+
+std::string join(const std::string& dir, const std::string& name) { return (fs::path(dir) / name).string(); }
+
+void note(bool quiet, const std::string& line) {
+  if (!quiet) std::fprintf(stderr, "dfd: %s\n", line.c_str());
+}
+
+ProgressFn progress_printer(bool quiet) {
+  if (quiet) return nullptr;
+  const auto start = std::chrono::steady_clock::now();
+  return [start](const StepLog& s, int epochs) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    char epoch[32];
+    if (s.epoch < 0)
+      std::snprintf(epoch, sizeof epoch, "init");
+    else
+      std::snprintf(epoch, sizeof epoch, "epoch %d/%d", s.epoch + 1, epochs);
+    char extra[48] = "";
+    if (s.iterations > 0) std::snprintf(extra, sizeof extra, "  %d iterations", s.iterations);
+    std::fprintf(stderr, "dfd: %-13s %-5s loss %-12.6g step %7.2f s  elapsed %7.1f s%s%s\n", epoch,
+                 s.step.c_str(), s.loss, s.seconds, elapsed, extra, s.reverted ? "  (reverted)" : "");
+  };
+}
+
+std::vector<std::string> write_result_images(const std::string& dir, const Result& r, double range) {
+  write_float_tiff(join(dir, "depth.tiff"), r.depth);
+  write_png8(join(dir, "aif.png"), r.aif, range);
+  write_png16(join(dir, "aif16.png"), r.aif, range);
+  write_depth_color(join(dir, "depth_color.png"), r.depth);
+  return {"depth.tiff", "aif.png", "aif16.png", "depth_color.png"};
+}
+
+}  // namespace dfd::cli
