@@ -1,0 +1,220 @@
+// The dfd binary end to end: help and version, exit codes and messages of bad input, and
+// synth -> solve -> eval and demo on small scenes.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "dfd/io.h"
+#include "dfd/metrics.h"
+#include "dfd/synthetic.h"
+#include "test_io_util.h"
+
+namespace dfd {
+namespace {
+
+using nlohmann::json;
+using testing::fresh_dir;
+using testing::path_in;
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs the dfd binary with `args` (already shell-quoted where needed) inside `dir`.
+CliRun dfd(const std::string& dir, const std::string& args) {
+  const std::string out = path_in(dir, ".stdout"), err = path_in(dir, ".stderr");
+  const std::string cmd = "cd '" + dir + "' && '" + DFD_CLI + "' " + args + " >'" + out + "' 2>'" + err + "'";
+  const int status = std::system(cmd.c_str());
+  CliRun r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  fs::remove(out);
+  fs::remove(err);
+  return r;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// The error exit codes of error.h, and a message that starts with "dfd: " and names `what`.
+void expect_failure(const CliRun& r, int code, const std::string& what) {
+  EXPECT_EQ(r.code, code) << r.err;
+  EXPECT_EQ(r.err.rfind("dfd: ", 0), 0u) << r.err;
+  EXPECT_TRUE(contains(r.err, what)) << "expected '" << what << "' in: " << r.err;
+}
+
+// Two 8-bit 64x48 frames of a small rendered scene in dir: a.png, b.png.
+void write_frames(const std::string& dir) {
+  SceneSpec spec;
+  spec.width = 64;
+  spec.height = 48;
+  const SyntheticScene sc = make_synthetic_scene(spec);
+  write_png8(path_in(dir, "a.png"), sc.stack.frames[0], 255);
+  write_png8(path_in(dir, "b.png"), sc.stack.frames[3], 255);
+}
+
+TEST(Cli, HelpAndVersion) {
+  const std::string dir = fresh_dir();
+  CliRun r = dfd(dir, "--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* cmd : {"solve", "synth", "eval", "demo"}) EXPECT_TRUE(contains(r.out, cmd)) << r.out;
+  r = dfd(dir, "--version");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.out, DFD_VERSION)) << r.out;
+  r = dfd(dir, "solve --help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* flag : {"--focus-distances", "--depth-range", "--aif-solver", "--backend", "--out", "--force"})
+    EXPECT_TRUE(contains(r.out, flag)) << flag;
+  EXPECT_EQ(dfd(dir, "synth --help").code, 0);
+  EXPECT_EQ(dfd(dir, "eval --help").code, 0);
+  EXPECT_EQ(dfd(dir, "demo --help").code, 0);
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  const std::string dir = fresh_dir();
+  write_frames(dir);
+  expect_failure(dfd(dir, ""), 2, "subcommand");
+  expect_failure(dfd(dir, "frobnicate"), 2, "frobnicate");
+  expect_failure(dfd(dir, "solve a.png b.png --out o --bogus-flag"), 2, "--bogus-flag");
+  expect_failure(dfd(dir, "solve a.png b.png --out o --epochs many"), 2, "--epochs");
+  expect_failure(dfd(dir, "solve a.png b.png --out o --epochs 0"), 2, "--epochs");
+  expect_failure(dfd(dir, "solve a.png b.png --out o --aif-solver sgd"), 2, "--aif-solver");
+  expect_failure(dfd(dir, "solve a.png b.png --out o --depth-range 1,2,3"), 2, "--depth-range");
+  expect_failure(dfd(dir, "solve a.png b.png --out o --kernel-size 8"), 2, "--kernel-size");
+  expect_failure(dfd(dir, "solve a.png b.png --out o --f-number 2 --aperture 0.01"), 2, "--aperture");
+  expect_failure(dfd(dir, "solve a.png b.png"), 2, "--out");
+  // Two frames, no focus distances, and the preset has five: the user must say.
+  expect_failure(dfd(dir, "solve a.png b.png --out o"), 2, "--focus-distances");
+  EXPECT_FALSE(fs::exists(path_in(dir, "o")));  // nothing created by a refused command
+}
+
+TEST(Cli, InputErrorsExitThreeAndNameTheFile) {
+  const std::string dir = fresh_dir();
+  write_frames(dir);
+  const std::string fd = " --focus-distances 1,4 --out o";
+  expect_failure(dfd(dir, "solve a.png missing.png" + fd), 3, "missing.png: no such file");
+  std::ofstream(path_in(dir, "junk.png")) << "GIF89a but not really";
+  expect_failure(dfd(dir, "solve a.png junk.png" + fd), 3, "junk.png: not a readable image");
+  write_png8(path_in(dir, "small.png"), Image(32, 24, 3, 50.f), 255);
+  expect_failure(dfd(dir, "solve a.png small.png" + fd), 3, "small.png (32x24 colour) does not match a.png");
+  expect_failure(dfd(dir, "solve a.png b.png --focus-distances 1,2,4 --out o"), 3, "3 focus distances");
+  expect_failure(dfd(dir, "solve a.png b.png --focus-distances 0.04,2 --out o"), 3,
+                 "focus distance 0.04 must be greater than the focal length 0.05");
+
+  Image bad(64, 48, 3, 0.5f);
+  bad.at(10, 10, 1) = std::numeric_limits<float>::quiet_NaN();
+  write_float_tiff(path_in(dir, "nan.tiff"), bad);
+  bad.at(10, 10, 1) = -1.f;
+  write_float_tiff(path_in(dir, "neg.tiff"), bad);
+  write_float_tiff(path_in(dir, "ok.tiff"), Image(64, 48, 3, 0.5f));
+  expect_failure(dfd(dir, "solve ok.tiff nan.tiff" + fd), 3, "nan.tiff: contains NaN");
+  expect_failure(dfd(dir, "solve ok.tiff neg.tiff" + fd), 3, "neg.tiff: contains negative");
+
+  std::ofstream(path_in(dir, "stack.json")) << R"({"frames": ["a.png", "b.png"], "focus_distances": [1]})";
+  expect_failure(dfd(dir, "solve stack.json --out o"), 3, "stack.json: 1 focus distances for 2 frames");
+  expect_failure(dfd(dir, "eval nothere.tiff ok.tiff"), 3, "nothere.tiff: no such file");
+  EXPECT_FALSE(fs::exists(path_in(dir, "o")));
+}
+
+TEST(Cli, ExistingOutputFolderNeedsForce) {
+  const std::string dir = fresh_dir();
+  write_frames(dir);
+  fs::create_directories(path_in(dir, "o"));
+  std::ofstream(path_in(dir, "o/keep.txt")) << "earlier results";
+  expect_failure(dfd(dir, "solve a.png b.png --focus-distances 1,4 --out o"), 2, "--force");
+  expect_failure(dfd(dir, "demo --out o --size 32,24 --epochs 1"), 2, "--force");
+  EXPECT_EQ(slurp(path_in(dir, "o/keep.txt")), "earlier results");
+}
+
+TEST(Cli, SynthSolveEvalRoundTrip) {
+  const std::string dir = fresh_dir();
+  // Ground truth: the procedural texture and depth, as an 8-bit PNG and a float TIFF.
+  const Image aif = synthetic_texture(64, 48, 5), depth = synthetic_depth(64, 48, 0.5, 8.0, 5);
+  write_png8(path_in(dir, "aif.png"), aif, 255);
+  write_float_tiff(path_in(dir, "depth.tiff"), depth);
+
+  CliRun r = dfd(dir, "synth --aif aif.png --depth depth.tiff --preset nyuv2 --out stack");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const StackManifest m = read_manifest(path_in(dir, "stack/stack.json"));
+  ASSERT_EQ(m.frames.size(), 5u);
+  EXPECT_EQ(m.frames[0], "frame_00.png");
+  EXPECT_EQ(m.range, 255.0);  // 8-bit AIF -> 8-bit frames
+  EXPECT_EQ(m.kernel_size, default_kernel_size(48, 64));
+  EXPECT_EQ(read_image(path_in(dir, "stack/frame_04.png")).bit_depth, 8);
+
+  r = dfd(dir, "solve stack/stack.json --epochs 2 --backend cpu --threads 2 --out result");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "epoch 2/2")) << r.err;  // progress lines
+  for (const char* f : {"depth.tiff", "aif.png", "aif16.png", "depth_color.png", "report.json"})
+    EXPECT_TRUE(fs::exists(path_in(dir, std::string("result/") + f))) << f;
+  const json rep = json::parse(slurp(path_in(dir, "result/report.json")));
+  EXPECT_EQ(rep["options"]["epochs"], 2);
+  EXPECT_EQ(rep["backend"]["name"], "cpu");
+  EXPECT_EQ(rep["input"]["frames"].size(), 5u);
+  EXPECT_GE(rep["log"].size(), 4u);  // two epochs of a depth and an AIF step
+  EXPECT_TRUE(contains(rep["command_line"].get<std::string>(), "--epochs 2"));
+
+  // eval agrees with the library's metrics on the same files.
+  r = dfd(dir, "eval result/depth.tiff depth.tiff --aif-pred result/aif16.png --aif-gt aif.png");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json ev = json::parse(r.out);
+  const DepthMetrics ref = depth_metrics(read_depth(path_in(dir, "result/depth.tiff")), depth);
+  EXPECT_DOUBLE_EQ(ev["rmse"].get<double>(), ref.rmse);
+  EXPECT_DOUBLE_EQ(ev["absrel"].get<double>(), ref.absrel);
+  EXPECT_DOUBLE_EQ(ev["delta1"].get<double>(), ref.delta1);
+  // aif16.png holds [0, 255] times 257; eval brings it back to the ground truth's range.
+  Image aif16 = read_image(path_in(dir, "result/aif16.png")).image;
+  for (float& v : aif16.data) v /= 257.f;
+  const double psnr_ref = psnr(aif16, read_image(path_in(dir, "aif.png")).image, 255.0);
+  EXPECT_NEAR(ev["psnr"].get<double>(), psnr_ref, 1e-4);  // float rounding of the rescale only
+
+  // A second solve into the same folder needs --force, and then succeeds.
+  expect_failure(dfd(dir, "solve stack/stack.json --epochs 1 --out result"), 2, "--force");
+  EXPECT_EQ(dfd(dir, "solve stack/stack.json --epochs 1 --quiet --force --out result").code, 0);
+}
+
+TEST(Cli, SynthKeepsSixteenBitsAndScalesMillimetreDepth) {
+  const std::string dir = fresh_dir();
+  write_png16(path_in(dir, "aif.png"), synthetic_texture(40, 30, 2), 255);
+  Image mm = synthetic_depth(40, 30, 0.5, 8.0, 2);
+  for (float& v : mm.data) v = std::round(v * 1000.f);
+  write_png16(path_in(dir, "depth_mm.png"), mm, 65535);
+  const CliRun r = dfd(dir, "synth --aif aif.png --depth depth_mm.png --depth-scale 1000 --out s --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const LoadedManifest lm = load_manifest(path_in(dir, "s/stack.json"));
+  EXPECT_EQ(lm.stack.range, 65535.0);
+  EXPECT_EQ(read_image(path_in(dir, "s/frame_00.png")).bit_depth, 16);
+  write_png16(path_in(dir, "small_depth.png"), Image(20, 30, 1, 900.f), 65535);
+  expect_failure(dfd(dir, "synth --aif aif.png --depth small_depth.png --depth-scale 1000 --out t"), 3,
+                 "small_depth.png (20x30) does not match the size of aif.png (40x30)");
+}
+
+TEST(Cli, DemoSolvesTheBuiltInScene) {
+  const std::string dir = fresh_dir();
+  const CliRun r = dfd(dir, "demo --out d --size 64,48 --epochs 2 --backend cpu --threads 2 --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "AbsRel")) << r.out;
+  EXPECT_TRUE(contains(r.out, "PSNR")) << r.out;
+  const json m = json::parse(slurp(path_in(dir, "d/metrics.json")));
+  EXPECT_GT(m["delta3"].get<double>(), 0.0);
+  EXPECT_EQ(read_depth(path_in(dir, "d/gt_depth.tiff")).width, 64);
+  // The stack it wrote solves with `dfd solve` as it stands.
+  EXPECT_EQ(dfd(dir, "solve d/stack/stack.json --epochs 1 --backend cpu --quiet --out again").code, 0);
+}
+
+}  // namespace
+}  // namespace dfd
