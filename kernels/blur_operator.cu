@@ -1,0 +1,95 @@
+// The operator A(Z) around the level blurs: per-pixel level weights, the gather of the
+// interpolated blur per frame, and its transpose (one thread per pixel, no atomics).
+#include "cuda/cuda_check.h"
+#include "blur_operator.cuh"
+#include "level_weights.cuh"
+
+namespace dfd::cuda {
+
+namespace {
+
+constexpr int kThreads = 256;
+
+unsigned pixel_blocks(size_t pixels) { return static_cast<unsigned>((pixels + kThreads - 1) / kThreads); }
+
+__device__ __forceinline__ int taps_of(int first, int levels) { return min(4, levels - first); }
+
+__global__ void set_depth_kernel(ModelView m, const float* __restrict__ Z, PixelWeightsView out) {
+  const size_t p = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const size_t HW = m.geo.pixels;
+  if (p >= HW) return;
+  const double z = Z[p];
+  for (int i = 0; i < m.geo.frames; ++i) {
+    const DeviceLevelWeights lw = device_level_weights(m.plan, device_blur_sigma(m.cam, m.focus[i], z));
+    const size_t e = static_cast<size_t>(i) * HW + p;
+    out.first[e] = lw.first;
+    reinterpret_cast<float4*>(out.weight)[e] = make_float4(lw.w[0], lw.w[1], lw.w[2], lw.w[3]);
+  }
+}
+
+__global__ void gather_levels_kernel(ModelView m, PixelWeightsView wv, float* __restrict__ y) {
+  const size_t p = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const size_t HW = m.geo.pixels;
+  if (p >= HW) return;
+  const int C = m.geo.channels, L = m.geo.levels;
+  for (int i = 0; i < m.geo.frames; ++i) {
+    const size_t e = static_cast<size_t>(i) * HW + p;
+    const int first = wv.first[e];
+    const int taps = taps_of(first, L);
+    const float4 w4 = reinterpret_cast<const float4*>(wv.weight)[e];
+    const float w[4] = {w4.x, w4.y, w4.z, w4.w};
+    for (int c = 0; c < C; ++c) {
+      float v = 0.f;
+#pragma unroll
+      for (int t = 0; t < 4; ++t)
+        if (t < taps) v += w[t] * m.levels[(static_cast<size_t>(first + t) * C + c) * HW + p];
+      y[(static_cast<size_t>(i) * C + c) * HW + p] = v;
+    }
+  }
+}
+
+// Each thread owns pixel p in every plane of T, so the read-modify-writes need no atomics.
+__global__ void spread_levels_kernel(Geometry geo, PixelWeightsView wv, const float* __restrict__ y,
+                                     float* __restrict__ T) {
+  const size_t p = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const size_t HW = geo.pixels;
+  if (p >= HW) return;
+  const int C = geo.channels, L = geo.levels;
+  for (int l = 0; l < L * C; ++l) T[static_cast<size_t>(l) * HW + p] = 0.f;
+  for (int i = 0; i < geo.frames; ++i) {
+    const size_t e = static_cast<size_t>(i) * HW + p;
+    const int first = wv.first[e];
+    const int taps = taps_of(first, L);
+    const float4 w4 = reinterpret_cast<const float4*>(wv.weight)[e];
+    const float w[4] = {w4.x, w4.y, w4.z, w4.w};
+    for (int c = 0; c < C; ++c) {
+      const float v = y[(static_cast<size_t>(i) * C + c) * HW + p];
+#pragma unroll
+      for (int t = 0; t < 4; ++t)
+        if (t < taps) T[(static_cast<size_t>(first + t) * C + c) * HW + p] += w[t] * v;
+    }
+  }
+}
+
+}  // namespace
+
+void launch_set_depth(const ModelView& m, const float* Z, PixelWeightsView weights, cudaStream_t stream) {
+  if (m.geo.pixels == 0) return;
+  set_depth_kernel<<<pixel_blocks(m.geo.pixels), kThreads, 0, stream>>>(m, Z, weights);
+  DFD_CUDA_CHECK_LAUNCH("set_depth_kernel");
+}
+
+void launch_gather_levels(const ModelView& m, PixelWeightsView weights, float* y, cudaStream_t stream) {
+  if (m.geo.pixels == 0) return;
+  gather_levels_kernel<<<pixel_blocks(m.geo.pixels), kThreads, 0, stream>>>(m, weights, y);
+  DFD_CUDA_CHECK_LAUNCH("gather_levels_kernel");
+}
+
+void launch_spread_levels(const Geometry& geo, PixelWeightsView weights, const float* y, float* T,
+                          cudaStream_t stream) {
+  if (geo.pixels == 0) return;
+  spread_levels_kernel<<<pixel_blocks(geo.pixels), kThreads, 0, stream>>>(geo, weights, y, T);
+  DFD_CUDA_CHECK_LAUNCH("spread_levels_kernel");
+}
+
+}  // namespace dfd::cuda

@@ -1,0 +1,248 @@
+// Depth-step kernels: per-pixel loops over the candidates (running argmin, lowest index on
+// ties), the windowed variant's box mean in double, golden section through the levels.
+#include "cuda/cuda_check.h"
+#include "depth_search.cuh"
+#include "level_weights.cuh"
+
+namespace dfd::cuda {
+
+namespace {
+
+constexpr int kThreads = 256;
+
+unsigned pixel_blocks(size_t pixels) { return static_cast<unsigned>((pixels + kThreads - 1) / kThreads); }
+
+__device__ __forceinline__ size_t pixel_index() {
+  return static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+}
+
+// loss_j(p) with the precomputed weights of candidate j (the same for every pixel).
+__device__ __forceinline__ float candidate_loss(const ModelView& m, const CandidateTable& t, int j, size_t p) {
+  const size_t HW = m.geo.pixels;
+  const int C = m.geo.channels, F = m.geo.frames, L = m.geo.levels;
+  float acc = 0.f;
+  for (int i = 0; i < F; ++i) {
+    const int e = j * F + i;
+    DeviceLevelWeights lw;
+    lw.first = t.first[e];
+    lw.taps = min(4, L - lw.first);
+    const float4 w4 = reinterpret_cast<const float4*>(t.weight)[e];
+    lw.w[0] = w4.x;
+    lw.w[1] = w4.y;
+    lw.w[2] = w4.z;
+    lw.w[3] = w4.w;
+    for (int c = 0; c < C; ++c) {
+      const float r = m.stack[(static_cast<size_t>(i) * C + c) * HW + p] - interpolate_levels(m, lw, c, p);
+      acc += r * r;
+    }
+  }
+  return acc * (1.f / static_cast<float>(F * C));
+}
+
+__global__ void grid_search_kernel(ModelView m, CandidateTable t, float* __restrict__ Z, float* __restrict__ loss) {
+  const size_t p = pixel_index();
+  if (p >= m.geo.pixels) return;
+  float best = INFINITY;
+  int best_j = 0;
+  for (int j = 0; j < t.count; ++j) {
+    const float v = candidate_loss(m, t, j, p);
+    if (v < best) {  // strict: the lowest index wins ties
+      best = v;
+      best_j = j;
+    }
+  }
+  Z[p] = static_cast<float>(t.depth[best_j]);
+  loss[p] = best;
+}
+
+__global__ void candidate_losses_kernel(ModelView m, CandidateTable t, int j0, int J, float* __restrict__ slab) {
+  const size_t p = pixel_index();
+  const size_t HW = m.geo.pixels;
+  if (p >= HW) return;
+  for (int jj = 0; jj < J; ++jj) slab[static_cast<size_t>(jj) * HW + p] = candidate_loss(m, t, j0 + jj, p);
+}
+
+// Horizontal window sums (double, stored as float).
+__global__ void box_rows_kernel(const float* __restrict__ in, float* __restrict__ out, int H, int W, int before,
+                                int after) {
+  const int x = blockIdx.x * blockDim.x + threadIdx.x;
+  const int y = blockIdx.y * blockDim.y + threadIdx.y;
+  if (x >= W || y >= H) return;
+  const size_t row = (static_cast<size_t>(blockIdx.z) * H + y) * W;
+  const int a = max(0, x - before), b = min(W - 1, x + after);
+  double s = 0.0;
+  for (int k = a; k <= b; ++k) s += in[row + k];
+  out[row + x] = static_cast<float>(s);
+}
+
+// Vertical sums of the row sums, divided by the number of window positions in the image.
+__global__ void box_cols_kernel(const float* __restrict__ in, float* __restrict__ out, int H, int W, int before,
+                                int after) {
+  const int x = blockIdx.x * blockDim.x + threadIdx.x;
+  const int y = blockIdx.y * blockDim.y + threadIdx.y;
+  if (x >= W || y >= H) return;
+  const size_t plane = static_cast<size_t>(blockIdx.z) * H * W;
+  const int a = max(0, y - before), b = min(H - 1, y + after);
+  const int c0 = max(0, x - before), c1 = min(W - 1, x + after);
+  double s = 0.0;
+  for (int k = a; k <= b; ++k) s += in[plane + static_cast<size_t>(k) * W + x];
+  const double count = static_cast<double>(b - a + 1) * (c1 - c0 + 1);
+  out[plane + static_cast<size_t>(y) * W + x] = static_cast<float>(s / count);
+}
+
+__global__ void argmin_update_kernel(const float* __restrict__ slab, int j0, int J, size_t HW,
+                                     float* __restrict__ best, int* __restrict__ best_j) {
+  const size_t p = pixel_index();
+  if (p >= HW) return;
+  float b = j0 == 0 ? INFINITY : best[p];
+  int bj = j0 == 0 ? 0 : best_j[p];
+  for (int jj = 0; jj < J; ++jj) {
+    const float v = slab[static_cast<size_t>(jj) * HW + p];
+    if (v < b) {
+      b = v;
+      bj = j0 + jj;
+    }
+  }
+  best[p] = b;
+  best_j[p] = bj;
+}
+
+__global__ void finish_search_kernel(ModelView m, CandidateTable t, const int* __restrict__ best_j,
+                                     float* __restrict__ Z, float* __restrict__ loss) {
+  const size_t p = pixel_index();
+  if (p >= m.geo.pixels) return;
+  const int j = best_j[p];
+  Z[p] = static_cast<float>(t.depth[j]);
+  loss[p] = candidate_loss(m, t, j, p);
+}
+
+// Index of the candidate nearest z, candidates ascending (the upper one on an exact tie, as
+// the CPU backend).
+__device__ int nearest_candidate(const double* cand, int N, double z) {
+  int j = 0, hi = N;  // first index with cand >= z (lower_bound), by bisection
+  while (j < hi) {
+    const int mid = (j + hi) / 2;
+    if (cand[mid] < z) j = mid + 1;
+    else hi = mid;
+  }
+  if (j == N || (j > 0 && z - cand[j - 1] < cand[j] - z)) --j;
+  return j;
+}
+
+__global__ void golden_section_kernel(ModelView m, CandidateTable t, GoldenParams g, float* __restrict__ Z,
+                                      float* __restrict__ loss) {
+  const size_t p = pixel_index();
+  if (p >= m.geo.pixels) return;
+  const int N = t.count, reach = max(1, g.bracket);
+  const double z0 = Z[p];
+  const int j = nearest_candidate(t.depth, N, z0);
+  double a = t.depth[max(j - reach, 0)], b = t.depth[min(j + reach, N - 1)];
+  const double invphi = 0.5 * (sqrt(5.0) - 1.0);
+  double c = b - invphi * (b - a), d = a + invphi * (b - a);
+  float fc = device_pixel_loss(m, p, c), fd = device_pixel_loss(m, p, d);
+  for (int it = 0; it < g.max_iters && b - a > g.tol; ++it) {
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - invphi * (b - a);
+      fc = device_pixel_loss(m, p, c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + invphi * (b - a);
+      fd = device_pixel_loss(m, p, d);
+    }
+  }
+  // The midpoint, unless it is worse than where the pixel started (the loss need not be
+  // unimodal on the bracket): the refinement never increases the loss.
+  const double zm = 0.5 * (a + b);
+  const float fm = device_pixel_loss(m, p, zm), f0 = device_pixel_loss(m, p, z0);
+  if (fm <= f0) {
+    Z[p] = static_cast<float>(zm);
+    loss[p] = fm;
+  } else {
+    loss[p] = f0;
+  }
+}
+
+__global__ void pixel_loss_kernel(ModelView m, const float* __restrict__ Z, float* __restrict__ loss) {
+  const size_t p = pixel_index();
+  if (p >= m.geo.pixels) return;
+  loss[p] = device_pixel_loss(m, p, static_cast<double>(Z[p]));
+}
+
+__global__ void keep_better_kernel(float* __restrict__ Z, float* __restrict__ loss, const float* __restrict__ Z_old,
+                                   const float* __restrict__ loss_old, size_t n) {
+  const size_t p = pixel_index();
+  if (p >= n) return;
+  const float lo = loss_old[p];
+  if (lo < loss[p]) {
+    Z[p] = Z_old[p];
+    loss[p] = lo;
+  }
+}
+
+}  // namespace
+
+void launch_grid_search(const ModelView& m, const CandidateTable& t, float* Z, float* loss, cudaStream_t stream) {
+  if (m.geo.pixels == 0) return;
+  grid_search_kernel<<<pixel_blocks(m.geo.pixels), kThreads, 0, stream>>>(m, t, Z, loss);
+  DFD_CUDA_CHECK_LAUNCH("grid_search_kernel");
+}
+
+void launch_candidate_losses(const ModelView& m, const CandidateTable& t, int j0, int J, float* slab,
+                             cudaStream_t stream) {
+  if (m.geo.pixels == 0 || J <= 0) return;
+  candidate_losses_kernel<<<pixel_blocks(m.geo.pixels), kThreads, 0, stream>>>(m, t, j0, J, slab);
+  DFD_CUDA_CHECK_LAUNCH("candidate_losses_kernel");
+}
+
+void launch_window_mean(float* maps, float* tmp, int planes, int H, int W, int w, cudaStream_t stream) {
+  if (planes <= 0 || H <= 0 || W <= 0 || w <= 1) return;
+  const int before = w / 2, after = w - 1 - w / 2;
+  const dim3 block(32, 8);
+  const dim3 grid(static_cast<unsigned>((W + 31) / 32), static_cast<unsigned>((H + 7) / 8),
+                  static_cast<unsigned>(planes));
+  box_rows_kernel<<<grid, block, 0, stream>>>(maps, tmp, H, W, before, after);
+  DFD_CUDA_CHECK_LAUNCH("box_rows_kernel");
+  box_cols_kernel<<<grid, block, 0, stream>>>(tmp, maps, H, W, before, after);
+  DFD_CUDA_CHECK_LAUNCH("box_cols_kernel");
+}
+
+void launch_argmin_update(const float* slab, int j0, int J, size_t pixels, float* best, int* best_j,
+                          cudaStream_t stream) {
+  if (pixels == 0 || J <= 0) return;
+  argmin_update_kernel<<<pixel_blocks(pixels), kThreads, 0, stream>>>(slab, j0, J, pixels, best, best_j);
+  DFD_CUDA_CHECK_LAUNCH("argmin_update_kernel");
+}
+
+void launch_finish_search(const ModelView& m, const CandidateTable& t, const int* best_j, float* Z, float* loss,
+                          cudaStream_t stream) {
+  if (m.geo.pixels == 0) return;
+  finish_search_kernel<<<pixel_blocks(m.geo.pixels), kThreads, 0, stream>>>(m, t, best_j, Z, loss);
+  DFD_CUDA_CHECK_LAUNCH("finish_search_kernel");
+}
+
+void launch_golden_section(const ModelView& m, const CandidateTable& t, const GoldenParams& g, float* Z,
+                           float* loss, cudaStream_t stream) {
+  if (m.geo.pixels == 0) return;
+  golden_section_kernel<<<pixel_blocks(m.geo.pixels), kThreads, 0, stream>>>(m, t, g, Z, loss);
+  DFD_CUDA_CHECK_LAUNCH("golden_section_kernel");
+}
+
+void launch_pixel_loss(const ModelView& m, const float* Z, float* loss, cudaStream_t stream) {
+  if (m.geo.pixels == 0) return;
+  pixel_loss_kernel<<<pixel_blocks(m.geo.pixels), kThreads, 0, stream>>>(m, Z, loss);
+  DFD_CUDA_CHECK_LAUNCH("pixel_loss_kernel");
+}
+
+void launch_keep_better(float* Z, float* loss, const float* Z_old, const float* loss_old, size_t n,
+                        cudaStream_t stream) {
+  if (n == 0) return;
+  keep_better_kernel<<<pixel_blocks(n), kThreads, 0, stream>>>(Z, loss, Z_old, loss_old, n);
+  DFD_CUDA_CHECK_LAUNCH("keep_better_kernel");
+}
+
+}  // namespace dfd::cuda

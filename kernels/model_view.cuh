@@ -1,0 +1,50 @@
+// Plain, trivially copyable views of the model that kernels take by value: geometry,
+// camera, blur-level parameters and the device arrays of one problem. No device code here,
+// so host files include it too.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+namespace dfd::cuda {
+
+// Sizes of one problem; layouts are planar (SPEC: stack F x C x H x W, AIF C x H x W).
+struct Geometry {
+  int width = 0, height = 0, channels = 0, frames = 0;
+  int levels = 0;     // L, planes per channel of the level buffer (L x C x H x W)
+  size_t pixels = 0;  // H W
+};
+
+// The camera of SPEC 2 (mirrors dfd::Camera).
+struct CameraParams {
+  double focal_length = 0, aperture = 0, pixel_pitch = 0, thresh = 0;
+};
+
+// What LevelPlan::weights needs, with the plan's own doubles (log_lo = log(sigma_lo),
+// step = (log(sigma_hi) - log_lo) / (interior - 1)).
+struct LevelParams {
+  int count = 0;     // L
+  int interior = 1;  // L - 2 with ghosts; 1 for a single-level plan
+  double lo = 1, hi = 1, log_lo = 0, step = 1;
+};
+
+// Everything the per-pixel loss reads.
+struct ModelView {
+  Geometry geo;
+  CameraParams cam;
+  LevelParams plan;
+  const double* focus = nullptr;  // F focus distances
+  const float* stack = nullptr;   // b: F x C x H x W
+  const float* levels = nullptr;  // level blurs: L x C x H x W
+};
+
+// Per-frame, per-pixel interpolation of the operator A(Z): entry i * HW + p.
+struct PixelWeightsView {
+  int* first = nullptr;
+  float* weight = nullptr;  // 4 per entry: weight[4 (i HW + p) + m]
+};
+
+static_assert(std::is_trivially_copyable<ModelView>::value, "kernel argument");
+static_assert(std::is_trivially_copyable<PixelWeightsView>::value, "kernel argument");
+
+}  // namespace dfd::cuda

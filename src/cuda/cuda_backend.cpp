@@ -1,0 +1,392 @@
+// The CUDA backend's construction, setup (memory check, staging, tables), vector algebra,
+// scalars and transfers; the model's primitives are in cuda_model.cpp.
+#include "cuda/cuda_backend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "cuda/cuda_check.h"
+#include "dfd/camera.h"
+#include "dfd/error.h"
+#include "vector_ops.cuh"
+
+namespace dfd::cuda {
+
+namespace {
+
+// What the solver allocates on top of the backend's own buffers (src/solver: the CG / FISTA
+// work vectors, the AIF, depth and loss maps), as in the CPU backend's estimate.
+constexpr size_t kSolverStackVectors = 2, kSolverImageVectors = 8, kSolverPixelMaps = 6;
+
+std::string describe_device(int device) {
+  cudaDeviceProp prop{};
+  DFD_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "CUDA device %d: %s (sm_%d%d, %d SMs, %.1f GiB)", device, prop.name, prop.major,
+                prop.minor, prop.multiProcessorCount,
+                static_cast<double>(prop.totalGlobalMem) / (1024.0 * 1024.0 * 1024.0));
+  return buf;
+}
+
+}  // namespace
+
+CudaBackend::CudaBackend(const CudaBackendConfig& cfg) : cfg_(cfg) {
+  DFD_CUDA_CHECK(cudaSetDevice(cfg_.device));
+  description_ = describe_device(cfg_.device);
+  DFD_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+  void* pinned = nullptr;
+  const cudaError_t r = cudaMallocHost(&pinned, sizeof(double) * kScalarSlots);
+  host_scalars_ = static_cast<double*>(pinned);
+  if (r != cudaSuccess) {
+    host_scalars_ = nullptr;
+    DFD_CUDA_CHECK_NOTHROW(cudaStreamDestroy(stream_));
+    DFD_CUDA_CHECK(r);
+  }
+}
+
+CudaBackend::~CudaBackend() {
+  // Work still queued may use the buffers: finish it before they go.
+  if (stream_) DFD_CUDA_CHECK_NOTHROW(cudaStreamSynchronize(stream_));
+  release_problem();
+  if (host_scalars_) DFD_CUDA_CHECK_NOTHROW(cudaFreeHost(host_scalars_));
+  if (stream_) DFD_CUDA_CHECK_NOTHROW(cudaStreamDestroy(stream_));
+}
+
+// ---- Memory plan ---------------------------------------------------------------------------
+
+int CudaBackend::default_chunk(const Problem& p) const {
+  if (p.window <= 1) return 0;
+  const size_t per_candidate = 2 * sizeof(float) * std::max<size_t>(p.pixels(), 1);
+  const size_t n = std::max<size_t>(1, cfg_.search_slab_bytes / per_candidate);
+  return static_cast<int>(std::min<size_t>({n, p.candidates.size(), 65535}));
+}
+
+std::vector<CudaBackend::BufferSize> CudaBackend::buffer_sizes(const Problem& p, int chunk) const {
+  const size_t HW = p.pixels(), F = p.frames, C = p.channels, N = p.candidates.size();
+  const size_t L = static_cast<size_t>(std::max(p.levels.count(), 1));
+  std::vector<BufferSize> b;
+  b.push_back({"focal stack", sizeof(float) * p.stack_size()});
+  b.push_back({"blur levels", sizeof(float) * L * C * HW});
+  b.push_back({"per-pixel level weights", (sizeof(int) + 4 * sizeof(float)) * F * HW});
+  b.push_back({"candidate table", (sizeof(int) + 4 * sizeof(float)) * F * N + sizeof(double) * N});
+  b.push_back({"scalars and reduction scratch", sizeof(double) * (kScalarSlots + kMaxReducePartials + F)});
+  if (p.window > 1)
+    b.push_back({"windowed search slabs", 2 * sizeof(float) * static_cast<size_t>(chunk) * HW +
+                                              (sizeof(float) + sizeof(int)) * HW});
+  b.push_back({"initial AIF scratch", (3 * sizeof(float) + sizeof(int)) * HW});
+  b.push_back({"level-blur buffers", DeviceLevelBlur::bytes_for(p.height, p.width, p.channels, p.K,
+                                                                static_cast<int>(L), cfg_.blur)});
+  b.push_back({"solver vectors", sizeof(float) * (kSolverStackVectors * p.stack_size() +
+                                                  kSolverImageVectors * p.image_size() + kSolverPixelMaps * HW)});
+  return b;
+}
+
+size_t CudaBackend::memory_estimate(const Problem& p) const {
+  size_t total = 0;
+  for (const BufferSize& b : buffer_sizes(p, default_chunk(p))) total += b.bytes;
+  return total;
+}
+
+// ---- Setup ---------------------------------------------------------------------------------
+
+void CudaBackend::release_problem() noexcept {
+  ready_ = levels_valid_ = depth_set_ = false;
+  vectors_.clear();
+  blur_.release();
+  for (DeviceBuffer<float>* b : {&stack_, &levels_, &pixel_weight_, &cand_weight_, &slab_, &slab_tmp_, &best_,
+                                 &init_sharp_, &init_tmp_, &init_best_})
+    b->release();
+  for (DeviceBuffer<int>* b : {&pixel_first_, &cand_first_, &best_j_, &init_frame_}) b->release();
+  for (DeviceBuffer<double>* b : {&scalars_, &partials_, &focus_, &cand_depth_}) b->release();
+}
+
+void CudaBackend::setup(const Problem& p) {
+  ready_ = false;
+  auto bad = [](const std::string& what) { throw_input("cuda backend: " + what); };
+  if (p.width < 1 || p.height < 1 || p.channels < 1 || p.frames < 1)
+    bad("bad problem size " + std::to_string(p.width) + "x" + std::to_string(p.height) + "x" +
+        std::to_string(p.channels) + ", " + std::to_string(p.frames) + " frames");
+  // Grid limits of the 2-D launches (65535 blocks of 8 rows) and int pixel coordinates.
+  if (p.height > 400000 || p.width > 400000)
+    bad("image side " + std::to_string(std::max(p.width, p.height)) + " exceeds the supported 400000 pixels");
+  if (p.channels > 65535) bad("too many channels (" + std::to_string(p.channels) + ")");
+  if (!p.stack) bad("no stack");
+  if (static_cast<int>(p.focus_distances.size()) != p.frames)
+    bad(std::to_string(p.focus_distances.size()) + " focus distances for " + std::to_string(p.frames) + " frames");
+  if (p.K < 1 || p.K % 2 == 0) bad("window K must be odd and positive (got " + std::to_string(p.K) + ")");
+  if (p.levels.count() < 1 || p.levels.kernel_size() != p.K)
+    bad("the blur-level plan (" + std::to_string(p.levels.count()) + " levels, K=" +
+        std::to_string(p.levels.kernel_size()) + ") does not match the window K=" + std::to_string(p.K));
+  if (p.candidates.empty()) bad("no depth candidates");
+  if (p.candidates.size() > 1000000) bad("too many depth candidates (" + std::to_string(p.candidates.size()) + ")");
+  for (size_t j = 0; j < p.candidates.size(); ++j)
+    if (!(p.candidates[j] > 0) || (j > 0 && !(p.candidates[j] > p.candidates[j - 1])))
+      bad("depth candidates must be positive and strictly increasing (candidate " + std::to_string(j) + " is " +
+          std::to_string(p.candidates[j]) + ")");
+  if (!(p.range > 0) || !std::isfinite(p.range)) bad("range must be positive (got " + std::to_string(p.range) + ")");
+  if (p.gs_bracket < 0 || !(p.gs_tol > 0) || p.gs_max_iters < 0)
+    bad("golden section needs bracket >= 0, tol > 0, max iterations >= 0 (got " + std::to_string(p.gs_bracket) +
+        ", " + std::to_string(p.gs_tol) + ", " + std::to_string(p.gs_max_iters) + ")");
+
+  DFD_CUDA_CHECK(cudaSetDevice(cfg_.device));
+  DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  release_problem();
+  tracker_.reset_peak();
+
+  // Fit check before any allocation; a windowed search shrinks its chunk to fit first.
+  size_t free_b = 0, total_b = 0;
+  DFD_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
+  int chunk = default_chunk(p);
+  auto need_for = [&](int c) {
+    size_t t = 0;
+    for (const BufferSize& b : buffer_sizes(p, c)) t += b.bytes;
+    return t;
+  };
+  while (chunk > 1 && need_for(chunk) > free_b) chunk = std::max(1, chunk / 2);
+  const size_t need = need_for(chunk);
+  if (need > free_b) {
+    std::string parts;
+    for (const BufferSize& b : buffer_sizes(p, chunk)) parts += (parts.empty() ? "" : ", ") + b.what + " " + format_gib(b.bytes);
+    throw Error(ErrorKind::OutOfMemory, "cuda backend: a " + std::to_string(p.width) + "x" + std::to_string(p.height) +
+                                            "x" + std::to_string(p.channels) + " stack of " + std::to_string(p.frames) +
+                                            " frames needs " + format_gib(need) + ", device has " +
+                                            format_gib(free_b) + " free of " + format_gib(total_b) + " (" + parts +
+                                            "); try a smaller image or the CPU backend");
+  }
+
+  const size_t HW = p.pixels(), F = p.frames, C = p.channels, N = p.candidates.size();
+  const int L = p.levels.count();
+  geo_ = Geometry{p.width, p.height, p.channels, p.frames, L, HW};
+  cam_ = CameraParams{p.camera.focal_length, p.camera.aperture, p.camera.pixel_pitch, p.camera.thresh};
+  // The plan's own parameters, computed as LevelPlan::with_levels does.
+  plan_ = LevelParams{};
+  plan_.count = L;
+  plan_.interior = L == 1 ? 1 : L - 2;
+  plan_.lo = p.levels.sigma_lo();
+  plan_.hi = p.levels.sigma_hi();
+  plan_.log_lo = std::log(plan_.lo);
+  plan_.step = plan_.interior > 1 ? (std::log(plan_.hi) - plan_.log_lo) / (plan_.interior - 1) : 1.0;
+  golden_ = GoldenParams{p.gs_bracket, p.gs_tol, p.gs_max_iters};
+  window_ = p.window;
+  range_ = p.range;
+  chunk_ = p.window > 1 ? chunk : 0;
+  candidates_ = static_cast<int>(N);
+
+  // The candidate table on the host: LevelWeights of sigma_i(Z_j), entry j F + i.
+  std::vector<int> t_first(N * F);
+  std::vector<float> t_weight(4 * N * F);
+  for (size_t j = 0; j < N; ++j)
+    for (size_t i = 0; i < F; ++i) {
+      const LevelWeights lw = p.levels.weights(blur_sigma(p.camera, p.focus_distances[i], p.candidates[j]));
+      if (lw.first < 0 || lw.first + std::min(4, L) > L)
+        throw_runtime("cuda backend: level weights of candidate " + std::to_string(j) + " start at level " +
+                      std::to_string(lw.first) + " of " + std::to_string(L));
+      t_first[j * F + i] = lw.first;
+      for (int m = 0; m < 4; ++m) t_weight[4 * (j * F + i) + m] = lw.weight[m];
+    }
+
+  try {
+    scalars_ = DeviceBuffer<double>(kScalarSlots, &tracker_, "the scalar slots");
+    partials_ = DeviceBuffer<double>(kMaxReducePartials, &tracker_, "reduction scratch");
+    focus_ = DeviceBuffer<double>(F, &tracker_, "the focus distances");
+    stack_ = DeviceBuffer<float>(p.stack_size(), &tracker_, "the focal stack");
+    levels_ = DeviceBuffer<float>(static_cast<size_t>(L) * C * HW, &tracker_, "the blur levels");
+    pixel_first_ = DeviceBuffer<int>(F * HW, &tracker_, "the per-pixel level weights");
+    pixel_weight_ = DeviceBuffer<float>(4 * F * HW, &tracker_, "the per-pixel level weights");
+    cand_depth_ = DeviceBuffer<double>(N, &tracker_, "the depth candidates");
+    cand_first_ = DeviceBuffer<int>(N * F, &tracker_, "the candidate table");
+    cand_weight_ = DeviceBuffer<float>(4 * N * F, &tracker_, "the candidate table");
+    if (chunk_ > 0) {
+      slab_ = DeviceBuffer<float>(static_cast<size_t>(chunk_) * HW, &tracker_, "the windowed search's loss slab");
+      slab_tmp_ = DeviceBuffer<float>(static_cast<size_t>(chunk_) * HW, &tracker_, "the windowed search's scratch");
+      best_ = DeviceBuffer<float>(HW, &tracker_, "the windowed search's running minimum");
+      best_j_ = DeviceBuffer<int>(HW, &tracker_, "the windowed search's running argmin");
+    }
+    init_sharp_ = DeviceBuffer<float>(HW, &tracker_, "the initial AIF's sharpness map");
+    init_tmp_ = DeviceBuffer<float>(HW, &tracker_, "the initial AIF's scratch");
+    init_best_ = DeviceBuffer<float>(HW, &tracker_, "the initial AIF's best sharpness");
+    init_frame_ = DeviceBuffer<int>(HW, &tracker_, "the initial AIF's sharpest frame");
+    blur_.setup(p.height, p.width, p.channels, p.K, p.levels.sigmas(), cfg_.blur, &tracker_, stream_);
+
+    DFD_CUDA_CHECK(cudaMemsetAsync(scalars_.data(), 0, scalars_.bytes(), stream_));
+    DFD_CUDA_CHECK(cudaMemcpyAsync(focus_.data(), p.focus_distances.data(), focus_.bytes(), cudaMemcpyHostToDevice,
+                                   stream_));
+    DFD_CUDA_CHECK(cudaMemcpyAsync(stack_.data(), p.stack, stack_.bytes(), cudaMemcpyHostToDevice, stream_));
+    DFD_CUDA_CHECK(cudaMemcpyAsync(cand_depth_.data(), p.candidates.data(), cand_depth_.bytes(),
+                                   cudaMemcpyHostToDevice, stream_));
+    DFD_CUDA_CHECK(cudaMemcpyAsync(cand_first_.data(), t_first.data(), cand_first_.bytes(), cudaMemcpyHostToDevice,
+                                   stream_));
+    DFD_CUDA_CHECK(cudaMemcpyAsync(cand_weight_.data(), t_weight.data(), cand_weight_.bytes(),
+                                   cudaMemcpyHostToDevice, stream_));
+    // The level buffer starts defined (zeros), so no kernel can read uninitialised memory.
+    DFD_CUDA_CHECK(cudaMemsetAsync(levels_.data(), 0, levels_.bytes(), stream_));
+    DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));  // the host tables are temporaries
+  } catch (...) {
+    (void)cudaStreamSynchronize(stream_);
+    (void)cudaGetLastError();
+    release_problem();
+    throw;
+  }
+  ready_ = true;
+}
+
+// ---- Checks and views -----------------------------------------------------------------------
+
+void CudaBackend::require_setup(const char* who) const {
+  if (!ready_) throw_runtime(std::string("cuda backend: ") + who + " called before setup()");
+}
+
+void CudaBackend::require_levels(const char* who) const {
+  require_setup(who);
+  if (!levels_valid_)
+    throw_runtime(std::string("cuda backend: ") + who +
+                  " needs blur_levels() first (apply_A / apply_At reuse the level buffer)");
+}
+
+void CudaBackend::check(DVec v, size_t n, const char* who, const char* what) const {
+  if ((!v.ptr && n > 0) || v.size != n)
+    throw_runtime(std::string("cuda backend: ") + who + ": " + what + " has " + std::to_string(v.size) +
+                  " elements, expected " + std::to_string(n));
+}
+
+void CudaBackend::check_slot(int slot, const char* who) const {
+  if (slot < 0 || slot >= kScalarSlots)
+    throw_runtime(std::string("cuda backend: ") + who + ": scalar slot " + std::to_string(slot) + " out of range 0.." +
+                  std::to_string(kScalarSlots - 1));
+}
+
+ModelView CudaBackend::model() const {
+  ModelView m;
+  m.geo = geo_;
+  m.cam = cam_;
+  m.plan = plan_;
+  m.focus = focus_.data();
+  m.stack = stack_.data();
+  m.levels = levels_.data();
+  return m;
+}
+
+CandidateTable CudaBackend::table() const {
+  return CandidateTable{cand_first_.data(), cand_weight_.data(), cand_depth_.data(), candidates_};
+}
+
+PixelWeightsView CudaBackend::pixel_weights() const {
+  return PixelWeightsView{pixel_first_.data(), pixel_weight_.data()};
+}
+
+DVec CudaBackend::stack() {
+  require_setup("stack");
+  return DVec{stack_.data(), stack_.size()};
+}
+
+DVec CudaBackend::alloc(size_t n) {
+  require_setup("alloc");
+  vectors_.emplace_back(n, &tracker_, "a solver vector of " + std::to_string(n) + " floats");
+  DeviceBuffer<float>& v = vectors_.back();
+  if (n) DFD_CUDA_CHECK(cudaMemsetAsync(v.data(), 0, v.bytes(), stream_));
+  return DVec{v.data(), n};
+}
+
+// ---- Vector algebra ------------------------------------------------------------------------
+
+void CudaBackend::fill(DVec x, float v) {
+  require_setup("fill");
+  launch_fill(x.ptr, x.size, v, stream_);
+}
+
+void CudaBackend::copy(DVec src, DVec dst) {
+  require_setup("copy");
+  check(dst, src.size, "copy", "destination");
+  if (src.ptr == dst.ptr || src.size == 0) return;
+  DFD_CUDA_CHECK(cudaMemcpyAsync(dst.ptr, src.ptr, src.size * sizeof(float), cudaMemcpyDeviceToDevice, stream_));
+}
+
+void CudaBackend::axpby(Coef a, DVec x, Coef b, DVec y) {
+  require_setup("axpby");
+  check(y, x.size, "axpby", "y");
+  if (a.slot >= 0) check_slot(a.slot, "axpby");
+  if (b.slot >= 0) check_slot(b.slot, "axpby");
+  launch_axpby(ScalarCoef{a.slot, a.scale}, x.ptr, ScalarCoef{b.slot, b.scale}, y.ptr, x.size, scalars_.data(),
+               stream_);
+}
+
+void CudaBackend::multiply(DVec m, DVec y) {
+  require_setup("multiply");
+  check(y, m.size, "multiply", "y");
+  launch_multiply(m.ptr, y.ptr, m.size, stream_);
+}
+
+void CudaBackend::clip(DVec x, float lo, float hi) {
+  require_setup("clip");
+  launch_clip(x.ptr, x.size, lo, hi, stream_);
+}
+
+void CudaBackend::free_mask(DVec x, DVec g, float lo, float hi, DVec m) {
+  require_setup("free_mask");
+  check(g, x.size, "free_mask", "g");
+  check(m, x.size, "free_mask", "m");
+  launch_free_mask(x.ptr, g.ptr, lo, hi, m.ptr, x.size, stream_);
+}
+
+void CudaBackend::dot(DVec a, DVec b, int slot) {
+  require_setup("dot");
+  check(b, a.size, "dot", "b");
+  check_slot(slot, "dot");
+  launch_reduce(a.ptr, b.ptr, a.size, partials_.data(), scalars_.data() + slot, stream_);
+}
+
+void CudaBackend::sum(DVec a, int slot) {
+  require_setup("sum");
+  check_slot(slot, "sum");
+  launch_reduce(a.ptr, nullptr, a.size, partials_.data(), scalars_.data() + slot, stream_);
+}
+
+// ---- Scalars -------------------------------------------------------------------------------
+
+void CudaBackend::scalar_set(int slot, double v) {
+  require_setup("scalar_set");
+  check_slot(slot, "scalar_set");
+  launch_scalar_set(scalars_.data(), slot, v, stream_);
+}
+
+void CudaBackend::scalar_ratio(int num, int den, int out) {
+  require_setup("scalar_ratio");
+  for (int s : {num, den, out}) check_slot(s, "scalar_ratio");
+  launch_scalar_ratio(scalars_.data(), num, den, out, stream_);
+}
+
+void CudaBackend::scalar_sqrt(int in, int out) {
+  require_setup("scalar_sqrt");
+  for (int s : {in, out}) check_slot(s, "scalar_sqrt");
+  launch_scalar_sqrt(scalars_.data(), in, out, stream_);
+}
+
+void CudaBackend::read_scalars(double* out, int count) {
+  require_setup("read_scalars");
+  if (count < 0 || count > kScalarSlots) throw_runtime("cuda backend: read_scalars: bad count " + std::to_string(count));
+  if (count > 0)
+    DFD_CUDA_CHECK(cudaMemcpyAsync(host_scalars_, scalars_.data(), sizeof(double) * count, cudaMemcpyDeviceToHost,
+                                   stream_));
+  // Also the point where faults of earlier kernels surface (checked, not swallowed).
+  DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  std::copy(host_scalars_, host_scalars_ + count, out);
+}
+
+// ---- Transfers -----------------------------------------------------------------------------
+
+void CudaBackend::download(DVec v, float* host) {
+  require_setup("download");
+  if (v.size)
+    DFD_CUDA_CHECK(cudaMemcpyAsync(host, v.ptr, v.size * sizeof(float), cudaMemcpyDeviceToHost, stream_));
+  DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));
+}
+
+void CudaBackend::upload(const float* host, DVec v) {
+  require_setup("upload");
+  if (v.size)
+    DFD_CUDA_CHECK(cudaMemcpyAsync(v.ptr, host, v.size * sizeof(float), cudaMemcpyHostToDevice, stream_));
+  DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));
+}
+
+}  // namespace dfd::cuda

@@ -1,0 +1,126 @@
+// The CUDA backend: the Backend primitives on one device, one stream, buffers and cuFFT
+// plans made once per setup(), scalars in device memory (private header; tests use it to
+// pick a blur path).
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <string>
+#include <vector>
+
+#include "cuda/device_buffer.h"
+#include "cuda/device_level_blur.h"
+#include "depth_search.cuh"
+#include "dfd/backend.h"
+#include "model_view.cuh"
+
+namespace dfd::cuda {
+
+struct CudaBackendConfig {
+  int device = 0;
+  BlurPath blur = BlurPath::Auto;  // level-blur path; Auto: the cost model decides
+  // Loss slabs of the windowed grid search (two of them) hold at most this many bytes; fewer
+  // candidates per chunk when the device has less free memory.
+  size_t search_slab_bytes = size_t(512) << 20;
+};
+
+class CudaBackend final : public Backend {
+ public:
+  explicit CudaBackend(const CudaBackendConfig& cfg = {});
+  ~CudaBackend() override;
+  CudaBackend(const CudaBackend&) = delete;
+  CudaBackend& operator=(const CudaBackend&) = delete;
+
+  const char* name() const override { return "cuda"; }
+  std::string device() const override { return description_; }
+  size_t memory_estimate(const Problem& p) const override;
+  void setup(const Problem& p) override;
+  size_t peak_memory() const override { return tracker_.peak(); }
+
+  DVec stack() override;
+  DVec alloc(size_t n) override;
+
+  void fill(DVec x, float v) override;
+  void copy(DVec src, DVec dst) override;
+  void axpby(Coef a, DVec x, Coef b, DVec y) override;
+  void multiply(DVec m, DVec y) override;
+  void clip(DVec x, float lo, float hi) override;
+  void free_mask(DVec x, DVec g, float lo, float hi, DVec m) override;
+  void dot(DVec a, DVec b, int slot) override;
+  void sum(DVec a, int slot) override;
+
+  void scalar_set(int slot, double v) override;
+  void scalar_ratio(int num, int den, int out) override;
+  void scalar_sqrt(int in, int out) override;
+  void read_scalars(double* out, int count) override;
+
+  void init_aif(DVec x) override;
+  void blur_levels(DVec x) override;
+  void grid_search(DVec Z, DVec loss) override;
+  void golden_section(DVec Z, DVec loss) override;
+  void pixel_loss(DVec Z, DVec loss) override;
+  void keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) override;
+  void set_depth(DVec Z) override;
+  void apply_A(DVec x, DVec y) override;
+  void apply_At(DVec y, DVec x) override;
+
+  void download(DVec v, float* host) override;
+  void upload(const float* host, DVec v) override;
+
+  // After setup: the level-blur path in use and the windowed search's candidates per chunk.
+  BlurPath blur_path() const { return blur_.path(); }
+  int search_chunk() const { return chunk_; }
+  // Every buffer one solve of p needs (what memory_estimate sums), for messages and tests.
+  struct BufferSize {
+    std::string what;
+    size_t bytes;
+  };
+  std::vector<BufferSize> buffer_sizes(const Problem& p, int chunk) const;
+  // Candidates per chunk of the windowed search for this problem under the slab budget.
+  int default_chunk(const Problem& p) const;
+
+ private:
+  void require_setup(const char* who) const;
+  void require_levels(const char* who) const;
+  void check(DVec v, size_t n, const char* who, const char* what) const;
+  void check_slot(int slot, const char* who) const;
+  void release_problem() noexcept;
+  ModelView model() const;
+  CandidateTable table() const;
+  PixelWeightsView pixel_weights() const;
+
+  CudaBackendConfig cfg_;
+  std::string description_;
+  cudaStream_t stream_ = nullptr;
+  double* host_scalars_ = nullptr;  // pinned, kScalarSlots
+  MemoryTracker tracker_;
+
+  bool ready_ = false;
+  bool levels_valid_ = false;  // levels_ holds the blurs of the last blur_levels()
+  bool depth_set_ = false;
+  Geometry geo_;
+  CameraParams cam_;
+  LevelParams plan_;
+  GoldenParams golden_;
+  int window_ = 0, chunk_ = 0, candidates_ = 0;
+  double range_ = 255.0;
+
+  DeviceBuffer<double> scalars_;   // kScalarSlots
+  DeviceBuffer<double> partials_;  // reduction scratch
+  DeviceBuffer<double> focus_;     // F
+  DeviceBuffer<float> stack_;      // F x C x H x W
+  DeviceBuffer<float> levels_;     // L x C x H x W: level blurs, or T_l inside apply_At
+  DeviceBuffer<int> pixel_first_;  // F x H x W (set_depth)
+  DeviceBuffer<float> pixel_weight_;  // 4 x F x H x W
+  DeviceBuffer<double> cand_depth_;   // N
+  DeviceBuffer<int> cand_first_;      // N x F
+  DeviceBuffer<float> cand_weight_;   // 4 x N x F
+  DeviceBuffer<float> slab_, slab_tmp_, best_;  // windowed search: chunk x H x W (x2), H x W
+  DeviceBuffer<int> best_j_;                    // H x W
+  DeviceBuffer<float> init_sharp_, init_tmp_, init_best_;  // init_aif: H x W each
+  DeviceBuffer<int> init_frame_;                           // H x W
+  DeviceLevelBlur blur_;
+  std::vector<DeviceBuffer<float>> vectors_;  // alloc()
+};
+
+}  // namespace dfd::cuda

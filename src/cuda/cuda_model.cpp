@@ -1,0 +1,110 @@
+// The CUDA backend's model primitives: initial AIF, level blurs, depth search and the
+// operator A(Z) with its transpose, all enqueued on the backend's stream without a sync.
+#include <algorithm>
+#include <cmath>
+
+#include "blur_operator.cuh"
+#include "cuda/cuda_backend.h"
+#include "cuda/cuda_check.h"
+#include "dfd/error.h"
+#include "init_aif.cuh"
+
+namespace dfd::cuda {
+
+void CudaBackend::init_aif(DVec x) {
+  require_setup("init_aif");
+  const size_t HW = geo_.pixels, C = geo_.channels;
+  check(x, C * HW, "init_aif", "x");
+  // The sigma-1 Gaussian with 9 taps (OpenCV's GaussianBlur with sigma 1 on floats).
+  SmoothingTaps taps;
+  double total = 0.0;
+  for (int k = -4; k <= 4; ++k) total += std::exp(-0.5 * k * k);
+  for (int k = -4; k <= 4; ++k) taps.g[k + 4] = static_cast<float>(std::exp(-0.5 * k * k) / total);
+  const float inv_range = static_cast<float>(1.0 / range_);
+  for (int i = 0; i < geo_.frames; ++i)
+    launch_sharpness_argmax(stack_.data() + static_cast<size_t>(i) * C * HW, i, geo_.channels, geo_.height,
+                            geo_.width, inv_range, taps, init_sharp_.data(), init_tmp_.data(), init_best_.data(),
+                            init_frame_.data(), stream_);
+  launch_copy_sharpest(stack_.data(), init_frame_.data(), geo_.channels, HW, x.ptr, stream_);
+}
+
+void CudaBackend::blur_levels(DVec x) {
+  require_setup("blur_levels");
+  check(x, geo_.pixels * geo_.channels, "blur_levels", "x");
+  blur_.blur(x.ptr, levels_.data());
+  levels_valid_ = true;
+}
+
+void CudaBackend::grid_search(DVec Z, DVec loss) {
+  require_levels("grid_search");
+  check(Z, geo_.pixels, "grid_search", "Z");
+  check(loss, geo_.pixels, "grid_search", "loss");
+  const ModelView m = model();
+  const CandidateTable t = table();
+  if (window_ <= 1) {
+    launch_grid_search(m, t, Z.ptr, loss.ptr, stream_);
+    return;
+  }
+  // Windowed: per chunk of candidates, the loss maps, their window means, the running argmin;
+  // then the un-windowed loss of the winner.
+  for (int j0 = 0; j0 < candidates_; j0 += chunk_) {
+    const int J = std::min(chunk_, candidates_ - j0);
+    launch_candidate_losses(m, t, j0, J, slab_.data(), stream_);
+    launch_window_mean(slab_.data(), slab_tmp_.data(), J, geo_.height, geo_.width, window_, stream_);
+    launch_argmin_update(slab_.data(), j0, J, geo_.pixels, best_.data(), best_j_.data(), stream_);
+  }
+  launch_finish_search(m, t, best_j_.data(), Z.ptr, loss.ptr, stream_);
+}
+
+void CudaBackend::golden_section(DVec Z, DVec loss) {
+  require_levels("golden_section");
+  check(Z, geo_.pixels, "golden_section", "Z");
+  check(loss, geo_.pixels, "golden_section", "loss");
+  launch_golden_section(model(), table(), golden_, Z.ptr, loss.ptr, stream_);
+}
+
+void CudaBackend::pixel_loss(DVec Z, DVec loss) {
+  require_levels("pixel_loss");
+  check(Z, geo_.pixels, "pixel_loss", "Z");
+  check(loss, geo_.pixels, "pixel_loss", "loss");
+  launch_pixel_loss(model(), Z.ptr, loss.ptr, stream_);
+}
+
+void CudaBackend::keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) {
+  require_setup("keep_better");
+  check(loss, Z.size, "keep_better", "loss");
+  check(Z_old, Z.size, "keep_better", "Z_old");
+  check(loss_old, Z.size, "keep_better", "loss_old");
+  launch_keep_better(Z.ptr, loss.ptr, Z_old.ptr, loss_old.ptr, Z.size, stream_);
+}
+
+void CudaBackend::set_depth(DVec Z) {
+  require_setup("set_depth");
+  check(Z, geo_.pixels, "set_depth", "Z");
+  launch_set_depth(model(), Z.ptr, pixel_weights(), stream_);
+  depth_set_ = true;
+}
+
+void CudaBackend::apply_A(DVec x, DVec y) {
+  require_setup("apply_A");
+  if (!depth_set_) throw_runtime("cuda backend: apply_A called before set_depth()");
+  const size_t image = geo_.pixels * geo_.channels;
+  check(x, image, "apply_A", "x");
+  check(y, image * geo_.frames, "apply_A", "y");
+  levels_valid_ = false;
+  blur_.blur(x.ptr, levels_.data());
+  launch_gather_levels(model(), pixel_weights(), y.ptr, stream_);
+}
+
+void CudaBackend::apply_At(DVec y, DVec x) {
+  require_setup("apply_At");
+  if (!depth_set_) throw_runtime("cuda backend: apply_At called before set_depth()");
+  const size_t image = geo_.pixels * geo_.channels;
+  check(y, image * geo_.frames, "apply_At", "y");
+  check(x, image, "apply_At", "x");
+  levels_valid_ = false;
+  launch_spread_levels(geo_, pixel_weights(), y.ptr, levels_.data(), stream_);  // T_l in the level buffer
+  blur_.blur_sum(levels_.data(), x.ptr);
+}
+
+}  // namespace dfd::cuda
