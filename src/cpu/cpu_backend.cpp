@@ -1,0 +1,299 @@
+// The CPU backend's setup, memory accounting, vector algebra, scalars and transfers.
+#include "cpu/cpu_backend.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <new>
+
+#include "dfd/error.h"
+
+namespace dfd {
+
+namespace {
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) {
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  return "unknown CPU";
+}
+
+// Candidates per loss slab of the windowed grid search: enough to keep every thread busy
+// in the window-mean pass, few enough to bound the slab memory.
+int windowed_chunk(int candidates, int threads) { return std::min(candidates, std::max(2 * threads, 8)); }
+
+struct Sizes {
+  size_t hw, image, stack, levels, weights, window;
+};
+
+Sizes sizes_of(const Problem& p, int threads) {
+  Sizes s;
+  s.hw = p.pixels();
+  s.image = p.image_size();
+  s.stack = p.stack_size();
+  s.levels = static_cast<size_t>(std::max(p.levels.count(), 4)) * s.image;
+  s.weights = static_cast<size_t>(p.frames) * s.hw * 5;  // first + 4 weights, 4 bytes each
+  s.window = 0;
+  if (p.window > 1) {
+    const size_t chunk = windowed_chunk(static_cast<int>(p.candidates.size()), threads);
+    s.window = (2 * chunk + 1) * s.hw + 2 * threads * (s.hw + 2 * p.width + 1);  // float slabs; double scratch
+  }
+  return s;
+}
+
+}  // namespace
+
+CpuBackend::CpuBackend(int threads) : threads_(threads > 0 ? threads : std::max(1, omp_get_max_threads())) {}
+
+std::string CpuBackend::device() const {
+  return "CPU: " + cpu_model() + ", " + std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s");
+}
+
+size_t CpuBackend::memory_estimate(const Problem& p) const {
+  const Sizes s = sizes_of(p, threads_);
+  const size_t own = sizeof(float) * (s.stack + s.levels + s.weights + s.window) +
+                     BlurEngine::bytes_for(p.height, p.width, p.channels, p.K, std::max(p.levels.count(), 1), threads_,
+                                           forced_path_) +
+                     sizeof(LevelWeights) * p.candidates.size() * p.frames;
+  // What the solver allocates on top (CG / FISTA work vectors, depth and loss maps).
+  const size_t solver = sizeof(float) * (2 * s.stack + 8 * s.image + 6 * s.hw);
+  return own + solver;
+}
+
+void CpuBackend::track(size_t bytes) {
+  in_use_ += bytes;
+  peak_ = std::max(peak_, in_use_);
+}
+
+void CpuBackend::setup(const Problem& p) {
+  ready_ = false;
+  levels_valid_ = depth_set_ = false;
+  auto bad = [](const std::string& what) { throw_input("cpu backend: " + what); };
+  if (p.width < 1 || p.height < 1 || p.channels < 1 || p.frames < 1)
+    bad("bad problem size " + std::to_string(p.width) + "x" + std::to_string(p.height) + "x" +
+        std::to_string(p.channels) + ", " + std::to_string(p.frames) + " frames");
+  if (!p.stack) bad("no stack");
+  if (static_cast<int>(p.focus_distances.size()) != p.frames)
+    bad(std::to_string(p.focus_distances.size()) + " focus distances for " + std::to_string(p.frames) + " frames");
+  if (p.K < 1 || p.K % 2 == 0) bad("window K must be odd and positive (got " + std::to_string(p.K) + ")");
+  if (p.levels.count() < 1 || p.levels.kernel_size() != p.K)
+    bad("the blur-level plan (" + std::to_string(p.levels.count()) + " levels, K=" +
+        std::to_string(p.levels.kernel_size()) + ") does not match the window K=" + std::to_string(p.K));
+  if (p.candidates.empty()) bad("no depth candidates");
+  for (size_t j = 0; j < p.candidates.size(); ++j)
+    if (!(p.candidates[j] > 0) || (j > 0 && !(p.candidates[j] > p.candidates[j - 1])))
+      bad("depth candidates must be positive and strictly increasing (candidate " + std::to_string(j) + " is " +
+          std::to_string(p.candidates[j]) + ")");
+
+  // Free the previous problem's buffers before allocating this one's.
+  allocations_.clear();
+  for (auto* v : {&stack_, &levels_, &weight_, &slab_raw_, &slab_win_, &best_win_}) std::vector<float>().swap(*v);
+  std::vector<int32_t>().swap(first_);
+  std::vector<double>().swap(window_scratch_);
+  blur_.release();
+  in_use_ = peak_ = 0;
+
+  prob_ = p;
+  prob_.stack = nullptr;  // the staged copy lives in stack_
+  F_ = p.frames;
+  C_ = p.channels;
+  L_ = p.levels.count();
+  N_ = static_cast<int>(p.candidates.size());
+  hw_ = p.pixels();
+  ls_ = p.image_size();
+  const Sizes s = sizes_of(p, threads_);
+  try {
+    stack_.assign(p.stack, p.stack + s.stack);
+    levels_.assign(s.levels, 0.f);
+    first_.assign(static_cast<size_t>(F_) * hw_, 0);
+    weight_.assign(static_cast<size_t>(F_) * 4 * hw_, 0.f);
+    blur_.setup(p.height, p.width, p.channels, p.K, p.levels.sigmas(), threads_, forced_path_);
+    if (p.window > 1) {
+      chunk_ = windowed_chunk(N_, threads_);
+      slab_raw_.assign(static_cast<size_t>(chunk_) * hw_, 0.f);
+      slab_win_.assign(static_cast<size_t>(chunk_) * hw_, 0.f);
+      best_win_.assign(hw_, 0.f);
+      window_scratch_.assign(static_cast<size_t>(threads_) * (hw_ + 2 * p.width + 1), 0.0);
+    }
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorKind::OutOfMemory, "cpu backend: out of memory staging a " + std::to_string(p.width) + "x" +
+                                            std::to_string(p.height) + " problem (about " +
+                                            std::to_string(memory_estimate(p) >> 20) + " MiB needed)");
+  }
+  table_.resize(static_cast<size_t>(N_) * F_);
+  for (int j = 0; j < N_; ++j)
+    for (int i = 0; i < F_; ++i)
+      table_[static_cast<size_t>(j) * F_ + i] =
+          prob_.levels.weights(blur_sigma(prob_.camera, prob_.focus_distances[i], prob_.candidates[j]));
+  all_levels_.resize(L_);
+  for (int l = 0; l < L_; ++l) all_levels_[l] = l;
+  used_levels_.clear();
+  used_levels_.reserve(L_);
+  used_mask_.assign(static_cast<size_t>(threads_) * L_, 0);
+  track(sizeof(float) * (stack_.size() + levels_.size() + weight_.size() + first_.size() + slab_raw_.size() +
+                         slab_win_.size() + best_win_.size()) +
+        sizeof(double) * window_scratch_.size() + blur_.bytes() + sizeof(LevelWeights) * table_.size());
+  ready_ = true;
+}
+
+DVec CpuBackend::stack() {
+  require_setup("stack");
+  return DVec{stack_.data(), stack_.size()};
+}
+
+DVec CpuBackend::alloc(size_t n) {
+  try {
+    allocations_.emplace_back(n, 0.f);
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorKind::OutOfMemory, "cpu backend: cannot allocate a vector of " + std::to_string(n) + " floats");
+  }
+  track(n * sizeof(float));
+  return DVec{allocations_.back().data(), n};
+}
+
+void CpuBackend::require_setup(const char* who) const {
+  if (!ready_) throw_runtime(std::string("cpu backend: ") + who + " called before setup()");
+}
+
+void CpuBackend::require_levels(const char* who) const {
+  require_setup(who);
+  if (!levels_valid_)
+    throw_runtime(std::string("cpu backend: ") + who +
+                  " needs blur_levels() first (apply_A / apply_At reuse the level buffer)");
+}
+
+void CpuBackend::check(DVec v, size_t n, const char* who, const char* what) const {
+  if (!v.ptr || v.size != n)
+    throw_runtime(std::string("cpu backend: ") + who + ": " + what + " has " + std::to_string(v.size) +
+                  " elements, expected " + std::to_string(n));
+}
+
+// ---- Vector algebra ------------------------------------------------------------------------
+
+void CpuBackend::fill(DVec x, float v) {
+  float* __restrict p = x.ptr;
+#pragma omp parallel for simd num_threads(threads_) schedule(static)
+  for (size_t k = 0; k < x.size; ++k) p[k] = v;
+}
+
+void CpuBackend::copy(DVec src, DVec dst) {
+  check(dst, src.size, "copy", "destination");
+  if (src.ptr == dst.ptr) return;
+  const float* __restrict s = src.ptr;
+  float* __restrict d = dst.ptr;
+#pragma omp parallel for simd num_threads(threads_) schedule(static)
+  for (size_t k = 0; k < src.size; ++k) d[k] = s[k];
+}
+
+double CpuBackend::coef(Coef c) const {
+  if (c.slot >= kScalarSlots) throw_runtime("cpu backend: scalar slot " + std::to_string(c.slot) + " out of range");
+  return c.scale * (c.slot >= 0 ? scalars_[c.slot] : 1.0);
+}
+
+void CpuBackend::axpby(Coef ca, DVec x, Coef cb, DVec y) {
+  check(y, x.size, "axpby", "y");
+  const float a = static_cast<float>(coef(ca)), b = static_cast<float>(coef(cb));
+  const float* xp = x.ptr;  // x may alias y (y = (a + b) y)
+  float* yp = y.ptr;
+  if (b == 0.f) {  // y = a x: stale (even non-finite) y must not leak through 0 * y
+#pragma omp parallel for simd num_threads(threads_) schedule(static)
+    for (size_t k = 0; k < x.size; ++k) yp[k] = a * xp[k];
+  } else {
+#pragma omp parallel for simd num_threads(threads_) schedule(static)
+    for (size_t k = 0; k < x.size; ++k) yp[k] = a * xp[k] + b * yp[k];
+  }
+}
+
+void CpuBackend::multiply(DVec m, DVec y) {
+  check(y, m.size, "multiply", "y");
+  const float* mp = m.ptr;
+  float* yp = y.ptr;
+#pragma omp parallel for simd num_threads(threads_) schedule(static)
+  for (size_t k = 0; k < m.size; ++k) yp[k] *= mp[k];
+}
+
+void CpuBackend::clip(DVec x, float lo, float hi) {
+  float* __restrict p = x.ptr;
+#pragma omp parallel for simd num_threads(threads_) schedule(static)
+  for (size_t k = 0; k < x.size; ++k) p[k] = std::min(std::max(p[k], lo), hi);
+}
+
+void CpuBackend::free_mask(DVec x, DVec g, float lo, float hi, DVec m) {
+  check(g, x.size, "free_mask", "g");
+  check(m, x.size, "free_mask", "m");
+  const float* xp = x.ptr;
+  const float* gp = g.ptr;
+  float* mp = m.ptr;
+#pragma omp parallel for simd num_threads(threads_) schedule(static)
+  for (size_t k = 0; k < x.size; ++k) {
+    // Descent direction -g: leaves the box through lo when g > 0, through hi when g < 0.
+    const bool held = (xp[k] <= lo && gp[k] > 0.f) || (xp[k] >= hi && gp[k] < 0.f);
+    mp[k] = held ? 0.f : 1.f;
+  }
+}
+
+void CpuBackend::dot(DVec a, DVec b, int slot) {
+  check(b, a.size, "dot", "b");
+  if (slot < 0 || slot >= kScalarSlots) throw_runtime("cpu backend: dot: scalar slot " + std::to_string(slot) + " out of range");
+  const float* ap = a.ptr;
+  const float* bp = b.ptr;
+  double s = 0.0;
+#pragma omp parallel for simd num_threads(threads_) schedule(static) reduction(+ : s)
+  for (size_t k = 0; k < a.size; ++k) s += double(ap[k]) * bp[k];
+  scalars_[slot] = s;
+}
+
+void CpuBackend::sum(DVec a, int slot) {
+  if (slot < 0 || slot >= kScalarSlots) throw_runtime("cpu backend: sum: scalar slot " + std::to_string(slot) + " out of range");
+  const float* ap = a.ptr;
+  double s = 0.0;
+#pragma omp parallel for simd num_threads(threads_) schedule(static) reduction(+ : s)
+  for (size_t k = 0; k < a.size; ++k) s += ap[k];
+  scalars_[slot] = s;
+}
+
+// ---- Scalars -------------------------------------------------------------------------------
+
+void CpuBackend::scalar_set(int slot, double v) {
+  if (slot < 0 || slot >= kScalarSlots) throw_runtime("cpu backend: scalar slot " + std::to_string(slot) + " out of range");
+  scalars_[slot] = v;
+}
+
+void CpuBackend::scalar_ratio(int num, int den, int out) {
+  for (int s : {num, den, out})
+    if (s < 0 || s >= kScalarSlots) throw_runtime("cpu backend: scalar slot " + std::to_string(s) + " out of range");
+  scalars_[out] = scalars_[den] == 0.0 ? 0.0 : scalars_[num] / scalars_[den];
+}
+
+void CpuBackend::scalar_sqrt(int in, int out) {
+  for (int s : {in, out})
+    if (s < 0 || s >= kScalarSlots) throw_runtime("cpu backend: scalar slot " + std::to_string(s) + " out of range");
+  scalars_[out] = std::sqrt(std::max(0.0, scalars_[in]));
+}
+
+void CpuBackend::read_scalars(double* out, int count) {
+  if (count < 0 || count > kScalarSlots) throw_runtime("cpu backend: read_scalars: bad count " + std::to_string(count));
+  std::copy(scalars_, scalars_ + count, out);
+}
+
+// ---- Transfers -----------------------------------------------------------------------------
+
+void CpuBackend::download(DVec v, float* host) {
+  if (v.size) std::memcpy(host, v.ptr, v.size * sizeof(float));
+}
+
+void CpuBackend::upload(const float* host, DVec v) {
+  if (v.size) std::memcpy(v.ptr, host, v.size * sizeof(float));
+}
+
+std::unique_ptr<Backend> make_cpu_backend(int threads) { return std::make_unique<CpuBackend>(threads); }
+
+}  // namespace dfd

@@ -1,0 +1,97 @@
+// The CPU backend: the Backend primitives on host memory with OpenMP and FFTW (SPEC 4).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "cpu/blur_engine.h"
+#include "dfd/backend.h"
+
+namespace dfd {
+
+class CpuBackend final : public Backend {
+ public:
+  explicit CpuBackend(int threads = 0);  // 0 = all hardware threads
+
+  const char* name() const override { return "cpu"; }
+  std::string device() const override;
+  size_t memory_estimate(const Problem& p) const override;
+  void setup(const Problem& p) override;
+  size_t peak_memory() const override { return peak_; }
+
+  DVec stack() override;
+  DVec alloc(size_t n) override;
+
+  void fill(DVec x, float v) override;
+  void copy(DVec src, DVec dst) override;
+  void axpby(Coef a, DVec x, Coef b, DVec y) override;
+  void multiply(DVec m, DVec y) override;
+  void clip(DVec x, float lo, float hi) override;
+  void free_mask(DVec x, DVec g, float lo, float hi, DVec m) override;
+  void dot(DVec a, DVec b, int slot) override;
+  void sum(DVec a, int slot) override;
+
+  void scalar_set(int slot, double v) override;
+  void scalar_ratio(int num, int den, int out) override;
+  void scalar_sqrt(int in, int out) override;
+  void read_scalars(double* out, int count) override;
+
+  void init_aif(DVec x) override;
+  void blur_levels(DVec x) override;
+  void grid_search(DVec Z, DVec loss) override;
+  void golden_section(DVec Z, DVec loss) override;
+  void pixel_loss(DVec Z, DVec loss) override;
+  void keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) override;
+  void set_depth(DVec Z) override;
+  void apply_A(DVec x, DVec y) override;
+  void apply_At(DVec y, DVec x) override;
+
+  void download(DVec v, float* host) override;
+  void upload(const float* host, DVec v) override;
+
+  // Test hook: the blur path of the next setup() (Auto: the cost model decides).
+  void force_blur_path(BlurPath path) { forced_path_ = path; }
+  BlurPath blur_path() const { return blur_.path(); }
+  int threads() const { return threads_; }
+
+ private:
+  void require_setup(const char* who) const;
+  void require_levels(const char* who) const;
+  void check(DVec v, size_t n, const char* who, const char* what) const;
+  double coef(Coef c) const;
+  // Loss 1/(F C) sum_{i,c} (b - blurred levels)^2 of pixel p at depth z (levels of blur_levels).
+  float loss_at(size_t p, double z) const;
+  void track(size_t bytes);
+
+  int threads_ = 1;
+  BlurPath forced_path_ = BlurPath::Auto;
+  bool ready_ = false;
+  Problem prob_;                // sizes, camera, plan, candidates (prob_.stack -> stack_)
+  size_t hw_ = 0, ls_ = 0;      // pixels; floats per level (C H W)
+  int F_ = 0, C_ = 0, L_ = 0, N_ = 0;
+  std::vector<float> stack_;    // F x C x H x W
+  std::vector<float> levels_;   // max(L, 4) x C x H x W: level blurs, or T_l inside apply_At
+  BlurEngine blur_;
+  std::vector<int> all_levels_, used_levels_;
+  std::vector<unsigned char> used_mask_;  // threads x L, set_depth's scratch
+  bool levels_valid_ = false;   // levels_ holds the blurs of the last blur_levels() call
+  bool depth_set_ = false;
+
+  // Per-pixel interpolation of the operator's depth map (set_depth): F x H x W.
+  std::vector<int32_t> first_;
+  std::vector<float> weight_;   // F x 4 x H x W
+  // Grid search: the candidates' LevelWeights, N x F (the same for every pixel).
+  std::vector<LevelWeights> table_;
+  // Windowed grid search: loss slabs of a chunk of candidates, the running best, scratch.
+  int chunk_ = 0;
+  std::vector<float> slab_raw_, slab_win_, best_win_;
+  std::vector<double> window_scratch_;
+
+  std::deque<std::vector<float>> allocations_;  // alloc(): stable addresses
+  size_t in_use_ = 0, peak_ = 0;
+  double scalars_[kScalarSlots] = {};
+};
+
+}  // namespace dfd

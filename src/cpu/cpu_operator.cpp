@@ -1,0 +1,135 @@
+// The fast operator on the CPU: level blurs, A(Z) x by per-pixel Catmull-Rom interpolation
+// between levels, and its exact transpose (weights scattered per level, then one blur each).
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "cpu/cpu_backend.h"
+#include "dfd/error.h"
+
+namespace dfd {
+
+namespace {
+constexpr size_t kPixelBlock = 4096;  // pixels per OpenMP work item of the pointwise loops
+}
+
+void CpuBackend::blur_levels(DVec x) {
+  require_setup("blur_levels");
+  check(x, ls_, "blur_levels", "x");
+  blur_.blur(x.ptr, all_levels_, levels_.data(), ls_);
+  levels_valid_ = true;
+}
+
+void CpuBackend::set_depth(DVec Z) {
+  require_setup("set_depth");
+  check(Z, hw_, "set_depth", "Z");
+  const size_t HW = hw_;
+  const int F = F_, L = L_;
+  const float* z = Z.ptr;
+#pragma omp parallel num_threads(threads_)
+  {
+    unsigned char* used = &used_mask_[static_cast<size_t>(omp_get_thread_num()) * L];
+    std::fill(used, used + L, 0);
+#pragma omp for schedule(static)
+    for (size_t p = 0; p < HW; ++p)
+      for (int i = 0; i < F; ++i) {
+        const LevelWeights lw = prob_.levels.weights(blur_sigma(prob_.camera, prob_.focus_distances[i], z[p]));
+        first_[i * HW + p] = lw.first;
+        for (int m = 0; m < 4; ++m) weight_[(static_cast<size_t>(i) * 4 + m) * HW + p] = lw.weight[m];
+        for (int l = lw.first; l < std::min(lw.first + 4, L); ++l) used[l] = 1;
+      }
+  }
+  // The levels some pixel reads: apply_A / apply_At blur only these.
+  used_levels_.clear();
+  for (int l = 0; l < L; ++l)
+    for (int t = 0; t < threads_; ++t)
+      if (used_mask_[static_cast<size_t>(t) * L + l]) {
+        used_levels_.push_back(l);
+        break;
+      }
+  depth_set_ = true;
+}
+
+void CpuBackend::apply_A(DVec x, DVec y) {
+  require_setup("apply_A");
+  if (!depth_set_) throw_runtime("cpu backend: apply_A called before set_depth()");
+  check(x, ls_, "apply_A", "x");
+  check(y, F_ * ls_, "apply_A", "y");
+  levels_valid_ = false;
+  blur_.blur(x.ptr, used_levels_, levels_.data(), ls_);
+  const size_t HW = hw_, LS = ls_;
+  const int F = F_, C = C_;
+  const float* X = levels_.data();
+  const long blocks = static_cast<long>((HW + kPixelBlock - 1) / kPixelBlock);
+#pragma omp parallel for num_threads(threads_) schedule(static)
+  for (long blk = 0; blk < blocks; ++blk) {
+    const size_t p0 = blk * kPixelBlock, p1 = std::min(HW, p0 + kPixelBlock);
+    for (int i = 0; i < F; ++i) {
+      const int32_t* fi = &first_[i * HW];
+      const float* w0 = &weight_[(i * 4 + 0) * HW];
+      const float* w1 = w0 + HW;
+      const float* w2 = w1 + HW;
+      const float* w3 = w2 + HW;
+      for (int c = 0; c < C; ++c) {
+        const float* Xc = X + c * HW;
+        float* __restrict yo = y.ptr + (static_cast<size_t>(i) * C + c) * HW;
+#pragma omp simd
+        for (size_t p = p0; p < p1; ++p) {
+          const float* b = Xc + fi[p] * LS + p;
+          yo[p] = w0[p] * b[0] + w1[p] * b[LS] + w2[p] * b[2 * LS] + w3[p] * b[3 * LS];
+        }
+      }
+    }
+  }
+}
+
+void CpuBackend::apply_At(DVec y, DVec x) {
+  require_setup("apply_At");
+  if (!depth_set_) throw_runtime("cpu backend: apply_At called before set_depth()");
+  check(y, F_ * ls_, "apply_At", "y");
+  check(x, ls_, "apply_At", "x");
+  levels_valid_ = false;
+  const size_t HW = hw_, LS = ls_;
+  const int F = F_, C = C_;
+  float* T = levels_.data();  // T_l, accumulated in the level buffer
+  const long used = static_cast<long>(used_levels_.size());
+#pragma omp parallel num_threads(threads_)
+  {
+#pragma omp for schedule(static)
+    for (long k = 0; k < used; ++k) std::memset(T + used_levels_[k] * LS, 0, LS * sizeof(float));
+    // A single-level plan pads the buffer to 4 levels; their weights are 0, keep them 0 too.
+#pragma omp single
+    if (L_ < 4) std::memset(T + L_ * LS, 0, (4 - L_) * LS * sizeof(float));
+    // T_l(p) += w_{i,m}(p) y_i(p) for l = first_i(p) + m: the transpose of the interpolation.
+    // Each pixel writes only its own position in every plane, so pixel blocks never collide.
+    const long blocks = static_cast<long>((HW + kPixelBlock - 1) / kPixelBlock);
+#pragma omp for schedule(static)
+    for (long blk = 0; blk < blocks; ++blk) {
+      const size_t p0 = blk * kPixelBlock, p1 = std::min(HW, p0 + kPixelBlock);
+      for (int i = 0; i < F; ++i) {
+        const int32_t* fi = &first_[i * HW];
+        const float* w0 = &weight_[(i * 4 + 0) * HW];
+        const float* w1 = w0 + HW;
+        const float* w2 = w1 + HW;
+        const float* w3 = w2 + HW;
+        for (int c = 0; c < C; ++c) {
+          float* Tc = T + c * HW;
+          const float* yi = y.ptr + (static_cast<size_t>(i) * C + c) * HW;
+#pragma omp simd
+          for (size_t p = p0; p < p1; ++p) {
+            float* t = Tc + fi[p] * LS + p;
+            const float v = yi[p];
+            t[0] += w0[p] * v;
+            t[LS] += w1[p] * v;
+            t[2 * LS] += w2[p] * v;
+            t[3 * LS] += w3[p] * v;
+          }
+        }
+      }
+    }
+  }
+  blur_.blur_sum(T, LS, used_levels_, x.ptr);
+}
+
+}  // namespace dfd
