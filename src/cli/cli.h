@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dfd/job.h"
 #include "dfd/options.h"
 #include "dfd/solver.h"
 
@@ -21,6 +22,7 @@ Command add_synth_command(CLI::App& root);
 Command add_solve_command(CLI::App& root);
 Command add_eval_command(CLI::App& root);
 Command add_demo_command(CLI::App& root);
+Command add_batch_command(CLI::App& root);
 
 // The process's command line, quoted where needed (recorded in report.json).
 const std::string& command_line();
@@ -76,8 +78,9 @@ enum class FrameFormat { Png8, Png16, Tiff };
 std::string write_stack(const std::string& dir, const FocalStack& stack, const Options& opt, int K,
                         FrameFormat format);
 
-// Writes depth.tiff, aif.png, aif16.png and depth_color.png of a result into dir; returns the
-// file names written.
-std::vector<std::string> write_result_images(const std::string& dir, const Result& r, double range);
+// The library request of `dfd solve` from its inputs and flags (the flags are referenced, not
+// copied: they must outlive the request).
+SolveRequest solve_request(const std::vector<std::string>& inputs, const CameraFlags& camera,
+                           const SolverFlags& solver);
 
 }  // namespace dfd::cli

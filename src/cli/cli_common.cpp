@@ -158,12 +158,4 @@ ProgressFn progress_printer(bool quiet) {
   };
 }
 
-std::vector<std::string> write_result_images(const std::string& dir, const Result& r, double range) {
-  write_float_tiff(join(dir, "depth.tiff"), r.depth);
-  write_png8(join(dir, "aif.png"), r.aif, range);
-  write_png16(join(dir, "aif16.png"), r.aif, range);
-  write_depth_color(join(dir, "depth_color.png"), r.depth);
-  return {"depth.tiff", "aif.png", "aif16.png", "depth_color.png"};
-}
-
 }  // namespace dfd::cli

@@ -1,10 +1,10 @@
 // `dfd solve`: a focal stack (manifest or frames) -> depth map, AIF, visualisation, report.
-#include <filesystem>
 #include <memory>
 
 #include "cli/cli.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
+#include "dfd/job.h"
 
 namespace dfd::cli {
 
@@ -18,51 +18,13 @@ struct SolveArgs {
   SolverFlags solver;
 };
 
-bool is_manifest(const std::string& path) {
-  std::string ext = std::filesystem::path(path).extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext == ".json";
-}
-
 int run_solve(const SolveArgs& a) {
   check_output_dir(a.out, a.force);
   const bool quiet = a.solver.quiet;
-  const double range_flag = *a.solver.range_opt ? a.solver.range : 0.0;
-  const bool focus_flag = static_cast<bool>(*a.camera.focus_opt);
-
-  // Inputs: one manifest, or at least two frames.
-  StackManifest manifest;
-  FocalStack stack;
-  std::string preset = a.camera.preset;
-  if (is_manifest(a.inputs[0])) {
-    if (a.inputs.size() > 1) throw_usage("give either one STACK.json or the frames, not both");
-    LoadedManifest lm = load_manifest(a.inputs[0], range_flag);
-    manifest = std::move(lm.manifest);
-    stack = std::move(lm.stack);
-    if (!*a.camera.preset_opt && manifest.preset) preset = *manifest.preset;
-    if (focus_flag) stack.focus_distances = a.camera.focus;
-  } else {
-    for (const auto& f : a.inputs)
-      if (is_manifest(f)) throw_usage("give either one STACK.json or the frames, not both");
-    if (a.inputs.size() < 2) throw_usage("a focal stack needs at least 2 frames (or one STACK.json)");
-    std::vector<double> focus = a.camera.focus;
-    if (!focus_flag) {
-      focus = preset_focus_distances(preset);
-      if (focus.size() != a.inputs.size())
-        throw_usage("no focus distances: pass --focus-distances with one value per frame (" +
-                    std::to_string(a.inputs.size()) + " frames), or write a STACK.json");
-      note(quiet, "focus distances from the " + preset + " preset");
-    }
-    stack = load_stack(a.inputs, focus, range_flag);
-  }
-
-  // Options: preset, then the manifest's camera, then the flags.
-  Options opt = preset_options(preset);
-  manifest.apply(opt);
-  a.camera.apply(opt);
-  a.solver.apply(opt);
-  opt.range = stack.range;
-  opt.validate(&stack);
+  const SolveJob job = prepare_solve_job(solve_request(a.inputs, a.camera, a.solver),
+                                         [quiet](const std::string& line) { note(quiet, line); });
+  const FocalStack& stack = job.stack;
+  const Options& opt = job.options;
 
   create_output_dir(a.out);
   std::string why;
@@ -73,23 +35,28 @@ int run_solve(const SolveArgs& a) {
                   std::to_string(opt.window_for(stack.height(), stack.width())) + ", " + std::to_string(opt.epochs) +
                   " epochs on " + backend->name() + " (" + backend->device() + ")");
 
-  const Result r = solve(stack, opt, *backend, progress_printer(quiet));
-
-  RunReport report;
-  report.command_line = command_line();
-  report.options = opt;
-  report.stack = &stack;
-  report.result = &r;
-  report.backend_note = why;
-  report.outputs = write_result_images(a.out, r, stack.range);
-  report.outputs.push_back("report.json");
-  write_text_file(join(a.out, "report.json"), report_json(report));  // last: its presence means done
+  const SolveJobOutput r = run_solve_job(job, *backend, a.out, command_line(), why, progress_printer(quiet));
   note(quiet, "wrote " + a.out + "/{depth.tiff, aif.png, aif16.png, depth_color.png, report.json} in " +
-                  std::to_string(r.seconds) + " s");
+                  std::to_string(r.result.seconds) + " s");
   return 0;
 }
 
 }  // namespace
+
+SolveRequest solve_request(const std::vector<std::string>& inputs, const CameraFlags& camera,
+                           const SolverFlags& solver) {
+  SolveRequest r;
+  r.inputs = inputs;
+  r.preset = camera.preset;
+  r.preset_given = static_cast<bool>(*camera.preset_opt);
+  if (*camera.focus_opt) r.focus = camera.focus;
+  r.range = solver.range_opt && *solver.range_opt ? solver.range : 0.0;
+  r.apply_flags = [&camera, &solver](Options& opt) {
+    camera.apply(opt);
+    solver.apply(opt);
+  };
+  return r;
+}
 
 Command add_solve_command(CLI::App& root) {
   auto a = std::make_shared<SolveArgs>();

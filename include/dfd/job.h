@@ -1,0 +1,54 @@
+// One `dfd solve` job as library calls: load the stack and build its options, then solve and write.
+// `dfd solve` and each item of `dfd batch` run through these, so both behave the same.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dfd/backend.h"
+#include "dfd/image.h"
+#include "dfd/options.h"
+#include "dfd/solver.h"
+
+namespace dfd {
+
+// What `dfd solve` is given, less the output folder.
+struct SolveRequest {
+  std::vector<std::string> inputs;           // one STACK.json, or at least 2 frames
+  std::string preset = "nyuv2";              // --preset
+  bool preset_given = false;                 // an explicit preset wins over the manifest's
+  std::optional<std::vector<double>> focus;  // --focus-distances (else the manifest's or preset's)
+  double range = 0.0;                        // --range; 0 = the manifest's or the files' own
+  // Applies the command-line flags over the preset and the manifest's camera (last word).
+  std::function<void(Options&)> apply_flags;
+};
+
+// A loaded stack and its validated options, ready to solve.
+struct SolveJob {
+  FocalStack stack;
+  Options options;
+};
+
+// Loads the inputs and builds the options: preset, then the manifest's camera, then the flags;
+// validates them against the stack. Throws Error(Usage) for inconsistent inputs, Error(Input)
+// for unreadable or invalid data. `note` (optional) receives informational lines.
+SolveJob prepare_solve_job(const SolveRequest& request,
+                           const std::function<void(const std::string&)>& note = nullptr);
+
+// Writes depth.tiff, aif.png, aif16.png and depth_color.png of a result into `dir`; returns the
+// file names written.
+std::vector<std::string> write_result_images(const std::string& dir, const Result& r, double range);
+
+// Solves the job on `backend` and writes the result images, then report.json last (its
+// presence means the folder is complete) into `dir`, which must exist.
+struct SolveJobOutput {
+  Result result;
+  std::vector<std::string> files;  // names within `dir`, report.json last
+};
+SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::string& dir,
+                             const std::string& command_line, const std::string& backend_note = "",
+                             const ProgressFn& progress = nullptr);
+
+}  // namespace dfd
