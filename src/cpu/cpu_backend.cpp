@@ -26,9 +26,12 @@ std::string cpu_model() {
   return "unknown CPU";
 }
 
-// Candidates per loss slab of the windowed grid search: enough to keep every thread busy
-// in the window-mean pass, few enough to bound the slab memory.
-int windowed_chunk(int candidates, int threads) { return std::min(candidates, std::max(2 * threads, 8)); }
+// Candidates per loss slab of the windowed grid search: slabs of up to 4 Mi floats (16 MiB,
+// two of them), but at least two candidates per thread for the window-mean pass.
+int windowed_chunk(int candidates, int threads, size_t pixels) {
+  const size_t budget = (size_t(4) << 20) / std::max<size_t>(pixels, 1);
+  return static_cast<int>(std::min<size_t>(candidates, std::max<size_t>(budget, 2 * threads)));
+}
 
 struct Sizes {
   size_t hw, image, stack, levels, weights, window;
@@ -43,7 +46,7 @@ Sizes sizes_of(const Problem& p, int threads) {
   s.weights = static_cast<size_t>(p.frames) * s.hw * 5;  // first + 4 weights, 4 bytes each
   s.window = 0;
   if (p.window > 1) {
-    const size_t chunk = windowed_chunk(static_cast<int>(p.candidates.size()), threads);
+    const size_t chunk = windowed_chunk(static_cast<int>(p.candidates.size()), threads, p.pixels());
     s.window = (2 * chunk + 1) * s.hw + 2 * threads * (s.hw + 2 * p.width + 1);  // float slabs; double scratch
   }
   return s;
@@ -117,7 +120,7 @@ void CpuBackend::setup(const Problem& p) {
     weight_.assign(static_cast<size_t>(F_) * 4 * hw_, 0.f);
     blur_.setup(p.height, p.width, p.channels, p.K, p.levels.sigmas(), threads_, forced_path_);
     if (p.window > 1) {
-      chunk_ = windowed_chunk(N_, threads_);
+      chunk_ = windowed_chunk(N_, threads_, hw_);
       slab_raw_.assign(static_cast<size_t>(chunk_) * hw_, 0.f);
       slab_win_.assign(static_cast<size_t>(chunk_) * hw_, 0.f);
       best_win_.assign(hw_, 0.f);

@@ -166,7 +166,7 @@ void CpuBackend::golden_section(DVec Z, DVec loss) {
     }
     // The bracket midpoint, unless it is worse than where the pixel started (the loss need
     // not be unimodal on the bracket): the step never increases the loss.
-    const double zm = 0.5 * (a + b);
+    const double zm = static_cast<float>(0.5 * (a + b));  // the depth as stored, for a consistent loss
     const float fm = loss_at(p, zm), f0 = loss_at(p, z0);
     if (fm <= f0) {
       Z.ptr[p] = static_cast<float>(zm);
