@@ -5,7 +5,7 @@
 
 #include <cuda_runtime_api.h>
 
-#include "model_view.cuh"
+#include "cuda/model_view.h"
 
 namespace dfd::cuda {
 

@@ -5,17 +5,9 @@
 
 #include <cuda_runtime_api.h>
 
-#include "model_view.cuh"
+#include "cuda/model_view.h"
 
 namespace dfd::cuda {
-
-// Level weights of every (candidate, frame) pair, the same for all pixels: entry j F + i.
-struct CandidateTable {
-  const int* first = nullptr;
-  const float* weight = nullptr;  // 4 per entry
-  const double* depth = nullptr;  // Z_j, ascending
-  int count = 0;                  // N
-};
 
 // Z(p) = Z_{j*}, loss(p) = loss_{j*}(p), j* the lowest index of the smallest loss.
 void launch_grid_search(const ModelView& m, const CandidateTable& t, float* Z, float* loss,
@@ -38,11 +30,6 @@ void launch_finish_search(const ModelView& m, const CandidateTable& t, const int
                           cudaStream_t stream);
 
 // --- Refinement and guard -------------------------------------------------------------------
-struct GoldenParams {
-  int bracket = 1;  // g
-  double tol = 1e-2;
-  int max_iters = 100;
-};
 // Golden section of the un-windowed loss on [Z_{j-g}, Z_{j+g}] (g at least 1), j the index of
 // the grid candidate nearest Z(p), until the bracket is no longer than tol; Z and loss become
 // the final bracket's midpoint and its loss, unless the loss at Z(p) is lower (then Z stays).

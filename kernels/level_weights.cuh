@@ -3,7 +3,7 @@
 // depth. Same formulas and operation order as the host code. Include from .cu files only.
 #pragma once
 
-#include "model_view.cuh"
+#include "cuda/model_view.h"
 
 namespace dfd::cuda {
 

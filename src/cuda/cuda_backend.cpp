@@ -107,9 +107,9 @@ void CudaBackend::setup(const Problem& p) {
   if (p.width < 1 || p.height < 1 || p.channels < 1 || p.frames < 1)
     bad("bad problem size " + std::to_string(p.width) + "x" + std::to_string(p.height) + "x" +
         std::to_string(p.channels) + ", " + std::to_string(p.frames) + " frames");
-  // Grid limits of the 2-D launches (65535 blocks of 8 rows) and int pixel coordinates.
-  if (p.height > 400000 || p.width > 400000)
-    bad("image side " + std::to_string(std::max(p.width, p.height)) + " exceeds the supported 400000 pixels");
+  // Grid limits of the 2-D launches (at most 65535 blocks of 4 rows) and int coordinates.
+  if (p.height > 200000 || p.width > 200000)
+    bad("image side " + std::to_string(std::max(p.width, p.height)) + " exceeds the supported 200000 pixels");
   if (p.channels > 65535) bad("too many channels (" + std::to_string(p.channels) + ")");
   if (!p.stack) bad("no stack");
   if (static_cast<int>(p.focus_distances.size()) != p.frames)

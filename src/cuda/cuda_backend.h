@@ -10,9 +10,8 @@
 
 #include "cuda/device_buffer.h"
 #include "cuda/device_level_blur.h"
-#include "depth_search.cuh"
+#include "cuda/model_view.h"
 #include "dfd/backend.h"
-#include "model_view.cuh"
 
 namespace dfd::cuda {
 

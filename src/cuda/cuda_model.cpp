@@ -6,6 +6,7 @@
 #include "blur_operator.cuh"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
+#include "depth_search.cuh"
 #include "dfd/error.h"
 #include "init_aif.cuh"
 

@@ -1,6 +1,6 @@
 // Plain, trivially copyable views of the model that kernels take by value: geometry,
-// camera, blur-level parameters and the device arrays of one problem. No device code here,
-// so host files include it too.
+// camera, blur-level parameters, the device arrays of one problem and the depth search's
+// tables. No device code here: host files (and the tests) include it too.
 #pragma once
 
 #include <cstddef>
@@ -44,7 +44,23 @@ struct PixelWeightsView {
   float* weight = nullptr;  // 4 per entry: weight[4 (i HW + p) + m]
 };
 
+// Level weights of every (candidate, frame) pair, the same for all pixels: entry j F + i.
+struct CandidateTable {
+  const int* first = nullptr;
+  const float* weight = nullptr;  // 4 per entry
+  const double* depth = nullptr;  // Z_j, ascending
+  int count = 0;                  // N
+};
+
+// Golden-section refinement of the depth step.
+struct GoldenParams {
+  int bracket = 1;  // g
+  double tol = 1e-2;
+  int max_iters = 100;
+};
+
 static_assert(std::is_trivially_copyable<ModelView>::value, "kernel argument");
+static_assert(std::is_trivially_copyable<CandidateTable>::value, "kernel argument");
 static_assert(std::is_trivially_copyable<PixelWeightsView>::value, "kernel argument");
 
 }  // namespace dfd::cuda
