@@ -37,30 +37,56 @@ int fast_size(int n, bool even) {
 // Rows of one output chunk of the separable path (a unit of OpenMP work).
 constexpr int kRowsPerTask = 8;
 
-// t[x] = sum_v g[v] in(y + v - r, x) over the rows inside the image (zero padding).
+// Columns per register tile of the passes: 64 floats are 8 independent FMA chains of 8
+// lanes (or 4 of 16), enough to hide the FMA latency; one chain per vector is ~4x slower.
+constexpr int kTile = 64;
+
+// t[x] = sum_v g[v] in(y + v - r, x) over the rows inside the image (zero padding), for
+// one tile of n <= kTile columns (Full: n == kTile, a compile-time trip count).
+template <bool Full>
+inline void vertical_tile(const float* __restrict row, int W, int taps, const float* __restrict g, float* __restrict t,
+                          int n) {
+  if (Full) n = kTile;
+  float acc[kTile];
+  for (int k = 0; k < kTile; ++k) acc[k] = 0.f;
+  for (int v = 0; v < taps; ++v, row += W) {
+    const float gv = g[v];
+#pragma omp simd
+    for (int k = 0; k < n; ++k) acc[k] += gv * row[k];
+  }
+  for (int k = 0; k < n; ++k) t[k] = acc[k];
+}
+
 inline void vertical_pass(const float* __restrict in, int H, int W, int r, const float* __restrict g, int y,
                           float* __restrict t) {
   const int v0 = std::max(0, r - y), v1 = std::min(2 * r, H - 1 - y + r);
-  const float* base = in + static_cast<ptrdiff_t>(y - r) * W;
-#pragma omp simd
-  for (int x = 0; x < W; ++x) {
-    float s = 0.f;
-    for (int v = v0; v <= v1; ++v) s += g[v] * base[static_cast<ptrdiff_t>(v) * W + x];
-    t[x] = s;
-  }
+  const float* base = in + static_cast<ptrdiff_t>(y + v0 - r) * W;
+  int x = 0;
+  for (; x + kTile <= W; x += kTile) vertical_tile<true>(base + x, W, v1 - v0 + 1, g + v0, t + x, kTile);
+  if (x < W) vertical_tile<false>(base + x, W, v1 - v0 + 1, g + v0, t + x, W - x);
 }
 
-// out[x] (+)= sum_u g[u] p[x + u], p a row with r zeros on each side.
+// out[x] (+)= sum_u g[u] p[x + u], p a row with r zeros on each side (and K - 1 + kTile
+// readable floats past any tile start).
 template <bool Accumulate>
 inline void horizontal_pass(const float* __restrict p, int W, int K, const float* __restrict g, float* __restrict out) {
+  for (int x = 0; x < W; x += kTile) {
+    float acc[kTile];
 #pragma omp simd
-  for (int x = 0; x < W; ++x) {
-    float s = 0.f;
-    for (int u = 0; u < K; ++u) s += g[u] * p[x + u];
-    if (Accumulate)
-      out[x] += s;
-    else
-      out[x] = s;
+    for (int k = 0; k < kTile; ++k) acc[k] = 0.f;
+    for (int u = 0; u < K; ++u) {
+      const float gu = g[u];
+      const float* q = p + x + u;
+#pragma omp simd
+      for (int k = 0; k < kTile; ++k) acc[k] += gu * q[k];
+    }
+    const int n = std::min(kTile, W - x);
+    for (int k = 0; k < n; ++k) {
+      if (Accumulate)
+        out[x + k] += acc[k];
+      else
+        out[x + k] = acc[k];
+    }
   }
 }
 
@@ -116,7 +142,7 @@ BlurPath BlurEngine::choose(int height, int width, int K) {
 size_t BlurEngine::bytes_for(int height, int width, int channels, int K, int levels, int threads, BlurPath path) {
   if (path == BlurPath::Auto) path = choose(height, width, K);
   if (path == BlurPath::Separable)
-    return sizeof(float) * (static_cast<size_t>(levels) * K + static_cast<size_t>(threads) * (width + K));
+    return sizeof(float) * (static_cast<size_t>(levels) * K + static_cast<size_t>(threads) * (width + K + kTile));
   const size_t P = fast_size(height + K / 2, false), Q = fast_size(width + K / 2, true), Qc = Q / 2 + 1;
   const size_t spectrum = P * Qc * sizeof(fftwf_complex);
   return sizeof(float) * levels * (P + Qc) + threads * (2 * P * Q * sizeof(float) + (1 + channels) * spectrum) +
@@ -151,7 +177,7 @@ void BlurEngine::setup(int height, int width, int channels, int K, const std::ve
       gaussian_factor(sigmas[l], K, g.data());
       for (int u = 0; u < K; ++u) factors_[static_cast<size_t>(l) * K + u] = static_cast<float>(g[u]);
     }
-    rows_.assign(static_cast<size_t>(threads_) * (W_ + K), 0.f);  // pads stay zero for good
+    rows_.assign(static_cast<size_t>(threads_) * row_stride(), 0.f);  // pads stay zero for good
     return;
   }
 
@@ -230,7 +256,7 @@ void BlurEngine::blur_separable(const float* in, const std::vector<int>& levels,
   const long tasks = static_cast<long>(levels.size()) * C * chunks;
 #pragma omp parallel num_threads(threads_)
   {
-    float* prow = rows_.data() + static_cast<size_t>(omp_get_thread_num()) * (W + K);
+    float* prow = rows_.data() + static_cast<size_t>(omp_get_thread_num()) * row_stride();
 #pragma omp for schedule(static)
     for (long task = 0; task < tasks; ++task) {
       const int chunk = static_cast<int>(task % chunks);
@@ -255,7 +281,7 @@ void BlurEngine::blur_sum_separable(const float* in, size_t level_stride, const 
   const long tasks = static_cast<long>(C) * chunks;
 #pragma omp parallel num_threads(threads_)
   {
-    float* prow = rows_.data() + static_cast<size_t>(omp_get_thread_num()) * (W + K);
+    float* prow = rows_.data() + static_cast<size_t>(omp_get_thread_num()) * row_stride();
 #pragma omp for schedule(static)
     for (long task = 0; task < tasks; ++task) {
       const int chunk = static_cast<int>(task % chunks), c = static_cast<int>(task / chunks);

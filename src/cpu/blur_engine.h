@@ -45,6 +45,10 @@ class BlurEngine {
   void blur_fft(const float* in, const std::vector<int>& levels, float* out, size_t level_stride);
   void blur_sum_fft(const float* in, size_t level_stride, const std::vector<int>& levels, float* out);
 
+  // Floats of one thread's padded row: r zeros, W values, r zeros, and slack for a full
+  // register tile past the end.
+  size_t row_stride() const { return static_cast<size_t>(W_) + K_ + 64; }
+
   int H_ = 0, W_ = 0, C_ = 0, K_ = 0, r_ = 0, threads_ = 1, L_ = 0;
   BlurPath path_ = BlurPath::Separable;
   std::vector<float> factors_;  // L x K normalised 1-D factors (separable path)

@@ -136,6 +136,7 @@ void CpuBackend::setup(const Problem& p) {
     for (int i = 0; i < F_; ++i)
       table_[static_cast<size_t>(j) * F_ + i] =
           prob_.levels.weights(blur_sigma(prob_.camera, prob_.focus_distances[i], prob_.candidates[j]));
+  pixel_weights_.setup(prob_.levels, prob_.camera, prob_.focus_distances);
   all_levels_.resize(L_);
   for (int l = 0; l < L_; ++l) all_levels_[l] = l;
   used_levels_.clear();

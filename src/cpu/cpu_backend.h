@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cpu/blur_engine.h"
+#include "cpu/pixel_weights.h"
 #include "dfd/backend.h"
 
 namespace dfd {
@@ -61,8 +62,9 @@ class CpuBackend final : public Backend {
   void require_levels(const char* who) const;
   void check(DVec v, size_t n, const char* who, const char* what) const;
   double coef(Coef c) const;
-  // Loss 1/(F C) sum_{i,c} (b - blurred levels)^2 of pixel p at depth z (levels of blur_levels).
-  float loss_at(size_t p, double z) const;
+  // Losses 1/(F C) sum_{i,c} (b - blurred levels)^2 of pixels p0 .. p0 + n - 1 (n <= 64) at
+  // depths z[0 .. n - 1], from the level blurs of blur_levels().
+  void block_loss(size_t p0, int n, const double* z, float* loss) const;
   void track(size_t bytes);
 
   int threads_ = 1;
@@ -78,6 +80,7 @@ class CpuBackend final : public Backend {
   std::vector<unsigned char> used_mask_;  // threads x L, set_depth's scratch
   bool levels_valid_ = false;   // levels_ holds the blurs of the last blur_levels() call
   bool depth_set_ = false;
+  PixelWeights pixel_weights_;  // LevelPlan::weights(sigma_i(Z)) for blocks of pixels
 
   // Per-pixel interpolation of the operator's depth map (set_depth): F x H x W.
   std::vector<int32_t> first_;

@@ -15,6 +15,7 @@ namespace dfd {
 namespace {
 
 constexpr int kSearchBlock = 512;  // pixels per work item: the block's level planes stay in L2
+constexpr int kLaneBlock = 64;     // pixels evaluated together (vector lanes) in golden section
 
 // out[k] = norm * sum_{i,c} (b_i(p,c) - sum_m w_m X_{first+m}(p,c))^2 for p = p0 + k,
 // with the per-frame weights `lw` of one candidate (the same for every pixel).
@@ -41,20 +42,27 @@ inline void candidate_loss(const LevelWeights* lw, int F, int C, const float* st
 
 }  // namespace
 
-float CpuBackend::loss_at(size_t p, double z) const {
+void CpuBackend::block_loss(size_t p0, int n, const double* z, float* loss) const {
   const size_t HW = hw_, LS = ls_;
-  const float* X = levels_.data();
-  float s = 0.f;
-  for (int i = 0; i < F_; ++i) {
-    const LevelWeights lw = prob_.levels.weights(blur_sigma(prob_.camera, prob_.focus_distances[i], z));
-    for (int c = 0; c < C_; ++c) {
-      const float* x = X + lw.first * LS + c * HW + p;
-      const float d = stack_[(static_cast<size_t>(i) * C_ + c) * HW + p] -
-                      (lw.weight[0] * x[0] + lw.weight[1] * x[LS] + lw.weight[2] * x[2 * LS] + lw.weight[3] * x[3 * LS]);
-      s += d * d;
+  const int F = F_, C = C_;
+  int32_t first[kLaneBlock];
+  float w[4][kLaneBlock];
+  for (int k = 0; k < n; ++k) loss[k] = 0.f;
+  for (int i = 0; i < F; ++i) {
+    pixel_weights_.eval(i, z, n, first, w[0], w[1], w[2], w[3]);
+    for (int c = 0; c < C; ++c) {
+      const float* __restrict b = &stack_[(static_cast<size_t>(i) * C + c) * HW + p0];
+      const float* X = levels_.data() + c * HW + p0;
+#pragma omp simd
+      for (int k = 0; k < n; ++k) {
+        const float* x = X + first[k] * LS + k;
+        const float d = b[k] - (w[0][k] * x[0] + w[1][k] * x[LS] + w[2][k] * x[2 * LS] + w[3][k] * x[3 * LS]);
+        loss[k] += d * d;
+      }
     }
   }
-  return s / static_cast<float>(F_ * C_);
+  const float norm = 1.f / static_cast<float>(F * C);
+  for (int k = 0; k < n; ++k) loss[k] *= norm;
 }
 
 void CpuBackend::grid_search(DVec Z, DVec loss) {
@@ -139,40 +147,72 @@ void CpuBackend::golden_section(DVec Z, DVec loss) {
   const std::vector<double>& cand = prob_.candidates;
   const int N = N_, g = std::max(1, prob_.gs_bracket), max_iters = prob_.gs_max_iters;
   const double tol = prob_.gs_tol, invphi = 0.5 * (std::sqrt(5.0) - 1.0);
-  const long HW = static_cast<long>(hw_);
-#pragma omp parallel for num_threads(threads_) schedule(static, 256)
-  for (long p = 0; p < HW; ++p) {
-    const double z0 = Z.ptr[p];
-    // Index of the nearest candidate (Z comes from the grid search).
-    int j = static_cast<int>(std::lower_bound(cand.begin(), cand.end(), z0) - cand.begin());
-    if (j == N || (j > 0 && z0 - cand[j - 1] < cand[j] - z0)) --j;
-    double a = cand[std::max(j - g, 0)], b = cand[std::min(j + g, N - 1)];
-    double c = b - invphi * (b - a), d = a + invphi * (b - a);
-    float fc = loss_at(p, c), fd = loss_at(p, d);
-    for (int it = 0; it < max_iters && b - a > tol; ++it) {
-      if (fc < fd) {
-        b = d;
-        d = c;
-        fd = fc;
-        c = b - invphi * (b - a);
-        fc = loss_at(p, c);
-      } else {
-        a = c;
-        c = d;
-        fc = fd;
-        d = a + invphi * (b - a);
-        fd = loss_at(p, d);
+  const long blocks = static_cast<long>((hw_ + kLaneBlock - 1) / kLaneBlock);
+  // Pixels run in blocks of kLaneBlock lanes that step together (every bracket starts one or
+  // two grid steps wide, so the lanes need about the same number of iterations); a lane
+  // whose bracket is done evaluates a throwaway point and keeps its state.
+#pragma omp parallel for num_threads(threads_) schedule(dynamic, 4)
+  for (long blk = 0; blk < blocks; ++blk) {
+    const size_t p0 = blk * kLaneBlock;
+    const int n = static_cast<int>(std::min<size_t>(kLaneBlock, hw_ - p0));
+    double z0[kLaneBlock], a[kLaneBlock], b[kLaneBlock], c[kLaneBlock], d[kLaneBlock], znew[kLaneBlock];
+    float fc[kLaneBlock], fd[kLaneBlock], fnew[kLaneBlock], f0[kLaneBlock];
+    bool left[kLaneBlock], active[kLaneBlock];
+    for (int k = 0; k < n; ++k) {
+      z0[k] = Z.ptr[p0 + k];
+      // Index of the nearest candidate (Z comes from the grid search).
+      int j = static_cast<int>(std::lower_bound(cand.begin(), cand.end(), z0[k]) - cand.begin());
+      if (j == N || (j > 0 && z0[k] - cand[j - 1] < cand[j] - z0[k])) --j;
+      a[k] = cand[std::max(j - g, 0)];
+      b[k] = cand[std::min(j + g, N - 1)];
+      c[k] = b[k] - invphi * (b[k] - a[k]);
+      d[k] = a[k] + invphi * (b[k] - a[k]);
+    }
+    block_loss(p0, n, c, fc);
+    block_loss(p0, n, d, fd);
+    for (int it = 0; it < max_iters; ++it) {
+      bool any = false;
+      for (int k = 0; k < n; ++k) {
+        active[k] = b[k] - a[k] > tol;
+        any |= active[k];
+        left[k] = fc[k] < fd[k];  // the minimum lies in [a, d]: drop (d, b]
+        if (!active[k]) {
+          znew[k] = c[k];
+        } else if (left[k]) {
+          b[k] = d[k];
+          d[k] = c[k];
+          fd[k] = fc[k];
+          znew[k] = b[k] - invphi * (b[k] - a[k]);
+        } else {
+          a[k] = c[k];
+          c[k] = d[k];
+          fc[k] = fd[k];
+          znew[k] = a[k] + invphi * (b[k] - a[k]);
+        }
+      }
+      if (!any) break;
+      block_loss(p0, n, znew, fnew);
+      for (int k = 0; k < n; ++k) {
+        if (!active[k]) continue;
+        if (left[k]) {
+          c[k] = znew[k];
+          fc[k] = fnew[k];
+        } else {
+          d[k] = znew[k];
+          fd[k] = fnew[k];
+        }
       }
     }
-    // The bracket midpoint, unless it is worse than where the pixel started (the loss need
-    // not be unimodal on the bracket): the step never increases the loss.
-    const double zm = static_cast<float>(0.5 * (a + b));  // the depth as stored, for a consistent loss
-    const float fm = loss_at(p, zm), f0 = loss_at(p, z0);
-    if (fm <= f0) {
-      Z.ptr[p] = static_cast<float>(zm);
-      loss.ptr[p] = fm;
-    } else {
-      loss.ptr[p] = f0;
+    // The bracket midpoint (rounded to the float that is stored, so the loss written is the
+    // loss of the depth written), unless it is worse than where the pixel started: the loss
+    // need not be unimodal on the bracket, and the step must never increase it.
+    for (int k = 0; k < n; ++k) znew[k] = static_cast<float>(0.5 * (a[k] + b[k]));
+    block_loss(p0, n, znew, fnew);
+    block_loss(p0, n, z0, f0);
+    for (int k = 0; k < n; ++k) {
+      const bool better = fnew[k] <= f0[k];
+      Z.ptr[p0 + k] = static_cast<float>(better ? znew[k] : z0[k]);
+      loss.ptr[p0 + k] = better ? fnew[k] : f0[k];
     }
   }
 }
@@ -181,9 +221,15 @@ void CpuBackend::pixel_loss(DVec Z, DVec loss) {
   require_levels("pixel_loss");
   check(Z, hw_, "pixel_loss", "Z");
   check(loss, hw_, "pixel_loss", "loss");
-  const long HW = static_cast<long>(hw_);
-#pragma omp parallel for num_threads(threads_) schedule(static, 1024)
-  for (long p = 0; p < HW; ++p) loss.ptr[p] = loss_at(p, Z.ptr[p]);
+  const long blocks = static_cast<long>((hw_ + kLaneBlock - 1) / kLaneBlock);
+#pragma omp parallel for num_threads(threads_) schedule(static)
+  for (long blk = 0; blk < blocks; ++blk) {
+    const size_t p0 = blk * kLaneBlock;
+    const int n = static_cast<int>(std::min<size_t>(kLaneBlock, hw_ - p0));
+    double z[kLaneBlock];
+    for (int k = 0; k < n; ++k) z[k] = Z.ptr[p0 + k];
+    block_loss(p0, n, z, loss.ptr + p0);
+  }
 }
 
 void CpuBackend::keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) {

@@ -31,23 +31,27 @@ void CpuBackend::set_depth(DVec Z) {
   {
     unsigned char* used = &used_mask_[static_cast<size_t>(omp_get_thread_num()) * L];
     std::fill(used, used + L, 0);
+    const long blocks = static_cast<long>((HW + kPixelBlock - 1) / kPixelBlock);
 #pragma omp for schedule(static)
-    for (size_t p = 0; p < HW; ++p)
+    for (long blk = 0; blk < blocks; ++blk) {
+      const size_t p0 = blk * kPixelBlock;
+      const int n = static_cast<int>(std::min(kPixelBlock, HW - p0));
       for (int i = 0; i < F; ++i) {
-        const LevelWeights lw = prob_.levels.weights(blur_sigma(prob_.camera, prob_.focus_distances[i], z[p]));
-        first_[i * HW + p] = lw.first;
-        for (int m = 0; m < 4; ++m) weight_[(static_cast<size_t>(i) * 4 + m) * HW + p] = lw.weight[m];
-        for (int l = lw.first; l < std::min(lw.first + 4, L); ++l) used[l] = 1;
+        int32_t* fi = &first_[i * HW + p0];
+        float* w0 = &weight_[(i * 4 + 0) * HW + p0];
+        pixel_weights_.eval(i, z + p0, n, fi, w0, w0 + HW, w0 + 2 * HW, w0 + 3 * HW);
+        for (int k = 0; k < n; ++k) used[fi[k]] = 1;  // marks `first`; expanded to first .. first + 3 below
       }
+    }
   }
-  // The levels some pixel reads: apply_A / apply_At blur only these.
+  // The levels some pixel reads (first .. first + 3): apply_A / apply_At blur only these.
   used_levels_.clear();
-  for (int l = 0; l < L; ++l)
-    for (int t = 0; t < threads_; ++t)
-      if (used_mask_[static_cast<size_t>(t) * L + l]) {
-        used_levels_.push_back(l);
-        break;
-      }
+  for (int l = 0; l < L; ++l) {
+    bool read = false;
+    for (int t = 0; t < threads_ && !read; ++t)
+      for (int f = std::max(0, l - 3); f <= l && !read; ++f) read = used_mask_[static_cast<size_t>(t) * L + f];
+    if (read) used_levels_.push_back(l);
+  }
   depth_set_ = true;
 }
 
