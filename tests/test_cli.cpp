@@ -88,7 +88,7 @@ TEST(Cli, UsageErrorsExitTwo) {
   const std::string dir = fresh_dir();
   write_frames(dir);
   expect_failure(dfd(dir, ""), 2, "subcommand");
-  expect_failure(dfd(dir, "frobnicate"), 2, "frobnicate");
+  expect_failure(dfd(dir, "frobnicate"), 2, "unknown command 'frobnicate'");
   expect_failure(dfd(dir, "solve a.png b.png --out o --bogus-flag"), 2, "--bogus-flag");
   expect_failure(dfd(dir, "solve a.png b.png --out o --epochs many"), 2, "--epochs");
   expect_failure(dfd(dir, "solve a.png b.png --out o --epochs 0"), 2, "--epochs");
@@ -156,7 +156,7 @@ TEST(Cli, SynthSolveEvalRoundTrip) {
   EXPECT_EQ(m.kernel_size, default_kernel_size(48, 64));
   EXPECT_EQ(read_image(path_in(dir, "stack/frame_04.png")).bit_depth, 8);
 
-  r = dfd(dir, "solve stack/stack.json --epochs 2 --backend cpu --threads 2 --out result");
+  r = dfd(dir, "solve stack/stack.json --epochs 2 --cg-iters 3,3 --backend cpu --threads 2 --out result");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.err, "epoch 2/2")) << r.err;  // progress lines
   for (const char* f : {"depth.tiff", "aif.png", "aif16.png", "depth_color.png", "report.json"})
@@ -166,6 +166,7 @@ TEST(Cli, SynthSolveEvalRoundTrip) {
   EXPECT_EQ(rep["backend"]["name"], "cpu");
   EXPECT_EQ(rep["input"]["frames"].size(), 5u);
   EXPECT_GE(rep["log"].size(), 4u);  // two epochs of a depth and an AIF step
+  EXPECT_EQ(rep["log"].back()["iterations"], 3);
   EXPECT_TRUE(contains(rep["command_line"].get<std::string>(), "--epochs 2"));
 
   // eval agrees with the library's metrics on the same files.
@@ -184,7 +185,7 @@ TEST(Cli, SynthSolveEvalRoundTrip) {
 
   // A second solve into the same folder needs --force, and then succeeds.
   expect_failure(dfd(dir, "solve stack/stack.json --epochs 1 --out result"), 2, "--force");
-  EXPECT_EQ(dfd(dir, "solve stack/stack.json --epochs 1 --quiet --force --out result").code, 0);
+  EXPECT_EQ(dfd(dir, "solve stack/stack.json --epochs 1 --cg-iters 3,3 --quiet --force --out result").code, 0);
 }
 
 TEST(Cli, SynthKeepsSixteenBitsAndScalesMillimetreDepth) {
@@ -205,7 +206,7 @@ TEST(Cli, SynthKeepsSixteenBitsAndScalesMillimetreDepth) {
 
 TEST(Cli, DemoSolvesTheBuiltInScene) {
   const std::string dir = fresh_dir();
-  const CliRun r = dfd(dir, "demo --out d --size 64,48 --epochs 2 --backend cpu --threads 2 --quiet");
+  const CliRun r = dfd(dir, "demo --out d --size 64,48 --epochs 1 --backend cpu --threads 2 --quiet");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "AbsRel")) << r.out;
   EXPECT_TRUE(contains(r.out, "PSNR")) << r.out;
@@ -213,7 +214,7 @@ TEST(Cli, DemoSolvesTheBuiltInScene) {
   EXPECT_GT(m["delta3"].get<double>(), 0.0);
   EXPECT_EQ(read_depth(path_in(dir, "d/gt_depth.tiff")).width, 64);
   // The stack it wrote solves with `dfd solve` as it stands.
-  EXPECT_EQ(dfd(dir, "solve d/stack/stack.json --epochs 1 --backend cpu --quiet --out again").code, 0);
+  EXPECT_EQ(dfd(dir, "solve d/stack/stack.json --epochs 1 --cg-iters 3,3 --backend cpu --quiet --out again").code, 0);
 }
 
 }  // namespace

@@ -43,8 +43,9 @@ void write_float_tiff(const std::string& path, const Image& im);
 // 8-bit / 16-bit PNG of an image in [0, range]: scaled to the full code range, clipped, rounded.
 void write_png8(const std::string& path, const Image& im, double range);
 void write_png16(const std::string& path, const Image& im, double range);
-// Colourised depth (turbo colormap, near = warm) with a legend bar labelled with the map's
-// minimum and maximum depth.
+// Colourised depth (turbo colormap, near = warm) with a legend bar labelled with the depths
+// at its ends: the map's 1st and 99th percentiles ("<" / ">" when values lie beyond, drawn
+// in the end colours), so a few outliers do not flatten the scene.
 void write_depth_color(const std::string& path, const Image& depth);
 // Writes text (JSON, manifests) atomically.
 void write_text_file(const std::string& path, const std::string& text);

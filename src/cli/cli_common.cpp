@@ -1,5 +1,6 @@
 // Shared pieces of the dfd command line: model flags, output folders, progress lines.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -153,8 +154,10 @@ ProgressFn progress_printer(bool quiet) {
       std::snprintf(epoch, sizeof epoch, "epoch %d/%d", s.epoch + 1, epochs);
     char extra[48] = "";
     if (s.iterations > 0) std::snprintf(extra, sizeof extra, "  %d iterations", s.iterations);
-    std::fprintf(stderr, "dfd: %-13s %-5s loss %-12.6g step %7.2f s  elapsed %7.1f s%s%s\n", epoch,
-                 s.step.c_str(), s.loss, s.seconds, elapsed, extra, s.reverted ? "  (reverted)" : "");
+    char loss[32] = "-";  // the initial AIF has no depth yet, so no loss
+    if (std::isfinite(s.loss)) std::snprintf(loss, sizeof loss, "%.6g", s.loss);
+    std::fprintf(stderr, "dfd: %-13s %-5s loss %-12s step %7.2f s  elapsed %7.1f s%s%s\n", epoch, s.step.c_str(),
+                 loss, s.seconds, elapsed, extra, s.reverted ? "  (reverted)" : "");
   };
 }
 

@@ -1,4 +1,5 @@
 // `dfd solve`: a focal stack (manifest or frames) -> depth map, AIF, visualisation, report.
+#include <cstdio>
 #include <memory>
 
 #include "cli/cli.h"
@@ -36,8 +37,9 @@ int run_solve(const SolveArgs& a) {
                   " epochs on " + backend->name() + " (" + backend->device() + ")");
 
   const SolveJobOutput r = run_solve_job(job, *backend, a.out, command_line(), why, progress_printer(quiet));
-  note(quiet, "wrote " + a.out + "/{depth.tiff, aif.png, aif16.png, depth_color.png, report.json} in " +
-                  std::to_string(r.result.seconds) + " s");
+  char took[32];
+  std::snprintf(took, sizeof took, "%.1f s", r.result.seconds);
+  note(quiet, "wrote " + a.out + "/{depth.tiff, aif.png, aif16.png, depth_color.png, report.json}; solved in " + took);
   return 0;
 }
 

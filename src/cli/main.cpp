@@ -46,11 +46,15 @@ int main(int argc, char** argv) {
 
   // CLI11 would only say "a subcommand is required" for a misspelt command; name it.
   if (argc > 1 && argv[1][0] != '-') {
+    std::string names;
     bool known = false;
-    for (const auto& c : commands) known = known || c.app->get_name() == argv[1];
+    for (const auto& c : commands) {
+      known = known || c.app->get_name() == argv[1];
+      names += (names.empty() ? "" : ", ") + c.app->get_name();
+    }
     if (!known) {
-      std::fprintf(stderr, "dfd: unknown command '%s' (choose solve, synth, eval or demo)\nRun `dfd --help` for usage.\n",
-                   argv[1]);
+      std::fprintf(stderr, "dfd: unknown command '%s' (commands: %s)\nRun `dfd --help` for usage.\n", argv[1],
+                   names.c_str());
       return static_cast<int>(dfd::ErrorKind::Usage);
     }
   }

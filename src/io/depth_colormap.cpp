@@ -1,4 +1,4 @@
-// Colourised depth maps: turbo colormap (near = warm) with a legend bar labelled min/max depth.
+// Colourised depth maps: turbo colormap (near = warm) with a legend bar labelled with its depth range.
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <algorithm>
@@ -20,15 +20,35 @@ std::string label(double v) {
   return buf;
 }
 
+// The value at quantile q of the finite values (v is reordered).
+double quantile(std::vector<float>& v, double q) {
+  const size_t k = static_cast<size_t>(q * (v.size() - 1) + 0.5);
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return v[k];
+}
+
 }  // namespace
 
 void write_depth_color(const std::string& path, const Image& depth) {
   if (depth.channels != 1 || depth.empty())
     throw_runtime(path + ": a colourised depth map needs a non-empty 1-channel depth image");
-  double zmin = std::numeric_limits<double>::infinity(), zmax = -zmin;
+  // The colour scale spans the 1st..99th percentile, so a few outliers at the ends of the
+  // search range do not flatten the rest; values beyond take the end colours, and the legend
+  // says so with "<" / ">".
+  std::vector<float> finite;
+  finite.reserve(depth.data.size());
   for (float z : depth.data)
-    if (std::isfinite(z)) zmin = std::min<double>(zmin, z), zmax = std::max<double>(zmax, z);
-  if (!(zmin <= zmax)) zmin = zmax = 0;  // no finite value: all black
+    if (std::isfinite(z)) finite.push_back(z);
+  double zmin = 0, zmax = 0;
+  bool below = false, above = false;
+  if (!finite.empty()) {
+    const auto [lo, hi] = std::minmax_element(finite.begin(), finite.end());
+    const double true_min = *lo, true_max = *hi;
+    zmin = quantile(finite, 0.01);
+    zmax = quantile(finite, 0.99);
+    below = true_min < zmin;
+    above = true_max > zmax;
+  }
   const double span = zmax > zmin ? zmax - zmin : 1.0;
 
   // Index 255 = nearest (turbo's red end), 0 = farthest (blue); non-finite pixels stay black.
@@ -46,7 +66,7 @@ void write_depth_color(const std::string& path, const Image& depth) {
   coloured.setTo(cv::Scalar::all(0), valid == 0);
 
   // Legend panel to the right: a gradient bar, min (near) at the top, max (far) at the bottom.
-  const std::string top = label(zmin), bottom = label(zmax);
+  const std::string top = (below ? "<" : "") + label(zmin), bottom = (above ? ">" : "") + label(zmax);
   const int font = cv::FONT_HERSHEY_SIMPLEX;
   const double scale = H >= 200 ? 0.45 : 0.35;
   int base = 0;
