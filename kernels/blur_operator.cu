@@ -14,17 +14,28 @@ unsigned pixel_blocks(size_t pixels) { return static_cast<unsigned>((pixels + kT
 
 __device__ __forceinline__ int taps_of(int first, int levels) { return min(4, levels - first); }
 
-__global__ void set_depth_kernel(ModelView m, const float* __restrict__ Z, PixelWeightsView out) {
+// Flags of the levels read are gathered per block in shared memory first, so that the global
+// flags see one store per block and level rather than one per pixel.
+__global__ void set_depth_kernel(ModelView m, const float* __restrict__ Z, PixelWeightsView out, int* used) {
+  extern __shared__ int seen[];  // L flags
+  const int L = m.geo.levels;
+  for (int l = threadIdx.x; l < L; l += blockDim.x) seen[l] = 0;
+  __syncthreads();
   const size_t p = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   const size_t HW = m.geo.pixels;
-  if (p >= HW) return;
-  const double z = Z[p];
-  for (int i = 0; i < m.geo.frames; ++i) {
-    const DeviceLevelWeights lw = device_level_weights(m.plan, device_blur_sigma(m.cam, m.focus[i], z));
-    const size_t e = static_cast<size_t>(i) * HW + p;
-    out.first[e] = lw.first;
-    reinterpret_cast<float4*>(out.weight)[e] = make_float4(lw.w[0], lw.w[1], lw.w[2], lw.w[3]);
+  if (p < HW) {
+    const double z = Z[p];
+    for (int i = 0; i < m.geo.frames; ++i) {
+      const DeviceLevelWeights lw = device_level_weights(m.plan, device_blur_sigma(m.cam, m.focus[i], z));
+      const size_t e = static_cast<size_t>(i) * HW + p;
+      out.first[e] = lw.first;
+      reinterpret_cast<float4*>(out.weight)[e] = make_float4(lw.w[0], lw.w[1], lw.w[2], lw.w[3]);
+      for (int t = 0; t < taps_of(lw.first, L); ++t) atomicOr(&seen[lw.first + t], 1);
+    }
   }
+  __syncthreads();
+  for (int l = threadIdx.x; l < L; l += blockDim.x)
+    if (seen[l]) used[l] = 1;
 }
 
 __global__ void gather_levels_kernel(ModelView m, PixelWeightsView wv, float* __restrict__ y) {
@@ -73,9 +84,12 @@ __global__ void spread_levels_kernel(Geometry geo, PixelWeightsView wv, const fl
 
 }  // namespace
 
-void launch_set_depth(const ModelView& m, const float* Z, PixelWeightsView weights, cudaStream_t stream) {
+void launch_set_depth(const ModelView& m, const float* Z, PixelWeightsView weights, int* used,
+                      cudaStream_t stream) {
+  DFD_CUDA_CHECK(cudaMemsetAsync(used, 0, sizeof(int) * m.geo.levels, stream));
   if (m.geo.pixels == 0) return;
-  set_depth_kernel<<<pixel_blocks(m.geo.pixels), kThreads, 0, stream>>>(m, Z, weights);
+  const size_t shared = sizeof(int) * m.geo.levels;
+  set_depth_kernel<<<pixel_blocks(m.geo.pixels), kThreads, shared, stream>>>(m, Z, weights, used);
   DFD_CUDA_CHECK_LAUNCH("set_depth_kernel");
 }
 

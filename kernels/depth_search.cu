@@ -155,9 +155,10 @@ __global__ void golden_section_kernel(ModelView m, CandidateTable t, GoldenParam
       fd = device_pixel_loss(m, p, d);
     }
   }
-  // The midpoint, unless it is worse than where the pixel started (the loss need not be
-  // unimodal on the bracket): the refinement never increases the loss.
-  const double zm = 0.5 * (a + b);
+  // The midpoint (rounded to the float that is stored, so that the loss written is the loss
+  // of the depth written), unless it is worse than where the pixel started (the loss need not
+  // be unimodal on the bracket): the refinement never increases the loss.
+  const double zm = static_cast<float>(0.5 * (a + b));
   const float fm = device_pixel_loss(m, p, zm), f0 = device_pixel_loss(m, p, z0);
   if (fm <= f0) {
     Z[p] = static_cast<float>(zm);

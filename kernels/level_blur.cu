@@ -25,7 +25,8 @@ static_assert(kColTileH % kColThreadsY == 0, "each column thread owns whole rows
 unsigned ceil_div(long long a, long long b) { return static_cast<unsigned>((a + b - 1) / b); }
 
 __global__ void blur_rows_kernel(const float* __restrict__ in, float* __restrict__ out, int H, int W,
-                                 const float* __restrict__ g, int K) {
+                                 const float* __restrict__ g, int K, const int* __restrict__ used, int level) {
+  if (used && !used[level]) return;  // the same for the whole grid: before any barrier
   extern __shared__ float smem[];
   const int r = K / 2;
   const int span = kRowSpan + 2 * r;
@@ -65,7 +66,9 @@ __global__ void blur_rows_kernel(const float* __restrict__ in, float* __restrict
 }
 
 __global__ void blur_cols_kernel(const float* __restrict__ in, float* __restrict__ out, int H, int W,
-                                 const float* __restrict__ g, int K, bool accumulate) {
+                                 const float* __restrict__ g, int K, bool accumulate, const int* __restrict__ used,
+                                 int level) {
+  if (used && !used[level]) return;  // the same for the whole grid: before any barrier
   extern __shared__ float smem[];
   const int r = K / 2;
   float* taps = smem;
@@ -172,20 +175,21 @@ size_t blur_cols_shared_bytes(int K) {
 }
 
 void launch_blur_rows(const float* in, float* out, int planes, int H, int W, const float* g, int K,
-                      cudaStream_t stream) {
+                      const int* used, int level, cudaStream_t stream) {
   if (planes <= 0 || H <= 0 || W <= 0) return;
   const dim3 block(kRowTile, kRowRows);
   const dim3 grid(ceil_div(W, kRowSpan), ceil_div(H, kRowRows), static_cast<unsigned>(planes));
-  blur_rows_kernel<<<grid, block, blur_rows_shared_bytes(K), stream>>>(in, out, H, W, g, K);
+  blur_rows_kernel<<<grid, block, blur_rows_shared_bytes(K), stream>>>(in, out, H, W, g, K, used, level);
   DFD_CUDA_CHECK_LAUNCH("blur_rows_kernel");
 }
 
 void launch_blur_cols(const float* in, float* out, int planes, int H, int W, const float* g, int K,
-                      bool accumulate, cudaStream_t stream) {
+                      bool accumulate, const int* used, int level, cudaStream_t stream) {
   if (planes <= 0 || H <= 0 || W <= 0) return;
   const dim3 block(kColTileW, kColThreadsY);
   const dim3 grid(ceil_div(W, kColTileW), ceil_div(H, kColTileH), static_cast<unsigned>(planes));
-  blur_cols_kernel<<<grid, block, blur_cols_shared_bytes(K), stream>>>(in, out, H, W, g, K, accumulate);
+  blur_cols_kernel<<<grid, block, blur_cols_shared_bytes(K), stream>>>(in, out, H, W, g, K, accumulate, used,
+                                                                        level);
   DFD_CUDA_CHECK_LAUNCH("blur_cols_kernel");
 }
 

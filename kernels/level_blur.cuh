@@ -16,11 +16,12 @@ size_t blur_rows_shared_bytes(int K);
 size_t blur_cols_shared_bytes(int K);
 
 // out(z, y, x) = sum_u g[u] in(z, y, x - r + u) for `planes` planes of H x W (r = (K-1)/2).
+// With `used` set (device flags, one per level), the pass does nothing when used[level] == 0.
 void launch_blur_rows(const float* in, float* out, int planes, int H, int W, const float* g, int K,
-                      cudaStream_t stream);
+                      const int* used, int level, cudaStream_t stream);
 // out(z, y, x) (+)= sum_u g[u] in(z, y - r + u, x); accumulates into out when `accumulate`.
 void launch_blur_cols(const float* in, float* out, int planes, int H, int W, const float* g, int K,
-                      bool accumulate, cudaStream_t stream);
+                      bool accumulate, const int* used, int level, cudaStream_t stream);
 
 // --- cuFFT path -------------------------------------------------------------------------------
 // out (planes x Hp x Wp) = in (planes x H x W) placed at the origin, zeros elsewhere.

@@ -68,7 +68,7 @@ __device__ __forceinline__ float device_pixel_loss(const ModelView& m, size_t p,
       acc += r * r;
     }
   }
-  return acc / static_cast<float>(F * C);
+  return acc * (1.f / static_cast<float>(F * C));
 }
 
 }  // namespace dfd::cuda

@@ -68,7 +68,7 @@ std::vector<CudaBackend::BufferSize> CudaBackend::buffer_sizes(const Problem& p,
   std::vector<BufferSize> b;
   b.push_back({"focal stack", sizeof(float) * p.stack_size()});
   b.push_back({"blur levels", sizeof(float) * L * C * HW});
-  b.push_back({"per-pixel level weights", (sizeof(int) + 4 * sizeof(float)) * F * HW});
+  b.push_back({"per-pixel level weights", (sizeof(int) + 4 * sizeof(float)) * F * HW + sizeof(int) * L});
   b.push_back({"candidate table", (sizeof(int) + 4 * sizeof(float)) * F * N + sizeof(double) * N});
   b.push_back({"scalars and reduction scratch", sizeof(double) * (kScalarSlots + kMaxReducePartials + F)});
   if (p.window > 1)
@@ -97,7 +97,7 @@ void CudaBackend::release_problem() noexcept {
   for (DeviceBuffer<float>* b : {&stack_, &levels_, &pixel_weight_, &cand_weight_, &slab_, &slab_tmp_, &best_,
                                  &init_sharp_, &init_tmp_, &init_best_})
     b->release();
-  for (DeviceBuffer<int>* b : {&pixel_first_, &cand_first_, &best_j_, &init_frame_}) b->release();
+  for (DeviceBuffer<int>* b : {&level_used_, &pixel_first_, &cand_first_, &best_j_, &init_frame_}) b->release();
   for (DeviceBuffer<double>* b : {&scalars_, &partials_, &focus_, &cand_depth_}) b->release();
 }
 
@@ -192,6 +192,7 @@ void CudaBackend::setup(const Problem& p) {
     focus_ = DeviceBuffer<double>(F, &tracker_, "the focus distances");
     stack_ = DeviceBuffer<float>(p.stack_size(), &tracker_, "the focal stack");
     levels_ = DeviceBuffer<float>(static_cast<size_t>(L) * C * HW, &tracker_, "the blur levels");
+    level_used_ = DeviceBuffer<int>(static_cast<size_t>(L), &tracker_, "the operator's level flags");
     pixel_first_ = DeviceBuffer<int>(F * HW, &tracker_, "the per-pixel level weights");
     pixel_weight_ = DeviceBuffer<float>(4 * F * HW, &tracker_, "the per-pixel level weights");
     cand_depth_ = DeviceBuffer<double>(N, &tracker_, "the depth candidates");

@@ -109,6 +109,7 @@ class CudaBackend final : public Backend {
   DeviceBuffer<double> focus_;     // F
   DeviceBuffer<float> stack_;      // F x C x H x W
   DeviceBuffer<float> levels_;     // L x C x H x W: level blurs, or T_l inside apply_At
+  DeviceBuffer<int> level_used_;   // L flags: levels A(Z) reads (set_depth)
   DeviceBuffer<int> pixel_first_;  // F x H x W (set_depth)
   DeviceBuffer<float> pixel_weight_;  // 4 x F x H x W
   DeviceBuffer<double> cand_depth_;   // N

@@ -82,7 +82,7 @@ void CudaBackend::keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) {
 void CudaBackend::set_depth(DVec Z) {
   require_setup("set_depth");
   check(Z, geo_.pixels, "set_depth", "Z");
-  launch_set_depth(model(), Z.ptr, pixel_weights(), stream_);
+  launch_set_depth(model(), Z.ptr, pixel_weights(), level_used_.data(), stream_);
   depth_set_ = true;
 }
 
@@ -93,7 +93,8 @@ void CudaBackend::apply_A(DVec x, DVec y) {
   check(x, image, "apply_A", "x");
   check(y, image * geo_.frames, "apply_A", "y");
   levels_valid_ = false;
-  blur_.blur(x.ptr, levels_.data());
+  // Only the levels some pixel reads (flagged by set_depth, on the device: no host sync).
+  blur_.blur(x.ptr, levels_.data(), level_used_.data());
   launch_gather_levels(model(), pixel_weights(), y.ptr, stream_);
 }
 
@@ -105,7 +106,7 @@ void CudaBackend::apply_At(DVec y, DVec x) {
   check(x, image, "apply_At", "x");
   levels_valid_ = false;
   launch_spread_levels(geo_, pixel_weights(), y.ptr, levels_.data(), stream_);  // T_l in the level buffer
-  blur_.blur_sum(levels_.data(), x.ptr);
+  blur_.blur_sum(levels_.data(), x.ptr, level_used_.data());  // unread levels have T_l = 0
 }
 
 }  // namespace dfd::cuda

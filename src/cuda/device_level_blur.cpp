@@ -198,16 +198,17 @@ void DeviceLevelBlur::release() noexcept {
   L_ = 0;
 }
 
-void DeviceLevelBlur::blur(const float* x, float* levels) {
+void DeviceLevelBlur::blur(const float* x, float* levels, const int* used) {
   const size_t level_stride = static_cast<size_t>(C_) * HW_;
   if (path_ == BlurPath::Direct) {
     for (int l = 0; l < L_; ++l) {
       const float* g = taps_.data() + static_cast<size_t>(l) * K_;
-      launch_blur_rows(x, tmp_.data(), C_, H_, W_, g, K_, stream_);
-      launch_blur_cols(tmp_.data(), levels + l * level_stride, C_, H_, W_, g, K_, false, stream_);
+      launch_blur_rows(x, tmp_.data(), C_, H_, W_, g, K_, used, l, stream_);
+      launch_blur_cols(tmp_.data(), levels + l * level_stride, C_, H_, W_, g, K_, false, used, l, stream_);
     }
     return;
   }
+  // (The FFT path transforms every level: skipping would need the flags on the host.)
   // One forward transform of x per channel, then per level: product, inverse, crop.
   launch_pad_planes(x, C_, H_, W_, real_.data(), Hp_, Wp_, stream_);
   DFD_CUDA_CHECK(cufftExecR2C(r2c_.get(), real_.data(), reinterpret_cast<cufftComplex*>(spec_x_.data())));
@@ -219,13 +220,15 @@ void DeviceLevelBlur::blur(const float* x, float* levels) {
   }
 }
 
-void DeviceLevelBlur::blur_sum(const float* T, float* x) {
+void DeviceLevelBlur::blur_sum(const float* T, float* x, const int* used) {
   const size_t level_stride = static_cast<size_t>(C_) * HW_;
   if (path_ == BlurPath::Direct) {
+    // With skipped levels the first pass that runs is not known here: start from zeros.
+    if (used) DFD_CUDA_CHECK(cudaMemsetAsync(x, 0, sizeof(float) * level_stride, stream_));
     for (int l = 0; l < L_; ++l) {
       const float* g = taps_.data() + static_cast<size_t>(l) * K_;
-      launch_blur_rows(T + l * level_stride, tmp_.data(), C_, H_, W_, g, K_, stream_);
-      launch_blur_cols(tmp_.data(), x, C_, H_, W_, g, K_, l > 0, stream_);
+      launch_blur_rows(T + l * level_stride, tmp_.data(), C_, H_, W_, g, K_, used, l, stream_);
+      launch_blur_cols(tmp_.data(), x, C_, H_, W_, g, K_, used || l > 0, used, l, stream_);
     }
     return;
   }

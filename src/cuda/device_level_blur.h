@@ -62,11 +62,13 @@ class DeviceLevelBlur {
   void release() noexcept;
   BlurPath path() const { return path_; }
 
-  // levels + l C HW = k_{s_l} * x for every level l (x: C x H x W).
-  void blur(const float* x, float* levels);
+  // levels + l C HW = k_{s_l} * x for every level l (x: C x H x W). With `used` (device flags,
+  // one per level) the direct path skips the levels flagged 0, whose planes keep stale values.
+  void blur(const float* x, float* levels, const int* used = nullptr);
   // x = sum_l k_{s_l} * T_l (T: L x C x H x W): the transpose of blur(), as the kernels are
-  // symmetric. T is left unchanged.
-  void blur_sum(const float* T, float* x);
+  // symmetric. T is left unchanged. With `used`, the direct path skips the levels flagged 0,
+  // which must then hold zeros in T (or be ignorable).
+  void blur_sum(const float* T, float* x, const int* used = nullptr);
 
  private:
   void setup_direct(const std::vector<std::vector<double>>& factors, MemoryTracker* tracker);

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# GPU check of the CUDA backend on a machine with an NVIDIA GPU: configure and build (Release,
+# sm_90) into build-gpu, run the GPU tests (ctest -L gpu), compute-sanitizer memcheck and
+# racecheck on a small test filter, then the benchmark; logs under ${OUT:-out} and a short
+# table at the end. Exit status 0 only when every step that ran passed.
+#
+# Usage: scripts/gpu_check.sh [build] [test] [sanitize] [bench]    (default: all four, in order)
+# Environment:
+#   OUT             log folder (default: out)
+#   BUILD_DIR       build folder (default: build-gpu)
+#   CUDA_ARCH       CMAKE_CUDA_ARCHITECTURES (default: 90, H100 / H200)
+#   JOBS            parallel compile jobs (default: nproc)
+#   GPU_DEPS        folder of Debian packages (.deb) to unpack when this machine lacks a build
+#                   dependency (default: .gpudeps); see bench/GPU_NOTES.md
+#   MINIMAL=1       skip the full project and build only the CUDA backend and its tests
+#   BENCH_SIZES     dfd bench workloads (default: 320x240,640x480,1920x1080,4000x3000)
+#   BENCH_BACKENDS  dfd bench backends (default: cuda)
+#   BENCH_TIMEOUT   seconds for the benchmark step (default: 300)
+#
+# When the full project cannot be configured here (OpenCV, CLI11 or nlohmann-json missing),
+# the script builds a minimal project instead: the core, solver and CPU backend (FFTW3,
+# OpenMP), the CUDA backend and the GPU tests (GoogleTest); the benchmark step then runs the
+# disabled timing case of the GPU tests instead of `dfd bench`.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+REPO=$(pwd)
+OUT=${OUT:-out}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+BUILD_DIR=${BUILD_DIR:-build-gpu}
+CUDA_ARCH=${CUDA_ARCH:-90}
+JOBS=${JOBS:-$(nproc)}
+GPU_DEPS=${GPU_DEPS:-.gpudeps}
+BENCH_SIZES=${BENCH_SIZES:-320x240,640x480,1920x1080,4000x3000}
+BENCH_BACKENDS=${BENCH_BACKENDS:-cuda}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
+STEPS=("$@")
+[ ${#STEPS[@]} -eq 0 ] && STEPS=(build test sanitize bench)
+
+# Small, quick tests that still reach every kernel: memcheck runs them 10-100x slower.
+MEMCHECK_FILTER='CudaVectorOps.*:CudaOperator.MatchesCpuOnDirectPath:CudaOperator.MatchesCpuOnFftPath:CudaOperator.MatchesCpuWithASingleLevelPlan:CudaOperator.MatchesCpuWhenTheWindowExceedsTheImage:CudaDepth.GridSearchMatchesCpu:CudaDepth.WindowedGridSearchMatchesCpu:CudaDepth.GoldenSectionMatchesCpu:CudaDepth.KeepBetterMatchesCpu:CudaInitAif.MatchesCpu:CudaResources.TooLargeAProblemIsAnOutOfMemoryError'
+# The kernels with shared memory and barriers: the blur passes and the block reductions.
+RACECHECK_FILTER='CudaOperator.MatchesCpuOnDirectPath:CudaOperator.MatchesCpuWhenTheWindowExceedsTheImage:CudaVectorOps.ReductionsAndScalarsMatchCpu'
+
+ROWS=()
+FAILED=0
+row() { ROWS+=("$(printf '%-12s %-8s %8s  %s' "$1" "$2" "$3" "$4")"); }
+
+# run_step NAME LOG CMD...: runs CMD with its output in LOG, records status and seconds.
+run_step() {
+  local name=$1 log=$2
+  shift 2
+  local t0=$SECONDS
+  echo "== $name: $*" | tee -a "$log"
+  "$@" >>"$log" 2>&1
+  local rc=$?
+  LAST_RC=$rc
+  LAST_SECONDS=$((SECONDS - t0))
+  if [ $rc -ne 0 ]; then
+    FAILED=1
+    echo "   $name failed (exit $rc); last lines of $log:"
+    tail -n 25 "$log" | sed 's/^/   | /'
+  fi
+  return $rc
+}
+
+# ---- Dependencies carried as .deb files (the device machine has no package registry) ---------
+unpack_deps() {
+  compgen -G "$GPU_DEPS/*.deb" >/dev/null || return 0
+  local root=/tmp/dfd-gpudeps
+  mkdir -p "$root"
+  for deb in "$GPU_DEPS"/*.deb; do dpkg -x "$deb" "$root" || return 1; done
+  # pkg-config files name /usr: point them at the unpacked tree.
+  find "$root" -name '*.pc' -exec sed -i "s|^prefix=/usr|prefix=$root/usr|" {} +
+  local lib=$root/usr/lib/x86_64-linux-gnu
+  export CMAKE_PREFIX_PATH=$root/usr${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}
+  export CPATH=$root/usr/include${CPATH:+:$CPATH}
+  export LIBRARY_PATH=$lib${LIBRARY_PATH:+:$LIBRARY_PATH}
+  export LD_LIBRARY_PATH=$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  export PKG_CONFIG_PATH=$lib/pkgconfig:$root/usr/share/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+  echo "unpacked the packages of $GPU_DEPS into $root"
+}
+
+# ---- The minimal project: CUDA backend and GPU tests without the I/O and CLI dependencies ------
+write_minimal_project() {
+  local dir=$1
+  mkdir -p "$dir/project"
+  cat >"$dir/project/CMakeLists.txt" <<'EOF'
+cmake_minimum_required(VERSION 3.22)
+project(dfd_gpu_check LANGUAGES CXX CUDA)
+set(CMAKE_CXX_STANDARD 17)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+find_package(CUDAToolkit REQUIRED)
+find_package(GTest REQUIRED)
+find_path(DFD_FFTW_INCLUDE fftw3.h REQUIRED)
+find_library(DFD_FFTW3F fftw3f REQUIRED)
+file(GLOB CORE_SOURCES ${REPO}/src/core/*.cpp ${REPO}/src/solver/*.cpp ${REPO}/src/cpu/*.cpp)
+add_library(dfd_core STATIC ${CORE_SOURCES})
+target_include_directories(dfd_core PUBLIC ${REPO}/include PRIVATE ${REPO}/src ${DFD_FFTW_INCLUDE})
+target_compile_definitions(dfd_core PUBLIC DFD_HAVE_CUDA=1 DFD_VERSION="gpu-check")
+target_link_libraries(dfd_core PUBLIC OpenMP::OpenMP_CXX ${DFD_FFTW3F})
+file(GLOB CUDA_SOURCES ${REPO}/kernels/*.cu ${REPO}/src/cuda/*.cpp ${REPO}/src/cuda/*.cu)
+add_library(dfd_cuda STATIC ${CUDA_SOURCES})
+target_include_directories(dfd_cuda PUBLIC ${REPO}/include PRIVATE ${REPO}/src ${REPO}/kernels)
+target_compile_options(dfd_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr -lineinfo>)
+target_link_libraries(dfd_cuda PUBLIC dfd_core CUDA::cudart CUDA::cufft CUDA::cublas)
+file(GLOB TEST_SOURCES ${REPO}/tests/gpu/*.cpp)
+add_executable(dfd_gpu_tests ${TEST_SOURCES})
+target_include_directories(dfd_gpu_tests PRIVATE ${REPO}/src ${REPO}/tests)
+target_link_libraries(dfd_gpu_tests PRIVATE dfd_core dfd_cuda GTest::gtest_main)
+target_compile_definitions(dfd_gpu_tests PRIVATE DFD_TEST_DATA="${REPO}/tests/data")
+enable_testing()
+include(GoogleTest)
+gtest_discover_tests(dfd_gpu_tests DISCOVERY_TIMEOUT 60 PROPERTIES LABELS gpu TIMEOUT 900)
+EOF
+}
+
+MODE=full
+configure() {
+  local gen=()
+  command -v ninja >/dev/null && gen=(-G Ninja)
+  if [ "${MINIMAL:-0}" != 1 ] && [ ! -f "$BUILD_DIR/.minimal" ]; then
+    if run_step configure "$OUT/build.log" cmake -S . -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
+      -DDFD_WITH_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCH"; then
+      row configure ok "$LAST_SECONDS" "full project"
+      return 0
+    fi
+    FAILED=0  # the minimal project may still do
+    echo "   the full project does not configure here; building the minimal GPU-check project"
+  fi
+  MODE=minimal
+  case $BUILD_DIR in "" | . | / | "$REPO") echo "refusing to clear BUILD_DIR='$BUILD_DIR'"; return 1 ;; esac
+  rm -rf "$BUILD_DIR"
+  write_minimal_project "$BUILD_DIR"
+  touch "$BUILD_DIR/.minimal"
+  if run_step configure "$OUT/build.log" cmake -S "$BUILD_DIR/project" -B "$BUILD_DIR" "${gen[@]}" \
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCH" -DREPO="$REPO"; then
+    row configure ok "$LAST_SECONDS" "minimal project (no dfd CLI)"
+    return 0
+  fi
+  row configure FAIL "$LAST_SECONDS" "see build.log"
+  return 1
+}
+
+gpu_test_binary() { find "$BUILD_DIR" -name dfd_gpu_tests -type f -perm -u+x | head -n 1; }
+
+step_build() {
+  unpack_deps || { row deps FAIL 0 "cannot unpack $GPU_DEPS"; FAILED=1; return 1; }
+  configure || return 1
+  [ -f "$BUILD_DIR/.minimal" ] && MODE=minimal
+  local targets=(--target dfd_gpu_tests)
+  [ "$MODE" = full ] && targets+=(--target dfd)
+  if run_step build "$OUT/build.log" cmake --build "$BUILD_DIR" -j "$JOBS" "${targets[@]}"; then
+    row build ok "$LAST_SECONDS" "$MODE, sm_$CUDA_ARCH, $JOBS jobs"
+  else
+    row build FAIL "$LAST_SECONDS" "see build.log"
+    return 1
+  fi
+}
+
+step_test() {
+  if run_step test "$OUT/ctest.log" ctest --test-dir "$BUILD_DIR" -L gpu --output-on-failure -j 1; then
+    :
+  fi
+  local summary skipped
+  summary=$(grep -E 'tests passed|tests failed' "$OUT/ctest.log" | tail -n 1)
+  # On a GPU machine no test may skip: a skip here means the device was not usable. (The
+  # disabled timing case is reported as "Not Run (Disabled)" and is not a skip.)
+  skipped=$(grep -E '\*\*\*Skipped|Not Run' "$OUT/ctest.log" | grep -vc Disabled || true)
+  if [ "$LAST_RC" -eq 0 ] && [ "$skipped" -gt 0 ] && nvidia-smi -L >/dev/null 2>&1; then
+    FAILED=1
+    row ctest FAIL "$LAST_SECONDS" "$skipped skipped on a GPU machine: $summary"
+  else
+    row ctest "$([ "$LAST_RC" -eq 0 ] && echo ok || echo FAIL)" "$LAST_SECONDS" "$summary${skipped:+, $skipped skipped}"
+  fi
+}
+
+step_sanitize() {
+  local bin
+  bin=$(gpu_test_binary)
+  if ! command -v compute-sanitizer >/dev/null; then
+    row sanitize skip 0 "compute-sanitizer not found"
+    return 0
+  fi
+  [ -n "$bin" ] || { row sanitize FAIL 0 "no dfd_gpu_tests binary (build first)"; FAILED=1; return 1; }
+  run_step memcheck "$OUT/memcheck.log" compute-sanitizer --tool memcheck --leak-check full --error-exitcode 99 \
+    "$bin" --gtest_filter="$MEMCHECK_FILTER"
+  row memcheck "$([ "$LAST_RC" -eq 0 ] && echo ok || echo FAIL)" "$LAST_SECONDS" \
+    "$(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -n 1)"
+  run_step racecheck "$OUT/racecheck.log" compute-sanitizer --tool racecheck --racecheck-report all \
+    --error-exitcode 99 "$bin" --gtest_filter="$RACECHECK_FILTER"
+  row racecheck "$([ "$LAST_RC" -eq 0 ] && echo ok || echo FAIL)" "$LAST_SECONDS" \
+    "$(grep -E 'RACECHECK SUMMARY|ERROR SUMMARY' "$OUT/racecheck.log" | tail -n 1)"
+}
+
+step_bench() {
+  local dfd
+  dfd=$(find "$BUILD_DIR" -maxdepth 2 -name dfd -type f -perm -u+x | head -n 1)
+  if [ -n "$dfd" ] && "$dfd" bench --help >/dev/null 2>&1; then
+    run_step bench "$OUT/bench.log" timeout "$BENCH_TIMEOUT" "$dfd" bench --backends "$BENCH_BACKENDS" \
+      --sizes "$BENCH_SIZES" --json "$OUT/bench.json" --plot /tmp/dfd-bench.png
+    row bench "$([ "$LAST_RC" -eq 0 ] && echo ok || echo FAIL)" "$LAST_SECONDS" "dfd bench: bench.log, bench.json"
+    echo "---- dfd bench (end of the table) ----"
+    tail -n 30 "$OUT/bench.log"
+  else
+    local bin
+    bin=$(gpu_test_binary)
+    [ -n "$bin" ] || { row bench FAIL 0 "no dfd and no dfd_gpu_tests (build first)"; FAILED=1; return 1; }
+    run_step bench "$OUT/bench.log" timeout "$BENCH_TIMEOUT" "$bin" --gtest_also_run_disabled_tests \
+      --gtest_filter='CudaTiming.*'
+    row bench "$([ "$LAST_RC" -eq 0 ] && echo ok || echo FAIL)" "$LAST_SECONDS" "timing case (no dfd CLI): bench.log"
+    echo "---- timings ----"
+    grep -E '^(size|[0-9]+x[0-9]+) ' "$OUT/bench.log"
+  fi
+}
+
+{
+  echo "dfd gpu_check $(date -u +%Y-%m-%dT%H:%M:%SZ) commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader 2>&1 || echo "no nvidia-smi"
+  nvcc --version 2>/dev/null | tail -n 1
+} | tee "$OUT/summary.txt"
+
+for s in "${STEPS[@]}"; do
+  case $s in
+    build) step_build || break ;;
+    test) step_test ;;
+    sanitize) step_sanitize ;;
+    bench) step_bench ;;
+    *) echo "unknown step '$s' (build, test, sanitize, bench)"; exit 2 ;;
+  esac
+done
+
+{
+  echo
+  printf '%-12s %-8s %8s  %s\n' step status seconds note
+  for r in "${ROWS[@]}"; do echo "$r"; done
+} | tee -a "$OUT/summary.txt"
+exit $FAILED
