@@ -23,11 +23,28 @@ std::vector<BatchItem> items_named(int n) {
   return items;
 }
 
-TEST(BatchShard, HashIsFnv1a64) {
-  // Published FNV-1a 64-bit test vectors: the assignment must not depend on the platform.
-  EXPECT_EQ(item_hash(""), 0xcbf29ce484222325ull);
-  EXPECT_EQ(item_hash("a"), 0xaf63dc4c8601ec8cull);
-  EXPECT_EQ(item_hash("foobar"), 0x85944171f73967e8ull);
+TEST(BatchShard, HashIsFnv1a64ThenFmix64) {
+  // fmix64 applied to the published FNV-1a 64-bit test vectors (cbf29ce484222325 for "",
+  // af63dc4c8601ec8c for "a", 85944171f73967e8 for "foobar"), computed independently: the
+  // assignment must not depend on the platform or the compiler.
+  EXPECT_EQ(item_hash(""), 0xefd01f60ba992926ull);
+  EXPECT_EQ(item_hash("a"), 0x82a2a958a9bece5bull);
+  EXPECT_EQ(item_hash("foobar"), 0x2c22194922d1672bull);
+}
+
+TEST(BatchShard, IdsDifferingOnlyInHighBitsStillSpread) {
+  // "img-a", "img-c", ..., "img-y": the varying byte always has the same low bit, which raw
+  // FNV-1a carries straight into the hash's low bit (all 13 would be in shard 0 of 2).
+  std::vector<BatchItem> items;
+  for (char c = 'a'; c <= 'z'; c += 2) {
+    items.emplace_back();
+    items.back().id = std::string("img-") + c;
+  }
+  for (int n : {2, 4}) {
+    int used = 0;
+    for (int i = 0; i < n; ++i) used += !shard_items(items, Shard{i, n, "flags"}).empty();
+    EXPECT_EQ(used, n) << n << " shards";
+  }
 }
 
 TEST(BatchShard, EveryItemLandsInExactlyOneShard) {

@@ -61,7 +61,8 @@ struct Shard {
   std::string source = "default";  // "flags", "kubernetes", "slurm" or "default"
 };
 
-// 64-bit FNV-1a of the id's bytes: stable across platforms, runs and manifest order.
+// 64-bit FNV-1a of the id's bytes, mixed by MurmurHash3's fmix64 finaliser (so that every bit,
+// and thus `mod N`, depends on every byte): stable across platforms, runs and manifest order.
 uint64_t item_hash(const std::string& id);
 // The shard an item belongs to: item_hash(id) mod count. Depends on the id alone, so every
 // process computes the same split, and reordering or appending lines moves no item.

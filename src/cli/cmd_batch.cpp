@@ -194,8 +194,9 @@ Command add_batch_command(CLI::App& root) {
       "Manifest lines: {\"id\": \"s1\", \"stack\": \"s1/STACK.json\"} | {\"id\", \"frames\": [...],\n"
       "\"focus_distances\": [...]} | {\"id\", \"folder\": \"dir\"}, with optional \"preset\" and\n"
       "\"overrides\" (dfd solve flags without dashes, e.g. {\"epochs\": 10}). Paths are relative to the\n"
-      "manifest. Item i belongs to shard FNV-1a-64(id) mod N. Finished items (items/<id>/done.json)\n"
-      "are skipped, so a rerun resumes. Logs: logs/shard-I-of-N.jsonl and .summary.json.\n"
+      "manifest. An item belongs to shard hash(id) mod N (64-bit FNV-1a + fmix64): the split needs\n"
+      "no coordination. Finished items (items/<id>/done.json) are skipped, so a rerun resumes.\n"
+      "Logs: OUT/logs/shard-I-of-N.jsonl (one line per item) and .summary.json.\n"
       "Exit codes: 0 all items of the shard finished, 3 some failed on bad input only, 4 some failed\n"
       "otherwise, 5 out of memory; 2 usage and 3 a bad manifest before any work.");
   return {app, [a] { return run_batch_command(*a); }};

@@ -37,6 +37,13 @@ uint64_t item_hash(const std::string& id) {
     h ^= c;
     h *= 0x100000001b3ull;  // FNV prime
   }
+  // MurmurHash3's fmix64 finaliser: FNV-1a's low bits depend only on the bytes' low bits (ids
+  // "img-a", "img-c", "img-e", ... would all land in shard 0 of 2), and `mod N` reads low bits.
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
   return h;
 }
 
