@@ -1,5 +1,5 @@
 // The operator A(Z) around the level blurs: per-pixel level weights, the gather of the
-// interpolated blur per frame, and its transpose (one thread per pixel, no atomics).
+// interpolated blur per frame, and its transpose (one thread per pixel, no global atomics).
 #include "cuda/cuda_check.h"
 #include "blur_operator.cuh"
 #include "level_weights.cuh"
