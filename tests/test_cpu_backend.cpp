@@ -28,7 +28,7 @@ Problem make_problem(int W, int H, int C, const std::vector<float>& stack, const
   p.camera = cam;
   p.focus_distances = focus;
   p.K = K;
-  p.levels = LevelPlan::make(cam.thresh, test::max_sigma(cam, focus, zmin, zmax), K, kContract);
+  p.levels = LevelPlan::make(cam.thresh, max_blur_sigma(cam, focus, zmin, zmax), K, kContract);
   for (int j = 0; j < N; ++j) p.candidates.push_back(zmin + (zmax - zmin) * j / (N - 1));
   p.window = window;
   return p;

@@ -45,7 +45,7 @@ struct Case1 {
     p.camera = f.camera;
     p.focus_distances = f.focus;
     p.K = f.K;
-    p.levels = LevelPlan::make(f.camera.thresh, test::max_sigma(f.camera, f.focus, 0.1, 10.0), f.K, kContract);
+    p.levels = LevelPlan::make(f.camera.thresh, max_blur_sigma(f.camera, f.focus, 0.1, 10.0), f.K, kContract);
     for (int j = 0; j < N; ++j) p.candidates.push_back(0.1 + (10.0 - 0.1) * j / (N - 1));
     p.window = window;
   }

@@ -17,7 +17,7 @@ constexpr double kContract = 1e-3;  // SPEC 4.3: implied-kernel L1 error bound
 // sigma_max of the NYUv2 preset: focus 1 .. 6 m, depths 0.1 .. 10 m (about 129 px).
 double nyuv2_sigma_max() {
   Camera cam;  // the defaults are the NYUv2 camera: f 50 mm, f/8, 12 um pixels, thresh 2
-  return test::max_sigma(cam, {1.0, 1.5, 2.5, 4.0, 6.0}, 0.1, 10.0);
+  return max_blur_sigma(cam, {1.0, 1.5, 2.5, 4.0, 6.0}, 0.1, 10.0);
 }
 
 struct Config {

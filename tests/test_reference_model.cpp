@@ -114,6 +114,16 @@ TEST(ExactModel, SigmaMapsFollowTheCamera) {
   for (size_t p = 0; p < depth.pixels(); ++p) EXPECT_EQ(s[1][p], blur_sigma(cam, 6.0, depth.data[p]));
 }
 
+TEST(ExactModel, MaxBlurSigmaIsTheMaximumOverTheDepthRange) {
+  Camera cam;
+  const std::vector<double> focus = {1.0, 1.5, 2.5, 4.0, 6.0};
+  double dense = 0.0;  // sigma is continuous and the sample includes both ends
+  for (int k = 0; k <= 10000; ++k)
+    for (double zf : focus) dense = std::max(dense, blur_sigma(cam, zf, 0.1 + 9.9 * k / 10000));
+  EXPECT_DOUBLE_EQ(max_blur_sigma(cam, focus, 0.1, 10.0), dense);
+  EXPECT_EQ(max_blur_sigma(cam, {2.0}, 1.99, 2.01), cam.thresh);  // all in focus: the floor
+}
+
 TEST(WindowMean, DividesByTheWindowPositionsInsideTheImage) {
   // 3 x 4 map of ones: every mean is 1 whatever the count, so use distinct values.
   std::vector<float> m = {1, 2, 3, 4,  //

@@ -115,12 +115,4 @@ inline double dot(const std::vector<float>& a, const std::vector<float>& b) {
   return s;
 }
 
-// The largest blur sigma of any frame over depths [zmin, zmax] (sigma_i(Z) is monotone on
-// each side of Zf_i, so the ends decide).
-inline double max_sigma(const Camera& cam, const std::vector<double>& focus, double zmin, double zmax) {
-  double s = cam.thresh;
-  for (double zf : focus) s = std::max({s, blur_sigma(cam, zf, zmin), blur_sigma(cam, zf, zmax)});
-  return s;
-}
-
 }  // namespace dfd::test

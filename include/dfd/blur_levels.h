@@ -7,6 +7,8 @@
 namespace dfd {
 
 // Interpolation of one sigma: blurred(p) = sum_m weight[m] * level[first + m](p), m = 0..3.
+// first + 3 < count() except for a single-level plan (count() == 1: first = 0, weights
+// {1, 0, 0, 0}), where readers must skip m > 0 or pad their level buffer to 4 levels.
 struct LevelWeights {
   int first = 0;
   float weight[4] = {0.f, 0.f, 0.f, 0.f};

@@ -21,6 +21,18 @@ inline double blur_sigma(const Camera& cam, double focus_distance, double depth)
   return s > cam.thresh ? s : cam.thresh;
 }
 
+// Largest sigma_i(Z) over frames and depths in [zmin, zmax]: |Z - Zf| / Z is monotone on
+// each side of Zf, so it lies at an end of the range (the sigma_max of a LevelPlan).
+inline double max_blur_sigma(const Camera& cam, const std::vector<double>& focus, double zmin, double zmax) {
+  double s = cam.thresh;
+  for (double zf : focus) {
+    const double a = blur_sigma(cam, zf, zmin), b = blur_sigma(cam, zf, zmax);
+    s = a > s ? a : s;
+    s = b > s ? b : s;
+  }
+  return s;
+}
+
 // Default window K = round(0.039 (H + W) / 2), at least 7, odd (SPEC 2).
 inline int default_kernel_size(int height, int width) {
   int k = static_cast<int>(std::lround(0.039 * (height + width) / 2.0));

@@ -11,8 +11,23 @@
 namespace dfd {
 
 namespace {
+
 constexpr size_t kPixelBlock = 4096;  // pixels per OpenMP work item of the pointwise loops
+
+// Splits [p0, p1) into runs of pixels with the same first level: run r is
+// [starts[r], starts[r + 1]). Depth maps are piecewise smooth, so runs are long and the
+// interpolation reads and writes whole level rows (gathers and scatters, slow on many CPUs,
+// are left to random depth maps' runs of length 1, which run as scalar code).
+inline int level_runs(const int32_t* first, size_t p0, size_t p1, uint32_t* starts) {
+  int runs = 0;
+  starts[0] = static_cast<uint32_t>(p0);
+  for (size_t p = p0 + 1; p < p1; ++p)
+    if (first[p] != first[p - 1]) starts[++runs] = static_cast<uint32_t>(p);
+  starts[++runs] = static_cast<uint32_t>(p1);
+  return runs;
 }
+
+}  // namespace
 
 void CpuBackend::blur_levels(DVec x) {
   require_setup("blur_levels");
@@ -69,19 +84,24 @@ void CpuBackend::apply_A(DVec x, DVec y) {
 #pragma omp parallel for num_threads(threads_) schedule(static)
   for (long blk = 0; blk < blocks; ++blk) {
     const size_t p0 = blk * kPixelBlock, p1 = std::min(HW, p0 + kPixelBlock);
+    uint32_t starts[kPixelBlock + 1];
     for (int i = 0; i < F; ++i) {
       const int32_t* fi = &first_[i * HW];
-      const float* w0 = &weight_[(i * 4 + 0) * HW];
-      const float* w1 = w0 + HW;
-      const float* w2 = w1 + HW;
-      const float* w3 = w2 + HW;
+      const float* __restrict w0 = &weight_[(i * 4 + 0) * HW];
+      const float* __restrict w1 = w0 + HW;
+      const float* __restrict w2 = w1 + HW;
+      const float* __restrict w3 = w2 + HW;
+      const int runs = level_runs(fi, p0, p1, starts);
       for (int c = 0; c < C; ++c) {
-        const float* Xc = X + c * HW;
         float* __restrict yo = y.ptr + (static_cast<size_t>(i) * C + c) * HW;
+        for (int r = 0; r < runs; ++r) {
+          const float* __restrict x0 = X + fi[starts[r]] * LS + c * HW;
+          const float* __restrict x1 = x0 + LS;
+          const float* __restrict x2 = x1 + LS;
+          const float* __restrict x3 = x2 + LS;
 #pragma omp simd
-        for (size_t p = p0; p < p1; ++p) {
-          const float* b = Xc + fi[p] * LS + p;
-          yo[p] = w0[p] * b[0] + w1[p] * b[LS] + w2[p] * b[2 * LS] + w3[p] * b[3 * LS];
+          for (size_t p = starts[r]; p < starts[r + 1]; ++p)
+            yo[p] = w0[p] * x0[p] + w1[p] * x1[p] + w2[p] * x2[p] + w3[p] * x3[p];
         }
       }
     }
@@ -111,23 +131,29 @@ void CpuBackend::apply_At(DVec y, DVec x) {
 #pragma omp for schedule(static)
     for (long blk = 0; blk < blocks; ++blk) {
       const size_t p0 = blk * kPixelBlock, p1 = std::min(HW, p0 + kPixelBlock);
+      uint32_t starts[kPixelBlock + 1];
       for (int i = 0; i < F; ++i) {
         const int32_t* fi = &first_[i * HW];
-        const float* w0 = &weight_[(i * 4 + 0) * HW];
-        const float* w1 = w0 + HW;
-        const float* w2 = w1 + HW;
-        const float* w3 = w2 + HW;
+        const float* __restrict w0 = &weight_[(i * 4 + 0) * HW];
+        const float* __restrict w1 = w0 + HW;
+        const float* __restrict w2 = w1 + HW;
+        const float* __restrict w3 = w2 + HW;
+        const int runs = level_runs(fi, p0, p1, starts);
         for (int c = 0; c < C; ++c) {
-          float* Tc = T + c * HW;
-          const float* yi = y.ptr + (static_cast<size_t>(i) * C + c) * HW;
+          const float* __restrict yi = y.ptr + (static_cast<size_t>(i) * C + c) * HW;
+          for (int r = 0; r < runs; ++r) {
+            float* __restrict t0 = T + fi[starts[r]] * LS + c * HW;  // four distinct planes
+            float* __restrict t1 = t0 + LS;
+            float* __restrict t2 = t1 + LS;
+            float* __restrict t3 = t2 + LS;
 #pragma omp simd
-          for (size_t p = p0; p < p1; ++p) {
-            float* t = Tc + fi[p] * LS + p;
-            const float v = yi[p];
-            t[0] += w0[p] * v;
-            t[LS] += w1[p] * v;
-            t[2 * LS] += w2[p] * v;
-            t[3 * LS] += w3[p] * v;
+            for (size_t p = starts[r]; p < starts[r + 1]; ++p) {
+              const float v = yi[p];
+              t0[p] += w0[p] * v;
+              t1[p] += w1[p] * v;
+              t2[p] += w2[p] * v;
+              t3[p] += w3[p] * v;
+            }
           }
         }
       }
