@@ -6,25 +6,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <new>
 
+#include "dfd/ceilings.h"
 #include "dfd/error.h"
 
 namespace dfd {
 
 namespace {
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) {
-      const size_t colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
-    }
-  return "unknown CPU";
-}
 
 // Candidates per loss slab of the windowed grid search: slabs of up to 4 Mi floats (16 MiB,
 // two of them), but at least two candidates per thread for the window-mean pass.
@@ -57,7 +46,7 @@ Sizes sizes_of(const Problem& p, int threads) {
 CpuBackend::CpuBackend(int threads) : threads_(threads > 0 ? threads : std::max(1, omp_get_max_threads())) {}
 
 std::string CpuBackend::device() const {
-  return "CPU: " + cpu_model() + ", " + std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s");
+  return "CPU: " + cpu_model_name() + ", " + std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s");
 }
 
 size_t CpuBackend::memory_estimate(const Problem& p) const {
