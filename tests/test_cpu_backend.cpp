@@ -6,6 +6,7 @@
 
 #include "cpu/blur_engine.h"
 #include "cpu/cpu_backend.h"
+#include "cpu/pixel_weights.h"
 #include "dfd/error.h"
 #include "dfd/reference_model.h"
 #include "test_util.h"
@@ -177,6 +178,39 @@ TEST(BlurEngine, BothPathsAreExactBlursAndTheirSums) {
 TEST(BlurEngine, CostModelPicksSeparableForSmallKAndFftForLargeK) {
   EXPECT_EQ(BlurEngine::choose(240, 320, 11), BlurPath::Separable);
   EXPECT_EQ(BlurEngine::choose(3000, 4000, 137), BlurPath::Fft);
+}
+
+TEST(PixelWeights, PolynomialLogMatchesLibm) {
+  // The atanh series is truncated after s^15 with |s| <= 0.172: remainder < 1e-14 absolute.
+  for (double x = 1e-3; x < 1e7; x *= 1.0371) EXPECT_NEAR(log_poly(x), std::log(x), 2e-14 * (1 + std::fabs(std::log(x))));
+}
+
+TEST(PixelWeights, AgreeWithTheLevelPlan) {
+  Camera cam;
+  cam.thresh = 0.5;
+  const std::vector<double> focus = {1.0, 2.5, 6.0};
+  for (const LevelPlan& plan : {LevelPlan::make(cam.thresh, max_blur_sigma(cam, focus, 0.1, 10.0), 23),
+                                LevelPlan::with_levels(cam.thresh, cam.thresh, 23, 1)}) {
+    PixelWeights pw;
+    pw.setup(plan, cam, focus);
+    const Image z = test::random_image(1000, 1, 1, 0.05f, 12.f, 91);  // also outside the plan's range
+    std::vector<int32_t> first(1000);
+    std::vector<float> w(4000);
+    for (int i = 0; i < 3; ++i) {
+      pw.eval(i, z.data.data(), 1000, first.data(), &w[0], &w[1000], &w[2000], &w[3000]);
+      for (int k = 0; k < 1000; ++k) {
+        const LevelWeights ref = plan.weights(blur_sigma(cam, focus[i], z.data[k]));
+        // Compare the weight each level gets: the two evaluations differ only by rounding
+        // (~1e-13 in the interpolation coordinate), so the float weights agree to ~1 ulp.
+        std::vector<double> a(plan.count() + 4, 0.0), b(plan.count() + 4, 0.0);
+        for (int m = 0; m < 4; ++m) {
+          a[first[k] + m] += w[m * 1000 + k];
+          b[ref.first + m] += ref.weight[m];
+        }
+        for (size_t l = 0; l < a.size(); ++l) ASSERT_NEAR(a[l], b[l], 1e-6) << "depth " << z.data[k] << " level " << l;
+      }
+    }
+  }
 }
 
 // ---- Vector algebra, scalars, memory -----------------------------------------------------
