@@ -199,6 +199,19 @@ TEST(Cli, SynthKeepsSixteenBitsAndScalesMillimetreDepth) {
   const LoadedManifest lm = load_manifest(path_in(dir, "s/stack.json"));
   EXPECT_EQ(lm.stack.range, 65535.0);
   EXPECT_EQ(read_image(path_in(dir, "s/frame_00.png")).bit_depth, 16);
+  // eval reads millimetre PNGs through --gt-scale and raw .f32 arrays sized by the other map.
+  write_float_tiff(path_in(dir, "depth.tiff"), synthetic_depth(40, 30, 0.5, 8.0, 2));
+  write_raw_f32(path_in(dir, "depth.f32"), synthetic_depth(40, 30, 0.5, 8.0, 2));
+  CliRun e = dfd(dir, "eval depth.tiff depth_mm.png --gt-scale 1000");
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_LE(json::parse(e.out)["rmse"].get<double>(), 0.0005);  // rounding to whole millimetres
+  EXPECT_GT(json::parse(e.out)["rmse"].get<double>(), 0.0);
+  e = dfd(dir, "eval depth.f32 depth.tiff");
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_EQ(json::parse(e.out)["rmse"].get<double>(), 0.0);  // the same floats in two containers
+  EXPECT_EQ(json::parse(e.out)["delta1"].get<double>(), 1.0);
+  expect_failure(dfd(dir, "eval depth.f32 depth.f32"), 2, ".f32");
+
   write_png16(path_in(dir, "small_depth.png"), Image(20, 30, 1, 900.f), 65535);
   expect_failure(dfd(dir, "synth --aif aif.png --depth small_depth.png --depth-scale 1000 --out t"), 3,
                  "small_depth.png (20x30) does not match the size of aif.png (40x30)");

@@ -49,7 +49,7 @@ void CameraFlags::add(CLI::App& app) {
                      ->excludes(fnum_opt);
   pixel_opt = app.add_option("--pixel-size", pixel_size, "Pixel pitch, in the focal length's unit")
                   ->check(CLI::PositiveNumber);
-  thresh_opt = app.add_option("--thresh", thresh, "Smallest blur sigma, pixels")->check(CLI::PositiveNumber);
+  thresh_opt = app.add_option("--thresh", thresh, "Smallest blur sigma, pixels (default: the preset's)")->check(CLI::PositiveNumber);
   kernel_opt = app.add_option("--kernel-size", kernel_size, "Blur window K (odd); default from the image size")
                    ->check(CLI::PositiveNumber)
                    ->check(CLI::Validator(
@@ -77,25 +77,27 @@ void CameraFlags::apply(Options& opt) const {
 
 void SolverFlags::add(CLI::App& app, bool full) {
   if (full) {
-    depth_range_opt = app.add_option("--depth-range", depth_range, "Depth search range MIN,MAX")
+    depth_range_opt = app.add_option("--depth-range", depth_range, "Depth search range MIN,MAX (default: the preset's)")
                           ->delimiter(',')
                           ->expected(2)
                           ->check(CLI::PositiveNumber);
-    window_opt = app.add_option("--window-size", window, "Windowed grid-search loss over w x w (0 = none)")
+    window_opt = app.add_option("--window-size", window, "Windowed grid-search loss over w x w (0 = none; default: the preset's)")
                      ->check(CLI::NonNegativeNumber);
-    candidates_opt = app.add_option("--depth-candidates", candidates, "Grid-search candidates N")
+    candidates_opt = app.add_option("--depth-candidates", candidates, "Grid-search candidates N (default: the preset's)")
                          ->check(CLI::Range(2, 100000));
-    aif_opt = app.add_option("--aif-solver", aif_solver, "AIF step solver")->check(CLI::IsMember({"cg", "fista"}));
-    cg_opt = app.add_option("--cg-iters", cg_iters, "CG iterations: first epoch, most per epoch (A,B)")
+    aif_opt = app.add_option("--aif-solver", aif_solver, "AIF step solver (default: cg)")->check(CLI::IsMember({"cg", "fista"}));
+    cg_opt = app.add_option("--cg-iters", cg_iters, "CG iterations: first epoch, most per epoch (A,B; default " +
+                                std::to_string(Options().cg_iters_first) + "," + std::to_string(Options().cg_iters_max) +
+                                ")")
                  ->delimiter(',')
                  ->expected(2)
                  ->check(CLI::PositiveNumber);
-    order_opt = app.add_option("--order", order, "Which step comes first")
+    order_opt = app.add_option("--order", order, "Which step comes first (default: depth-first)")
                     ->check(CLI::IsMember({"depth-first", "aif-first"}));
     range_opt = app.add_option("--range", range, "Input intensity range R (default: from the bit depth)")
                     ->check(CLI::PositiveNumber);
   }
-  epochs_opt = app.add_option("--epochs", epochs, "Alternating epochs")->check(CLI::Range(1, 1000000));
+  epochs_opt = app.add_option("--epochs", epochs, "Alternating epochs (default: the preset's; nyuv2 40)")->check(CLI::Range(1, 1000000));
   backend_opt = app.add_option("--backend", backend, "Where to solve (auto: CUDA when a GPU is present)")
                     ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   threads_opt = app.add_option("--threads", threads, "CPU threads (0 = all)")->check(CLI::NonNegativeNumber);

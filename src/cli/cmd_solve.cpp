@@ -69,6 +69,10 @@ Command add_solve_command(CLI::App& root) {
   app->add_option("--out,-o", a->out, "Output folder (created)")->required();
   app->add_flag("--force", a->force, "Write into a non-empty output folder");
   app->footer(
+      "Examples:\n"
+      "  dfd solve stack.json --out result\n"
+      "  dfd solve a.png b.png c.png --focus-distances 0.3,0.5,1 --focal-length 0.05 \\\n"
+      "            --f-number 2.8 --pixel-size 4e-6 --out result\n"
       "Options come from the preset, then the manifest's camera, then these flags.\n"
       "Writes OUT/depth.tiff (32-bit float depth), aif.png (8-bit), aif16.png (16-bit),\n"
       "depth_color.png (near = warm) and report.json.\n"
