@@ -45,10 +45,11 @@ int run_demo(const DemoArgs& a) {
   std::string why;
   std::unique_ptr<Backend> backend = make_backend(opt, &why);
   if (!why.empty()) note(quiet, why);
-  note(quiet, "synthetic scene " + std::to_string(spec.width) + "x" + std::to_string(spec.height) + ", depth " +
-                  std::to_string(spec.depth_min).substr(0, 4) + ".." + std::to_string(spec.depth_max).substr(0, 4) +
-                  " m, " + opt.preset + " camera, " + std::to_string(scene.stack.count()) + " frames; solving " +
-                  std::to_string(opt.epochs) + " epochs on " + backend->name());
+  char what[160];
+  std::snprintf(what, sizeof what, "synthetic scene %dx%d, depth %g..%g m, %s camera, %d frames; solving %d epochs on %s",
+                spec.width, spec.height, spec.depth_min, spec.depth_max, opt.preset.c_str(), scene.stack.count(),
+                opt.epochs, backend->name());
+  note(quiet, what);
   const Result r = solve(scene.stack, opt, *backend, progress_printer(quiet));
 
   const DepthMetrics m = depth_metrics(r.depth, scene.depth);
