@@ -83,7 +83,10 @@ TEST(Solver, RecoversDepthOfSyntheticSceneWithCg) {
   // epochs, so it is held to 0.03 and delta1 >= 0.97.
   EXPECT_LE(m.absrel, 0.03);
   EXPECT_GE(m.delta1, 0.97);
-  EXPECT_GT(psnr(r.aif, sc.aif, 255), 30.0);
+  // Every frame is blurred by at least thresh = 2 px, so fine texture is unrecoverable: with
+  // the TRUE depth, 100 CG iterations of the exact operator reach 26.6 dB on this scene. The
+  // solved AIF must come within 1.5 dB of that.
+  EXPECT_GT(psnr(r.aif, sc.aif, 255), 25.0);
   EXPECT_GT(r.levels, 0);
   EXPECT_LE(r.level_kernel_error, 1e-3);
 }

@@ -19,14 +19,6 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Largest blur sigma any candidate depth can produce: |Z - Zf| / Z is monotone on each side of
-// Zf, so the maximum over [Zmin, Zmax] lies at an end of the range.
-double max_sigma(const Camera& cam, const std::vector<double>& focus, double zmin, double zmax) {
-  double s = cam.thresh;
-  for (double zf : focus) s = std::max({s, blur_sigma(cam, zf, zmin), blur_sigma(cam, zf, zmax)});
-  return s;
-}
-
 // Restart length of the bounded CG: the active set is re-estimated this often.
 constexpr int kCgRestart = 15;
 
@@ -42,7 +34,7 @@ Problem make_problem(const FocalStack& stack, const Options& opt) {
   p.camera = opt.camera();
   p.focus_distances = stack.focus_distances;
   p.K = opt.window_for(p.height - 2 * opt.edge_pad, p.width - 2 * opt.edge_pad);
-  p.levels = LevelPlan::make(opt.thresh, max_sigma(p.camera, p.focus_distances, opt.depth_min, opt.depth_max), p.K,
+  p.levels = LevelPlan::make(opt.thresh, max_blur_sigma(p.camera, p.focus_distances, opt.depth_min, opt.depth_max), p.K,
                              opt.kernel_tolerance);
   p.candidates = opt.candidates();
   p.window = opt.window;
@@ -88,7 +80,7 @@ Result solve(const FocalStack& input, const Options& opt, Backend& be, const Pro
   res.kernel_size = prob.K;
   res.levels = prob.levels.count();
   res.level_kernel_error = prob.levels.max_kernel_error(
-      max_sigma(prob.camera, prob.focus_distances, opt.depth_min, opt.depth_max));
+      max_blur_sigma(prob.camera, prob.focus_distances, opt.depth_min, opt.depth_max));
 
   auto log_step = [&](StepLog s) {
     res.log.push_back(s);
