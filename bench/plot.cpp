@@ -28,6 +28,7 @@ cv::Scalar backend_colour(const std::string& b) {
 struct Series {
   std::string backend, label;
   std::vector<cv::Point2d> points;  // (megapixels, value)
+  std::vector<std::string> names;   // the workload of each point
 };
 
 // One log-log panel: data range widened to whole decades.
@@ -112,11 +113,18 @@ class Panel {
     int legend_y = area_.y + 22;
     for (const Series& s : series) {
       const cv::Scalar col = backend_colour(s.backend);
-      std::vector<cv::Point2d> pts = s.points;
-      std::sort(pts.begin(), pts.end(), [](const cv::Point2d& a, const cv::Point2d& b) { return a.x < b.x; });
-      for (size_t i = 1; i < pts.size(); ++i)
-        cv::line(img, map(pts[i - 1].x, pts[i - 1].y), map(pts[i].x, pts[i].y), col, 2, cv::LINE_AA);
-      for (const cv::Point2d& p : pts) cv::circle(img, map(p.x, p.y), 5, col, cv::FILLED, cv::LINE_AA);
+      const std::vector<cv::Point2d>& pts = s.points;
+      std::vector<size_t> order(pts.size());  // by increasing size, whatever order --sizes gave
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pts[a].x < pts[b].x; });
+      for (size_t k = 1; k < order.size(); ++k)
+        cv::line(img, map(pts[order[k - 1]].x, pts[order[k - 1]].y), map(pts[order[k]].x, pts[order[k]].y), col, 2,
+                 cv::LINE_AA);
+      for (size_t i = 0; i < pts.size(); ++i) {
+        const cv::Point c = map(pts[i].x, pts[i].y);
+        cv::circle(img, c, 5, col, cv::FILLED, cv::LINE_AA);
+        cv::putText(img, s.names[i], {c.x - 30, c.y - 10}, kFont, 0.38, col, 1, cv::LINE_AA);
+      }
       // Legend entry.
       const int lx = area_.x + 12;
       if (!pts.empty()) {
@@ -152,7 +160,7 @@ void write_bench_plot(const BenchReport& r, const std::string& path) {
   std::string title = "dfd bench " + r.date.substr(0, 10) + ":";
   for (size_t b = 0; b < r.backends.size(); ++b) {
     const std::string& name = r.backends[b];
-    Series t{name, "", {}}, q{name, "", {}};
+    Series t{name, "", {}, {}}, q{name, "", {}, {}};
     std::string device;
     for (const WorkloadResult& w : r.workloads) {
       const BackendRun* run = w.run(name);
@@ -162,6 +170,8 @@ void write_bench_plot(const BenchReport& r, const std::string& path) {
       const double mp = w.workload.width * static_cast<double>(w.workload.height) / 1e6;
       t.points.push_back({mp, run->solve_seconds.median / run->solve_epochs});
       q.points.push_back({mp, run->solve_mpps});
+      t.names.push_back(w.workload.name);
+      q.names.push_back(w.workload.name);
     }
     const std::string label = t.points.empty() ? name + ": not measured" : name + ": " + shorten(device, 48);
     t.label = q.label = label;

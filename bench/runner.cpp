@@ -112,39 +112,56 @@ void log_line(const BenchConfig& cfg, const std::string& s) {
   if (cfg.log) cfg.log(s);
 }
 
-BackendRun run_backend(const std::string& name, const Workload& w, const BenchScene& sc, const Options& opt,
-                       const DeviceCeilings& ce, const Counts& n, const BenchConfig& cfg) {
-  BackendRun run;
+// A backend made ready for one workload, or the reason it cannot run it here.
+struct Prepared {
+  BackendRun run;                // status set when it cannot run
+  std::unique_ptr<Backend> be;   // null then
+};
+
+// Decided from the problem's dimensions alone, before the scene is built.
+Prepared prepare_backend(const std::string& name, const Problem& shape, const BenchConfig& cfg) {
+  Prepared pr;
+  BackendRun& run = pr.run;
   run.backend = name;
-  std::unique_ptr<Backend> owner;
   if (name == "cpu") {
-    owner = make_cpu_backend(cfg.threads);
+    pr.be = make_cpu_backend(cfg.threads);
   } else {
     std::string why;
     if (!cuda_available(&why)) {
       run.status = "not measured";
       run.reason = "not yet measured: " + why;
-      return run;
+      return pr;
     }
-    owner = make_cuda_backend(0);
+    pr.be = make_cuda_backend(0);
   }
-  Backend& be = *owner;
-  run.device = be.device();
+  run.device = pr.be->device();
+  run.memory_estimate = pr.be->memory_estimate(shape);
+  if (name == "cpu") {
+    // Host memory: the backend's, the scene's (ground truth, stack and its staged copy), and
+    // room for the rest of the machine. (The CUDA backend's setup checks device memory and
+    // throws OutOfMemory.)
+    const size_t avail = mem_available_bytes();
+    const size_t scene = sizeof(float) * (2 * shape.stack_size() + shape.image_size() + shape.pixels());
+    if (avail > 0 && run.memory_estimate + scene > avail * 0.85) {
+      run.status = "skipped";
+      run.reason = "needs " + gib(static_cast<double>(run.memory_estimate + scene)) + " of host memory, " +
+                   gib(static_cast<double>(avail)) + " available";
+      pr.be.reset();
+    }
+  }
+  return pr;
+}
 
+BackendRun run_backend(Prepared& pr, const Workload& w, const BenchScene& sc, const Options& opt,
+                       const DeviceCeilings& ce, const Counts& n, const BenchConfig& cfg) {
+  BackendRun run = std::move(pr.run);
+  const std::string name = run.backend;
+  Backend& be = *pr.be;
   Problem prob = make_problem(sc.stack, opt);
   std::vector<float> staged;
   staged.reserve(prob.stack_size());
   for (const Image& f : sc.stack.frames) staged.insert(staged.end(), f.data.begin(), f.data.end());
   prob.stack = staged.data();
-  run.memory_estimate = be.memory_estimate(prob);
-  if (name == "cpu") {
-    const size_t avail = mem_available_bytes();
-    if (avail > 0 && run.memory_estimate > avail * 0.85) {
-      run.status = "skipped";
-      run.reason = "needs " + gib(run.memory_estimate) + ", " + gib(avail) + " available";
-      return run;
-    }
-  }
 
   const CostModel cost(prob);
   const double mp_planes = static_cast<double>(prob.pixels()) * prob.frames / 1e6;
@@ -360,19 +377,37 @@ BenchReport run_bench(const BenchConfig& cfg) {
     opt.threads = cfg.threads;
     WorkloadResult wr;
     wr.workload = w;
-    const BenchScene sc = make_bench_scene(w, opt);
-    wr.stack_model = sc.stack_model;
-    wr.scene_seconds = sc.seconds;
-    log_line(cfg, "bench: " + w.name + " scene ready (" + sc.stack_model + ")");
-    const Problem prob = make_problem(sc.stack, opt);
+    // The problem's dimensions first: backends that cannot run it are known before the
+    // (possibly minutes-long) scene is built.
+    FocalStack shape;
+    shape.focus_distances = workload_focus_distances(w);
+    shape.frames.resize(w.frames);
+    for (Image& f : shape.frames) f.width = w.width, f.height = w.height, f.channels = w.channels;
+    const Problem prob = make_problem(shape, opt);
     wr.K = prob.K;
     wr.levels = prob.levels.count();
     wr.candidates = static_cast<int>(prob.candidates.size());
     wr.window = prob.window;
     wr.golden_iterations = CostModel(prob).golden_iterations();
     wr.level_kernel_error = prob.levels.max_kernel_error(max_sigma(prob));
-    for (size_t b = 0; b < cfg.backends.size(); ++b)
-      wr.runs.push_back(run_backend(cfg.backends[b], w, sc, opt, rep.ceilings[b], n, cfg));
+    std::vector<Prepared> prepared;
+    bool any = false;
+    for (const std::string& b : cfg.backends) {
+      prepared.push_back(prepare_backend(b, prob, cfg));
+      any = any || prepared.back().be != nullptr;
+    }
+    if (any) {
+      const BenchScene sc = make_bench_scene(w, opt);
+      wr.stack_model = sc.stack_model;
+      wr.scene_seconds = sc.seconds;
+      log_line(cfg, "bench: " + w.name + " scene ready (" + sc.stack_model + ")");
+      for (size_t b = 0; b < prepared.size(); ++b)
+        wr.runs.push_back(prepared[b].be ? run_backend(prepared[b], w, sc, opt, rep.ceilings[b], n, cfg)
+                                         : std::move(prepared[b].run));
+    } else {
+      wr.stack_model = "not built: no backend can run this workload here";
+      for (Prepared& p : prepared) wr.runs.push_back(std::move(p.run));
+    }
     rep.workloads.push_back(std::move(wr));
   }
   rep.wall_seconds = seconds_since(t_start);

@@ -53,6 +53,11 @@ struct BenchScene {
   double seconds = 0.0;     // time to build it (not part of any timing)
 };
 BenchScene make_bench_scene(const Workload& w, const Options& opt);
+// b = A(Z) x by the CPU backend's fast operator (within SPEC 4.3's kernel contract), rendered
+// in horizontal strips of about `strip_pixels` plus a K / 2 margin: bounded memory at any size,
+// the same frames as one whole-image pass.
+FocalStack render_stack_fast(const Image& aif, const Image& depth, const Options& opt,
+                             const std::vector<double>& focus, double range, double strip_pixels = 2.0 * (1 << 20));
 
 // ---- Statistics and floors --------------------------------------------------------------------
 
