@@ -60,9 +60,15 @@ __global__ void smooth_cols_argmax_kernel(const float* __restrict__ in, int H, i
   for (int k = -kRadius; k <= kRadius; ++k)
     s += taps.g[k + kRadius] * in[static_cast<size_t>(reflect101(y + k, H)) * W + x];
   const size_t p = static_cast<size_t>(y) * W + x;
-  if (frame_index == 0 || s > best[p]) {
+  // As the CPU: the running best starts at -inf, so a NaN sharpness never wins (not even in
+  // frame 0, which a later finite frame must still be able to beat).
+  const float b = frame_index == 0 ? -INFINITY : best[p];
+  if (s > b) {
     best[p] = s;
     arg[p] = frame_index;
+  } else if (frame_index == 0) {
+    best[p] = -INFINITY;
+    arg[p] = 0;
   }
 }
 
