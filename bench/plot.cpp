@@ -110,7 +110,6 @@ class Panel {
   }
 
   void draw_series(cv::Mat& img, const std::vector<Series>& series) const {
-    int legend_y = area_.y + 22;
     for (const Series& s : series) {
       const cv::Scalar col = backend_colour(s.backend);
       const std::vector<cv::Point2d>& pts = s.points;
@@ -125,15 +124,6 @@ class Panel {
         cv::circle(img, c, 5, col, cv::FILLED, cv::LINE_AA);
         cv::putText(img, s.names[i], {c.x - 30, c.y - 10}, kFont, 0.38, col, 1, cv::LINE_AA);
       }
-      // Legend entry.
-      const int lx = area_.x + 12;
-      if (!pts.empty()) {
-        cv::line(img, {lx, legend_y - 5}, {lx + 28, legend_y - 5}, col, 2, cv::LINE_AA);
-        cv::circle(img, {lx + 14, legend_y - 5}, 4, col, cv::FILLED, cv::LINE_AA);
-      }
-      cv::putText(img, s.label, {lx + 36, legend_y}, kFont, 0.45, pts.empty() ? cv::Scalar(120, 120, 120) : kText, 1,
-                  cv::LINE_AA);
-      legend_y += 20;
     }
   }
 
@@ -148,6 +138,21 @@ class Panel {
   double lx0_, lx1_, ly0_, ly1_;
 };
 
+// One row above both panels: a line and marker in each backend's colour, then its label.
+void draw_legend(cv::Mat& img, const std::vector<Series>& series, int y) {
+  int x = 20;
+  for (const Series& s : series) {
+    const cv::Scalar col = backend_colour(s.backend);
+    const bool empty = s.points.empty();
+    if (!empty) {
+      cv::line(img, {x, y - 5}, {x + 28, y - 5}, col, 2, cv::LINE_AA);
+      cv::circle(img, {x + 14, y - 5}, 4, col, cv::FILLED, cv::LINE_AA);
+    }
+    cv::putText(img, s.label, {x + 36, y}, kFont, 0.45, empty ? cv::Scalar(120, 120, 120) : kText, 1, cv::LINE_AA);
+    x += 36 + cv::getTextSize(s.label, kFont, 0.45, 1, nullptr).width + 30;
+  }
+}
+
 std::string shorten(std::string s, size_t n) {
   if (s.size() > n) s = s.substr(0, n - 3) + "...";
   return s;
@@ -157,7 +162,8 @@ std::string shorten(std::string s, size_t n) {
 
 void write_bench_plot(const BenchReport& r, const std::string& path) {
   std::vector<Series> time, rate;
-  std::string title = "dfd bench " + r.date.substr(0, 10) + ":";
+  const std::string title = "dfd bench " + r.date.substr(0, 10) + ", commit " + r.commit +
+                            ": whole solve per workload, one line per backend";
   for (size_t b = 0; b < r.backends.size(); ++b) {
     const std::string& name = r.backends[b];
     Series t{name, "", {}, {}}, q{name, "", {}, {}};
@@ -173,16 +179,16 @@ void write_bench_plot(const BenchReport& r, const std::string& path) {
       t.names.push_back(w.workload.name);
       q.names.push_back(w.workload.name);
     }
-    const std::string label = t.points.empty() ? name + ": not measured" : name + ": " + shorten(device, 48);
+    const std::string label = t.points.empty() ? name + ": not measured" : name + ": " + shorten(device, 60);
     t.label = q.label = label;
-    title += (b ? ";  " : "  ") + (t.points.empty() ? name + " not measured" : name + " = " + shorten(device, 40));
     time.push_back(t);
     rate.push_back(q);
   }
 
   cv::Mat img(620, 1400, CV_8UC3, cv::Scalar(255, 255, 255));
   cv::putText(img, shorten(title, 140), {20, 30}, kFont, 0.6, kBlack, 1, cv::LINE_AA);
-  const Panel left(cv::Rect(110, 90, 550, 440), time), right(cv::Rect(800, 90, 550, 440), rate);
+  draw_legend(img, time, 60);
+  const Panel left(cv::Rect(110, 105, 550, 425), time), right(cv::Rect(800, 105, 550, 425), rate);
   left.draw_axes(img, "whole solve: time per epoch (median)", "image size (megapixels)", "seconds per epoch");
   left.draw_series(img, time);
   right.draw_axes(img, "throughput", "image size (megapixels)", "megapixel-planes x epochs / s");

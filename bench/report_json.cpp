@@ -34,7 +34,7 @@ json run_json(const BackendRun& b) {
             {"device", b.device},
             {"status", b.status},
             {"reason", b.reason},
-            {"memory_estimate_bytes", b.memory_estimate},
+            {"memory_estimate_bytes", measured(static_cast<double>(b.memory_estimate))},
             {"peak_host_bytes", measured(static_cast<double>(b.peak_host))},
             {"peak_backend_bytes", measured(static_cast<double>(b.peak_backend))}};
   json phases = json::array();

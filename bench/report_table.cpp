@@ -64,8 +64,10 @@ std::string bench_table(const BenchReport& r) {
       << " L=" << w.levels << " N=" << w.candidates << " window=" << (w.window > 1 ? std::to_string(w.window) : "none")
       << " golden=" << w.golden_iterations << " it; solve " << wl.epochs << " epochs"
       << (wl.epochs_note.empty() ? "" : " (" + wl.epochs_note + ")") << "\n";
-    o << "  stack: " << w.stack_model << fmt(", built in %.1f s", w.scene_seconds) << "\n";
-    o << row("phase", "", "median", "min", "max", "floor", "x floor", "MPP/s", "GPU/CPU");
+    o << "  stack: " << w.stack_model << (w.scene_seconds > 0 ? fmt(", built in %.1f s", w.scene_seconds) : "") << "\n";
+    bool any_phase = false;
+    for (const BackendRun& b : w.runs) any_phase = any_phase || !b.phases.empty();
+    if (any_phase) o << row("phase", "", "median", "min", "max", "floor", "x floor", "MPP/s", "GPU/CPU");
     for (const std::string& ph : bench_phases()) {
       for (const BackendRun& b : w.runs) {
         const PhaseResult* p = b.phase(ph);
