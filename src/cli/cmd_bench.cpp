@@ -71,7 +71,7 @@ Command add_bench_command(CLI::App& root) {
       app->add_option("--solve-repeats", a->solve_repeats, "Timed whole solves per workload (quick: 1; big sizes: fewer)")
           ->check(CLI::PositiveNumber)
           ->capture_default_str();
-  app->add_flag("--quick", a->quick, "Only the small workload(s), few repeats: about a minute on 2 cores");
+  app->add_flag("--quick", a->quick, "Only 320x240, 3 repeats, 1 solve: under a minute on 2 idle cores");
   app->add_option("--threads", a->threads, "CPU threads (0: all)")->check(CLI::NonNegativeNumber);
   app->add_option("--json", a->json, "JSON report path")->capture_default_str();
   app->add_option("--plot", a->png, "PNG plot path (time and throughput against megapixels)")->capture_default_str();
