@@ -96,14 +96,6 @@ std::string gib(double bytes) {
   return buf;
 }
 
-// The largest blur sigma of any candidate (at an end of the depth range, SPEC 2).
-double max_sigma(const Problem& p) {
-  double s = p.camera.thresh;
-  for (double zf : p.focus_distances)
-    s = std::max({s, blur_sigma(p.camera, zf, p.candidates.front()), blur_sigma(p.camera, zf, p.candidates.back())});
-  return s;
-}
-
 struct Counts {
   int repeats, solve_repeats, inner;
 };
@@ -389,7 +381,8 @@ BenchReport run_bench(const BenchConfig& cfg) {
     wr.candidates = static_cast<int>(prob.candidates.size());
     wr.window = prob.window;
     wr.golden_iterations = CostModel(prob).golden_iterations();
-    wr.level_kernel_error = prob.levels.max_kernel_error(max_sigma(prob));
+    wr.level_kernel_error = prob.levels.max_kernel_error(
+        max_blur_sigma(prob.camera, prob.focus_distances, prob.candidates.front(), prob.candidates.back()));
     std::vector<Prepared> prepared;
     bool any = false;
     for (const std::string& b : cfg.backends) {
