@@ -11,22 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "test_io_util.h"
+
 namespace dfd::batch_testing {
 
-// A fresh, empty folder under the gtest temp dir, named after the running test.
-inline std::string fresh_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string name = std::string("dfd_batch_") + info->test_suite_name() + "_" + info->name() + "_" +
-                           std::to_string(::getpid());
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
-
-inline std::string path_in(const std::string& dir, const std::string& name) {
-  return (std::filesystem::path(dir) / name).string();
-}
+using dfd::testing::fresh_dir;
+using dfd::testing::path_in;
 
 inline void write_text(const std::string& path, const std::string& text) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
