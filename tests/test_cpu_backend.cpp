@@ -35,17 +35,8 @@ Problem make_problem(int W, int H, int C, const std::vector<float>& stack, const
   return p;
 }
 
-std::vector<float> download(Backend& be, DVec v) {
-  std::vector<float> h(v.size);
-  be.download(v, h.data());
-  return h;
-}
-
-DVec upload(Backend& be, const std::vector<float>& h) {
-  DVec v = be.alloc(h.size());
-  be.upload(h.data(), v);
-  return v;
-}
+using test::download;
+using test::upload;
 
 struct OperatorCase {
   int W, H, C, K;

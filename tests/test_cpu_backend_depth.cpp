@@ -17,17 +17,8 @@ namespace {
 using test::kFloatEps;
 constexpr double kContract = 1e-3;
 
-std::vector<float> download(Backend& be, DVec v) {
-  std::vector<float> h(v.size);
-  be.download(v, h.data());
-  return h;
-}
-
-DVec upload(Backend& be, const std::vector<float>& h) {
-  DVec v = be.alloc(h.size());
-  be.upload(h.data(), v);
-  return v;
-}
+using test::download;
+using test::upload;
 
 // case1 of tests/data as a Problem: the stack is the reference's forward of the true depth.
 struct Case1 {

@@ -14,10 +14,24 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dfd/backend.h"
 #include "dfd/camera.h"
 #include "dfd/image.h"
 
 namespace dfd::test {
+
+// Copies a backend vector to the host / a host vector into a new backend vector.
+inline std::vector<float> download(Backend& be, DVec v) {
+  std::vector<float> h(v.size);
+  be.download(v, h.data());
+  return h;
+}
+
+inline DVec upload(Backend& be, const std::vector<float>& h) {
+  DVec v = be.alloc(h.size());
+  be.upload(h.data(), v);
+  return v;
+}
 
 // float32 machine epsilon: the unit of every rounding tolerance.
 constexpr double kFloatEps = 1.1920929e-7;
