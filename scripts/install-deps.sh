@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-video-dev
-  libfftw3-dev nlohmann-json3-dev libcli11-dev
+  libfftw3-dev nlohmann-json3-dev libcli11-dev libexif-dev libmatio-dev
   libgtest-dev libbenchmark-dev
 )
 missing=()

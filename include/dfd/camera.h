@@ -6,23 +6,37 @@
 
 namespace dfd {
 
+// How a frame's blur depends on depth.
+//   ThinLens:   SPEC 2, metric depths and focus distances (calibrated camera).
+//   FocusIndex: uncalibrated stacks. Depth is a continuous focus index s (frame i is sharpest
+//               at s = i, its "focus distance" is i) and sigma_i(s) = max(thresh, a |s - i|),
+//               a = index_scale pixels of blur per frame step. Depth is relative, in frame units.
+enum class BlurModel { ThinLens, FocusIndex };
+
 struct Camera {
+  BlurModel model = BlurModel::ThinLens;
+  double index_scale = 1.0;      // a of the FocusIndex model, pixels per frame step
   double focal_length = 0.05;    // f, in the stack's length unit
   double aperture = 0.00625;     // D, aperture diameter (f / N)
   double pixel_pitch = 1.2e-5;   // ps
   double thresh = 2.0;           // minimum blur sigma in pixels
 };
 
-// sigma_i(Z) = max(thresh, D |Z - Zf| / Z * f / (Zf - f) / (2 ps)), in pixels.
+// sigma_i(Z) = max(thresh, D |Z - Zf| / Z * f / (Zf - f) / (2 ps)), in pixels; for the
+// FocusIndex model max(thresh, a |Z - Zf|) with Zf the frame index.
 inline double blur_sigma(const Camera& cam, double focus_distance, double depth) {
+  if (cam.model == BlurModel::FocusIndex) {
+    const double s = cam.index_scale * std::fabs(depth - focus_distance);
+    return s > cam.thresh ? s : cam.thresh;
+  }
   const double coc = cam.aperture * std::fabs(depth - focus_distance) / depth * cam.focal_length /
                      (focus_distance - cam.focal_length);
   const double s = coc / (2.0 * cam.pixel_pitch);
   return s > cam.thresh ? s : cam.thresh;
 }
 
-// Largest sigma_i(Z) over frames and depths in [zmin, zmax]: |Z - Zf| / Z is monotone on
-// each side of Zf, so it lies at an end of the range (the sigma_max of a LevelPlan).
+// Largest sigma_i(Z) over frames and depths in [zmin, zmax]: |Z - Zf| / Z (and |Z - Zf|) is
+// monotone on each side of Zf, so it lies at an end of the range (the sigma_max of a LevelPlan).
 inline double max_blur_sigma(const Camera& cam, const std::vector<double>& focus, double zmin, double zmax) {
   double s = cam.thresh;
   for (double zf : focus) {

@@ -17,6 +17,11 @@ enum class BackendKind { Auto, Cpu, Cuda };
 struct Options {
   std::string preset = "nyuv2";  // name of the preset the defaults came from
 
+  // Blur model: ThinLens (SPEC 2, calibrated) or FocusIndex (uncalibrated: depth in frame-index
+  // units, focus distances are the frame indices 0..F-1, see camera.h).
+  BlurModel blur_model = BlurModel::ThinLens;
+  double blur_scale = 0.0;  // a of the FocusIndex model (pixels per frame step); 0 = estimate
+
   // Camera (SPEC 1-2), in the stack's length unit.
   double focal_length = 0.05;  // f
   double f_number = 8.0;       // N; the aperture is f / N unless `aperture` > 0

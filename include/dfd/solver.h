@@ -26,6 +26,10 @@ struct Result {
   Image depth;                 // 1 channel, depth units
   Image aif;                   // stack channels, [0, R]
   Image loss;                  // per-pixel un-windowed loss at the final depth
+  // How sharply each pixel's loss over the depth candidates is minimised, in [0, 1] (1 channel;
+  // empty when not computed), and 1 where that loss profile has a single local minimum, else 0.
+  Image confidence;
+  Image unimodal;
   std::vector<StepLog> log;
   std::string backend, device;
   int kernel_size = 0;

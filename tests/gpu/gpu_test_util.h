@@ -83,7 +83,7 @@ inline Scene make_scene(const SceneSpec& s) {
   p.channels = C;
   p.frames = s.frames;
   p.range = 255.0;
-  p.camera = Camera{0.05, 0.05 / 8, 1.2e-5, 2.0};
+  p.camera = Camera{BlurModel::ThinLens, 1.0, 0.05, 0.05 / 8, 1.2e-5, 2.0};
   p.focus_distances = nyuv2_focus(s.frames);
   p.K = s.K;
   p.candidates.resize(static_cast<size_t>(s.candidates));
