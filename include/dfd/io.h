@@ -90,6 +90,9 @@ struct RunReport {
   std::string command_line;
   Options options;
   const FocalStack* stack = nullptr;  // inputs: files, sizes, focus distances, range
+  std::string input_kind;             // "input"."kind": frames, folder, tiff-stack, manifest, mobiledepth
+  std::string focus_source;           // "input"."focus_source": flag, csv, manifest, calibrated.txt, exif, ...
+  std::vector<std::string> input_notes;  // "input"."notes": what loading the inputs noted
   const Result* result = nullptr;     // levels, backend, per-step log, timings, memory
   std::string backend_note;           // why this backend was picked (may be empty)
   std::vector<std::string> outputs;   // files written next to the report

@@ -16,10 +16,11 @@ namespace dfd {
 
 // What `dfd solve` is given, less the output folder.
 struct SolveRequest {
-  std::vector<std::string> inputs;           // one STACK.json, or at least 2 frames
+  std::vector<std::string> inputs;           // one STACK.json, one folder, one multi-page TIFF, or >= 2 frames
   std::string preset = "nyuv2";              // --preset
   bool preset_given = false;                 // an explicit preset wins over the manifest's
-  std::optional<std::vector<double>> focus;  // --focus-distances (else the manifest's or preset's)
+  std::optional<std::vector<double>> focus;  // --focus-distances (first in the focus-distance order)
+  std::optional<std::string> focus_csv;      // --focus-csv FILE (after --focus-distances, before the manifest)
   double range = 0.0;                        // --range; 0 = the manifest's or the files' own
   // Applies the command-line flags over the preset and the manifest's camera (last word).
   std::function<void(Options&)> apply_flags;
@@ -29,10 +30,19 @@ struct SolveRequest {
 struct SolveJob {
   FocalStack stack;
   Options options;
+  // Where the stack came from: "frames", "folder", "tiff-stack", "manifest" or "mobiledepth".
+  std::string input_kind;
+  // Where its focus distances came from: "flag", "csv", "manifest", "calibrated.txt", "exif",
+  // "preset" or "frame-index" (the uncalibrated model).
+  std::string focus_source;
+  std::vector<std::string> input_notes;  // the notes given while loading (EXIF fallbacks, ignored values)
 };
 
-// Loads the inputs and builds the options: preset, then the manifest's camera, then the flags;
-// validates them against the stack. Throws Error(Usage) for inconsistent inputs, Error(Input)
+// Loads the inputs and builds the options: preset, then the frames' EXIF camera, then
+// calibrated.txt, then the manifest's camera, then the flags; validates them against the stack.
+// Focus distances: --focus-distances, else --focus-csv, else the manifest, else calibrated.txt,
+// else EXIF SubjectDistance (only when every frame has one), else the preset; the FocusIndex
+// model takes the frame indices 0..F-1 instead. Throws Error(Usage) for inconsistent inputs, Error(Input)
 // for unreadable or invalid data. `note` (optional) receives informational lines.
 SolveJob prepare_solve_job(const SolveRequest& request,
                            const std::function<void(const std::string&)>& note = nullptr);

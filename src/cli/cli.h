@@ -24,6 +24,7 @@ Command add_eval_command(CLI::App& root);
 Command add_demo_command(CLI::App& root);
 Command add_batch_command(CLI::App& root);
 Command add_bench_command(CLI::App& root);
+Command add_dataset_command(CLI::App& root);
 
 // The process's command line, quoted where needed (recorded in report.json).
 const std::string& command_line();

@@ -17,13 +17,15 @@ struct SolveArgs {
   bool force = false;
   CameraFlags camera;
   SolverFlags solver;
+  std::string focus_csv;  // --focus-csv
 };
 
 int run_solve(const SolveArgs& a) {
   check_output_dir(a.out, a.force);
   const bool quiet = a.solver.quiet;
-  const SolveJob job = prepare_solve_job(solve_request(a.inputs, a.camera, a.solver),
-                                         [quiet](const std::string& line) { note(quiet, line); });
+  SolveRequest request = solve_request(a.inputs, a.camera, a.solver);
+  if (!a.focus_csv.empty()) request.focus_csv = a.focus_csv;
+  const SolveJob job = prepare_solve_job(request, [quiet](const std::string& line) { note(quiet, line); });
   const FocalStack& stack = job.stack;
   const Options& opt = job.options;
 
@@ -63,16 +65,26 @@ SolveRequest solve_request(const std::vector<std::string>& inputs, const CameraF
 Command add_solve_command(CLI::App& root) {
   auto a = std::make_shared<SolveArgs>();
   CLI::App* app = root.add_subcommand("solve", "Solve a focal stack for a depth map and an all-in-focus image");
-  app->add_option("inputs", a->inputs, "STACK.json, or the frame images (then --focus-distances)")->required();
+  app->add_option("inputs", a->inputs,
+                  "STACK.json, a folder of frames (natural order; MobileDepth a*.jpg + calibrated.txt), "
+                  "a multi-page TIFF z-stack, or the frame images")
+      ->required();
   a->camera.add(*app);
   a->solver.add(*app);
   app->add_option("--out,-o", a->out, "Output folder (created)")->required();
   app->add_flag("--force", a->force, "Write into a non-empty output folder");
+  app->add_option("--focus-csv", a->focus_csv,
+                  "Focus distances from a CSV: one per frame in order, or rows \"frame,focus_distance\"");
   app->footer(
       "Examples:\n"
       "  dfd solve stack.json --out result\n"
       "  dfd solve a.png b.png c.png --focus-distances 0.3,0.5,1 --focal-length 0.05 \\\n"
       "            --f-number 2.8 --pixel-size 4e-6 --out result\n"
+      "  dfd solve frames/ --focus-csv focus.csv --out result      (a folder, natural order)\n"
+      "  dfd solve scene/ --preset mobiledepth --out result        (a*.jpg + calibrated.txt)\n"
+      "  dfd solve zstack.tif --uncalibrated --out result          (multi-page TIFF)\n"
+      "Focus distances: --focus-distances, else --focus-csv, else the manifest, else\n"
+      "calibrated.txt, else EXIF SubjectDistance (all frames), else the preset.\n"
       "Options come from the preset, then the manifest's camera, then these flags.\n"
       "Writes OUT/depth.tiff (32-bit float depth), aif.png (8-bit), aif16.png (16-bit),\n"
       "depth_color.png (near = warm) and report.json.\n"

@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   app.footer("Run `dfd <command> --help` for a command's options. Start with `dfd demo`.");
   const std::vector<dfd::cli::Command> commands = {
       dfd::cli::add_solve_command(app), dfd::cli::add_synth_command(app), dfd::cli::add_eval_command(app),
-      dfd::cli::add_demo_command(app), dfd::cli::add_batch_command(app), dfd::cli::add_bench_command(app)};
+      dfd::cli::add_demo_command(app), dfd::cli::add_batch_command(app), dfd::cli::add_bench_command(app),
+      dfd::cli::add_dataset_command(app)};
 
   // CLI11 would only say "a subcommand is required" for a misspelt command; name it.
   if (argc > 1 && argv[1][0] != '-') {

@@ -69,7 +69,12 @@ std::string report_json(const RunReport& r) {
   j["dfd_version"] = DFD_VERSION;
   j["command_line"] = r.command_line;
   j["options"] = options_json(r.options, r.stack);
-  if (r.stack) j["input"] = inputs_json(*r.stack);
+  if (r.stack) {
+    j["input"] = inputs_json(*r.stack);
+    if (!r.input_kind.empty()) j["input"]["kind"] = r.input_kind;
+    if (!r.focus_source.empty()) j["input"]["focus_source"] = r.focus_source;
+    j["input"]["notes"] = r.input_notes;
+  }
   if (r.result) {
     const Result& res = *r.result;
     j["kernel_size"] = res.kernel_size;

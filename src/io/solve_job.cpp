@@ -4,6 +4,7 @@
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/job.h"
+#include "io/solve_inputs.h"
 
 namespace dfd {
 
@@ -11,55 +12,30 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_manifest(const std::string& path) {
-  std::string ext = fs::path(path).extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext == ".json";
-}
-
 std::string join(const std::string& dir, const std::string& name) { return (fs::path(dir) / name).string(); }
 
 }  // namespace
 
 SolveJob prepare_solve_job(const SolveRequest& a, const std::function<void(const std::string&)>& note) {
-  if (a.inputs.empty()) throw_usage("no inputs: give one STACK.json or the frames");
-  // Inputs: one manifest, or at least two frames.
-  StackManifest manifest;
-  SolveJob job;
-  FocalStack& stack = job.stack;
-  std::string preset = a.preset;
-  if (is_manifest(a.inputs[0])) {
-    if (a.inputs.size() > 1) throw_usage("give either one STACK.json or the frames, not both");
-    LoadedManifest lm = load_manifest(a.inputs[0], a.range);
-    manifest = std::move(lm.manifest);
-    stack = std::move(lm.stack);
-    if (!a.preset_given && manifest.preset) preset = *manifest.preset;
-    if (a.focus) stack.focus_distances = *a.focus;
-  } else {
-    for (const auto& f : a.inputs)
-      if (is_manifest(f)) throw_usage("give either one STACK.json or the frames, not both");
-    if (a.inputs.size() < 2) throw_usage("a focal stack needs at least 2 frames (or one STACK.json)");
-    std::vector<double> focus;
-    if (a.focus) {
-      focus = *a.focus;
-    } else {
-      focus = preset_focus_distances(preset);
-      if (focus.size() != a.inputs.size())
-        throw_usage("no focus distances: pass --focus-distances with one value per frame (" +
-                    std::to_string(a.inputs.size()) + " frames), or write a STACK.json");
-      if (note) note("focus distances from the " + preset + " preset");
-    }
-    stack = load_stack(a.inputs, focus, a.range);
-  }
-
-  // Options: preset, then the manifest's camera, then the flags.
-  Options& opt = job.options;
-  opt = preset_options(preset);
-  manifest.apply(opt);
+  std::vector<std::string> notes;
+  const NoteFn say = [&notes, &note](const std::string& line) {
+    notes.push_back(line);
+    if (note) note(line);
+  };
+  // Inputs (frames, folder, z-stack, manifest, MobileDepth), then the options: preset, the
+  // inputs' camera (EXIF, calibrated.txt), the manifest's camera, the flags; then the focus
+  // distances, which depend on the final blur model.
+  StackInputs in = load_stack_inputs(a, say);
+  Options& opt = in.job.options;
+  opt = preset_options(in.preset);
+  apply_input_camera(in, opt, say);
+  if (in.manifest) in.manifest->apply(opt);
   if (a.apply_flags) a.apply_flags(opt);
-  opt.range = stack.range;
-  opt.validate(&stack);
-  return job;
+  resolve_focus_distances(in, a, opt, say);
+  opt.range = in.job.stack.range;
+  opt.validate(&in.job.stack);
+  in.job.input_notes = std::move(notes);
+  return std::move(in.job);
 }
 
 std::vector<std::string> write_result_images(const std::string& dir, const Result& r, double range) {
@@ -80,6 +56,9 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
   report.command_line = command_line;
   report.options = job.options;
   report.stack = &job.stack;
+  report.input_kind = job.input_kind;
+  report.focus_source = job.focus_source;
+  report.input_notes = job.input_notes;
   report.result = &out.result;
   report.backend_note = backend_note;
   report.outputs = write_result_images(dir, out.result, job.stack.range);

@@ -1,0 +1,193 @@
+// A MATLAB .mat file (v5 or v7.3/HDF5) through matio: checked variable lookup and hyperslab reads.
+#include "mat_file.h"
+
+#include <matio.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include "dfd/error.h"
+
+namespace dfd {
+
+namespace {
+
+struct VarFree {
+  void operator()(matvar_t* v) const { Mat_VarFree(v); }
+};
+using VarPtr = std::unique_ptr<matvar_t, VarFree>;
+
+const char* class_name(matio_classes c) {
+  switch (c) {
+    case MAT_C_CELL: return "cell";
+    case MAT_C_STRUCT: return "struct";
+    case MAT_C_OBJECT: return "object";
+    case MAT_C_CHAR: return "char";
+    case MAT_C_SPARSE: return "sparse";
+    case MAT_C_DOUBLE: return "double";
+    case MAT_C_SINGLE: return "single";
+    case MAT_C_INT8: return "int8";
+    case MAT_C_UINT8: return "uint8";
+    case MAT_C_INT16: return "int16";
+    case MAT_C_UINT16: return "uint16";
+    case MAT_C_INT32: return "int32";
+    case MAT_C_UINT32: return "uint32";
+    case MAT_C_INT64: return "int64";
+    case MAT_C_UINT64: return "uint64";
+    case MAT_C_FUNCTION: return "function";
+    default: return "unknown";
+  }
+}
+
+size_t element_size(matio_classes c) {
+  switch (c) {
+    case MAT_C_DOUBLE: case MAT_C_INT64: case MAT_C_UINT64: return 8;
+    case MAT_C_SINGLE: case MAT_C_INT32: case MAT_C_UINT32: return 4;
+    case MAT_C_INT16: case MAT_C_UINT16: return 2;
+    case MAT_C_INT8: case MAT_C_UINT8: return 1;
+    default: return 0;
+  }
+}
+
+// n elements of class c at p, as doubles.
+void to_double(matio_classes c, const void* p, size_t n, double* out) {
+  auto conv = [&](auto tag) {
+    using T = decltype(tag);
+    const T* s = static_cast<const T*>(p);
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(s[i]);
+  };
+  switch (c) {
+    case MAT_C_DOUBLE: conv(double{}); break;
+    case MAT_C_SINGLE: conv(float{}); break;
+    case MAT_C_INT8: conv(int8_t{}); break;
+    case MAT_C_UINT8: conv(uint8_t{}); break;
+    case MAT_C_INT16: conv(int16_t{}); break;
+    case MAT_C_UINT16: conv(uint16_t{}); break;
+    case MAT_C_INT32: conv(int32_t{}); break;
+    case MAT_C_UINT32: conv(uint32_t{}); break;
+    case MAT_C_INT64: conv(int64_t{}); break;
+    case MAT_C_UINT64: conv(uint64_t{}); break;
+    default: break;
+  }
+}
+
+// matio logs its own failures to stderr; the errors dfd throws say the same with the file named.
+void quiet_matio_log(int, char*) {}
+
+size_t product(const std::vector<size_t>& v) {
+  size_t p = 1;
+  for (size_t x : v) p *= x;
+  return p;
+}
+
+}  // namespace
+
+std::string dims_string(const std::vector<size_t>& dims) {
+  std::string s;
+  for (size_t d : dims) s += (s.empty() ? "" : " x ") + std::to_string(d);
+  return s.empty() ? "(empty)" : s;
+}
+
+MatFile::MatFile(const std::string& path) : path_(path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw_input(path + ": no such file");
+  static const int log_init = Mat_LogInitFunc("dfd", quiet_matio_log);
+  (void)log_init;
+  mat_ = Mat_Open(path.c_str(), MAT_ACC_RDONLY);
+  if (!mat_)
+    throw_input(path + ": not a MATLAB .mat file (v5 or v7.3/HDF5 expected; matio cannot open it)");
+}
+
+MatFile::~MatFile() {
+  if (mat_) Mat_Close(mat_);
+}
+
+std::string MatFile::version() const {
+  switch (Mat_GetVersion(mat_)) {
+    case MAT_FT_MAT73: return "v7.3";
+    case MAT_FT_MAT5: return "v5";
+    case MAT_FT_MAT4: return "v4";
+    default: return "unknown";
+  }
+}
+
+MatVarInfo MatFile::info(const std::string& name) const {
+  VarPtr v(Mat_VarReadInfo(mat_, name.c_str()));
+  if (!v) throw_input(path_ + ": no variable '" + name + "' in this " + version() + " MAT file");
+  MatVarInfo i;
+  i.name = name;
+  i.class_name = class_name(v->class_type);
+  i.cls = v->class_type == MAT_C_UINT8    ? MatClass::Uint8
+          : v->class_type == MAT_C_SINGLE ? MatClass::Single
+          : v->class_type == MAT_C_DOUBLE ? MatClass::Double
+                                          : MatClass::Other;
+  i.dims.assign(v->dims, v->dims + v->rank);
+  i.complex = v->isComplex != 0;
+  if (i.complex) i.class_name = "complex " + i.class_name;
+  return i;
+}
+
+std::vector<double> MatFile::read_block(const MatVarInfo& var, const std::vector<size_t>& start,
+                                        const std::vector<size_t>& count) const {
+  const size_t rank = var.dims.size();
+  if (start.size() != rank || count.size() != rank)
+    throw_runtime(path_ + ": internal error: block of rank " + std::to_string(start.size()) + " for '" + var.name +
+                  "' of rank " + std::to_string(rank));
+  for (size_t d = 0; d < rank; ++d)
+    if (start[d] + count[d] > var.dims[d])
+      throw_runtime(path_ + ": internal error: block beyond '" + var.name + "' (" + dims_string(var.dims) + ")");
+  VarPtr v(Mat_VarReadInfo(mat_, var.name.c_str()));
+  if (!v) throw_input(path_ + ": no variable '" + var.name + "'");
+  const size_t esize = element_size(v->class_type);
+  if (esize == 0 || v->isComplex)
+    throw_input(path_ + ": '" + var.name + "' is " + var.class_name + ", not a real numeric array");
+  const size_t n = product(count);
+  std::vector<double> out(n);
+
+  if (Mat_GetVersion(mat_) == MAT_FT_MAT73) {
+    // HDF5: matio reads just the hyperslab.
+    std::vector<int> s(rank), stride(rank, 1), e(rank);
+    for (size_t d = 0; d < rank; ++d) {
+      s[d] = static_cast<int>(start[d]);
+      e[d] = static_cast<int>(count[d]);
+    }
+    std::vector<unsigned char> buf(n * esize);
+    if (Mat_VarReadData(mat_, v.get(), buf.data(), s.data(), stride.data(), e.data()) != 0)
+      throw_input(path_ + ": cannot read '" + var.name + "' (" + dims_string(var.dims) + "): the file is damaged");
+    to_double(v->class_type, buf.data(), n, out.data());
+    return out;
+  }
+  // v5 (possibly compressed): variables are small in these datasets; read whole, then cut.
+  const std::vector<double> all = read_all(var);
+  std::vector<size_t> idx(rank, 0);
+  for (size_t k = 0; k < n; ++k) {
+    size_t src = 0, mul = 1;
+    for (size_t d = 0; d < rank; ++d) {
+      src += (start[d] + idx[d]) * mul;
+      mul *= var.dims[d];
+    }
+    out[k] = all[src];
+    for (size_t d = 0; d < rank; ++d) {  // column-major increment
+      if (++idx[d] < count[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+std::vector<double> MatFile::read_all(const MatVarInfo& var) const {
+  VarPtr v(Mat_VarRead(mat_, var.name.c_str()));
+  if (!v) throw_input(path_ + ": cannot read variable '" + var.name + "': the file is damaged");
+  if (element_size(v->class_type) == 0 || v->isComplex || !v->data)
+    throw_input(path_ + ": '" + var.name + "' is " + var.class_name + ", not a real numeric array");
+  std::vector<size_t> dims(v->dims, v->dims + v->rank);
+  const size_t n = product(dims);
+  if (v->nbytes < n * element_size(v->class_type))
+    throw_input(path_ + ": '" + var.name + "' holds fewer values than its size " + dims_string(dims));
+  std::vector<double> out(n);
+  to_double(v->class_type, v->data, n, out.data());
+  return out;
+}
+
+}  // namespace dfd
