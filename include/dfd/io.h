@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "dfd/align.h"
 #include "dfd/image.h"
 #include "dfd/metrics.h"
 #include "dfd/options.h"
@@ -94,6 +95,7 @@ struct RunReport {
   std::string focus_source;           // "input"."focus_source": flag, csv, manifest, calibrated.txt, exif, ...
   std::vector<std::string> input_notes;  // "input"."notes": what loading the inputs noted
   const Result* result = nullptr;     // levels, backend, per-step log, timings, memory
+  const AlignmentReport* alignment = nullptr;  // "alignment": what --align estimated (optional)
   std::string backend_note;           // why this backend was picked (may be empty)
   std::vector<std::string> outputs;   // files written next to the report
 };

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dfd/align.h"
 #include "dfd/backend.h"
 #include "dfd/image.h"
 #include "dfd/options.h"
@@ -22,14 +23,16 @@ struct SolveRequest {
   std::optional<std::vector<double>> focus;  // --focus-distances (first in the focus-distance order)
   std::optional<std::string> focus_csv;      // --focus-csv FILE (after --focus-distances, before the manifest)
   double range = 0.0;                        // --range; 0 = the manifest's or the files' own
+  std::optional<AlignOptions> align;         // --align: register the frames onto a reference first
   // Applies the command-line flags over the preset and the manifest's camera (last word).
   std::function<void(Options&)> apply_flags;
 };
 
 // A loaded stack and its validated options, ready to solve.
 struct SolveJob {
-  FocalStack stack;
+  FocalStack stack;  // frames warped onto the reference when the request aligns
   Options options;
+  std::optional<AlignmentReport> alignment;  // what --align estimated (report.json "alignment")
   // Where the stack came from: "frames", "folder", "tiff-stack", "manifest" or "mobiledepth".
   std::string input_kind;
   // Where its focus distances came from: "flag", "csv", "manifest", "calibrated.txt", "exif",

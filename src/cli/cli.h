@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/align_flags.h"
 #include "dfd/job.h"
 #include "dfd/options.h"
 #include "dfd/solver.h"
@@ -51,6 +52,7 @@ struct SolverFlags {
   std::string aif_solver, order, backend;
   double range = 0;
   bool quiet = false;
+  AlignFlags align;  // --align, --align-reference, --align-crop (full only)
   CLI::Option *depth_range_opt = nullptr, *cg_opt = nullptr, *window_opt = nullptr, *epochs_opt = nullptr,
               *candidates_opt = nullptr, *threads_opt = nullptr, *aif_opt = nullptr, *order_opt = nullptr,
               *backend_opt = nullptr, *range_opt = nullptr;

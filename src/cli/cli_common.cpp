@@ -96,6 +96,7 @@ void SolverFlags::add(CLI::App& app, bool full) {
                     ->check(CLI::IsMember({"depth-first", "aif-first"}));
     range_opt = app.add_option("--range", range, "Input intensity range R (default: from the bit depth)")
                     ->check(CLI::PositiveNumber);
+    align.add(app);
   }
   epochs_opt = app.add_option("--epochs", epochs, "Alternating epochs (default: the preset's; nyuv2 40)")->check(CLI::Range(1, 1000000));
   backend_opt = app.add_option("--backend", backend, "Where to solve (auto: CUDA when a GPU is present)")

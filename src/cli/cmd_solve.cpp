@@ -55,6 +55,7 @@ SolveRequest solve_request(const std::vector<std::string>& inputs, const CameraF
   r.preset_given = static_cast<bool>(*camera.preset_opt);
   if (*camera.focus_opt) r.focus = camera.focus;
   r.range = solver.range_opt && *solver.range_opt ? solver.range : 0.0;
+  r.align = solver.align.options();
   r.apply_flags = [&camera, &solver](Options& opt) {
     camera.apply(opt);
     solver.apply(opt);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dfd/io.h"
+#include "io/align_json.h"
 
 namespace dfd {
 
@@ -93,6 +94,7 @@ std::string report_json(const RunReport& r) {
     j["seconds"] = res.seconds;
     j["peak_memory_bytes"] = {{"backend", res.peak_memory}, {"process_rss", peak_rss_bytes()}};
   }
+  if (r.alignment) j["alignment"] = alignment_json(*r.alignment);
   if (!r.outputs.empty()) j["outputs"] = r.outputs;
   return j.dump(2) + "\n";
 }

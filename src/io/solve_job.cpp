@@ -34,6 +34,10 @@ SolveJob prepare_solve_job(const SolveRequest& a, const std::function<void(const
   resolve_focus_distances(in, a, opt, say);
   opt.range = in.job.stack.range;
   opt.validate(&in.job.stack);
+  if (a.align) {  // after the cheap checks; a crop changes the frame size, so validate again
+    in.job.alignment = align_stack(in.job.stack, *a.align, note);
+    if (in.job.alignment->cropped) opt.validate(&in.job.stack);
+  }
   in.job.input_notes = std::move(notes);
   return std::move(in.job);
 }
@@ -60,6 +64,7 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
   report.focus_source = job.focus_source;
   report.input_notes = job.input_notes;
   report.result = &out.result;
+  report.alignment = job.alignment ? &*job.alignment : nullptr;
   report.backend_note = backend_note;
   report.outputs = write_result_images(dir, out.result, job.stack.range);
   report.outputs.push_back("report.json");
