@@ -98,6 +98,11 @@ class Backend {
   virtual void pixel_loss(DVec Z, DVec loss) = 0;
   // Where loss_old < loss: Z = Z_old and loss = loss_old (the monotone guard).
   virtual void keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) = 0;
+  // Per pixel, the un-windowed loss over all N candidates (the grid search's loss) summarised
+  // by profile_stats (src/core/loss_profile.h, eps = (1e-3 R)^2): confidence in [0, 1] (spread
+  // above the residual x gap to the lowest competing local minimum / spread x sharpness of
+  // the minimum) and unimodal (1: no competing minimum, else 0). Needs blur_levels.
+  virtual void loss_profile_stats(DVec confidence, DVec unimodal) = 0;
   // Fixes the depth map of the operator A(Z) used by apply_A / apply_At.
   virtual void set_depth(DVec Z) = 0;
   virtual void apply_A(DVec x, DVec y) = 0;   // y (F C H W) = A(Z) x

@@ -45,6 +45,7 @@ class CpuBackend final : public Backend {
   void golden_section(DVec Z, DVec loss) override;
   void pixel_loss(DVec Z, DVec loss) override;
   void keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) override;
+  void loss_profile_stats(DVec confidence, DVec unimodal) override;
   void set_depth(DVec Z) override;
   void apply_A(DVec x, DVec y) override;
   void apply_At(DVec y, DVec x) override;

@@ -1,0 +1,17 @@
+// The CUDA backend's loss-profile statistics (confidence and unimodality of the depth).
+#include "cuda/cuda_backend.h"
+#include "core/loss_profile.h"
+#include "loss_profile.cuh"
+
+namespace dfd::cuda {
+
+void CudaBackend::loss_profile_stats(DVec confidence, DVec unimodal) {
+  require_levels("loss_profile_stats");
+  check(confidence, geo_.pixels, "loss_profile_stats", "confidence");
+  check(unimodal, geo_.pixels, "loss_profile_stats", "unimodal");
+  const double floor = kProfileFloor * range_;
+  launch_loss_profile_stats(model(), table(), static_cast<float>(floor * floor), confidence.ptr, unimodal.ptr,
+                            stream_);
+}
+
+}  // namespace dfd::cuda
