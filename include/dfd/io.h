@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dfd/align.h"
@@ -51,6 +52,47 @@ void write_depth_color(const std::string& path, const Image& depth);
 // Writes text (JSON, manifests) atomically.
 void write_text_file(const std::string& path, const std::string& text);
 
+// ---- Depth files, point cloud, summary sheet (src/io/depth_files.cpp, ply_writer.cpp, summary_sheet.cpp)
+
+// 16-bit PNG depth: value = round(depth * scale), 0 where the depth is not finite; read back
+// with read_depth(path, scale). depth16_scale picks the largest two-significant-digit scale
+// that keeps the map's largest depth within 65535 (>= 90% of the code range used). `scale`
+// <= 0 picks it; returns the scale written.
+double depth16_scale(const Image& depth);
+double write_depth16(const std::string& path, const Image& depth, double scale = 0.0);
+// OpenEXR through OpenCV (32-bit float channels). OpenCV >= 4.5.5 needs the environment
+// variable OPENCV_IO_ENABLE_OPENEXR before its first EXR call: enable_openexr() sets it unless
+// the user set it. write_float_exr throws Error(Runtime) with a clear message when EXR is
+// unavailable in this OpenCV build.
+void enable_openexr();
+bool openexr_available();
+void write_float_exr(const std::string& path, const Image& im);
+
+// PLY point cloud (binary little-endian: 15 bytes a point, a tenth of ASCII's size and parse
+// time at 12 MP; every viewer reads it): float x, y, z and uchar red, green, blue (the AIF,
+// 8-bit). ThinLens model: pinhole back-projection X = (u - cx) ps Z / f, Y = (v - cy) ps Z / f,
+// Z = depth (camera frame, y down), with opt.pixel_pitch and opt.focal_length. FocusIndex
+// model (relative depth): x = u - cx, y = v - cy in pixels and z = depth * z_scale; the
+// header's comments say which. Non-finite depths are skipped.
+struct PlyOptions {
+  double min_confidence = 0.0;  // > 0: skip points whose confidence is below (needs the map)
+  double z_scale = 0.0;         // FocusIndex z scale, pixels per frame step; 0 = ply_default_z_scale
+};
+struct PlyInfo {
+  size_t vertices = 0, skipped_confidence = 0, skipped_invalid = 0;
+  double z_scale = 1.0;  // what z was multiplied by (1 for the metric model)
+  std::string units;     // the coordinates' units, as in the header comment
+};
+// The FocusIndex default: the map's finite depth range spans a quarter of the image width.
+double ply_default_z_scale(const Image& depth);
+PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif, double range,
+                  const Image& confidence, const Options& opt, const PlyOptions& po);
+
+// summary.png: one page, 1600 px wide: a title line (size, frames, backend, time), up to 8
+// stack thumbnails labelled with their focus distances, the AIF, the colourised depth with its
+// legend, the confidence map ("n/a" when empty) and the loss curve (log scale) of r.log.
+void write_summary(const std::string& path, const FocalStack& stack, const Result& r);
+
 // ---- Focal stacks and manifests ---------------------------------------------------------------
 
 // Loads frames (all the same size, bit depth and channel count; else Error(Input) naming both
@@ -98,6 +140,8 @@ struct RunReport {
   const AlignmentReport* alignment = nullptr;  // "alignment": what --align estimated (optional)
   std::string backend_note;           // why this backend was picked (may be empty)
   std::vector<std::string> outputs;   // files written next to the report
+  // Further top-level keys: name -> JSON text (e.g. "depth16": {"scale", "unit"}, "ply").
+  std::vector<std::pair<std::string, std::string>> sections;
 };
 // The report as pretty-printed JSON (dfd version, command line, options incl. camera and K,
 // levels and their verified kernel error, backend and device, per-step log, total seconds,

@@ -11,6 +11,7 @@
 #include "dfd/backend.h"
 #include "dfd/image.h"
 #include "dfd/options.h"
+#include "dfd/outputs.h"
 #include "dfd/solver.h"
 
 namespace dfd {
@@ -33,6 +34,7 @@ struct SolveJob {
   FocalStack stack;  // frames warped onto the reference when the request aligns
   Options options;
   std::optional<AlignmentReport> alignment;  // what --align estimated (report.json "alignment")
+  OutputOptions outputs;  // which optional files run_solve_job writes (depth16, summary, --exr, --ply)
   // Where the stack came from: "frames", "folder", "tiff-stack", "manifest" or "mobiledepth".
   std::string input_kind;
   // Where its focus distances came from: "flag", "csv", "manifest", "calibrated.txt", "exif",

@@ -70,8 +70,12 @@ void create_output_dir(const std::string& dir);
 // dir / name as a string.
 std::string join(const std::string& dir, const std::string& name);
 
-// Prints one plain line per solver step to stderr (nothing when quiet).
-ProgressFn progress_printer(bool quiet);
+// Progress of a solve on stderr (nothing when quiet): epoch, step, loss, elapsed and remaining
+// time (from `opt`'s AIF schedule; "?" without opt). On a terminal one line rewritten with \r,
+// else one plain line per step.
+ProgressFn progress_printer(bool quiet, const Options* opt = nullptr);
+// Ends a terminal progress line (newline) if one is open; note() and the error handler call it.
+void end_progress_line();
 // Prints a line to stderr prefixed "dfd: " unless quiet.
 void note(bool quiet, const std::string& line);
 

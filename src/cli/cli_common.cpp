@@ -3,10 +3,13 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
+#include "dfd/progress.h"
 
 namespace dfd::cli {
 
@@ -141,26 +144,41 @@ void create_output_dir(const std::string& dir) {
 
 std::string join(const std::string& dir, const std::string& name) { return (fs::path(dir) / name).string(); }
 
-void note(bool quiet, const std::string& line) {
-  if (!quiet) std::fprintf(stderr, "dfd: %s\n", line.c_str());
+namespace {
+bool g_progress_open = false;  // a terminal progress line was drawn with \r and not yet ended
 }
 
-ProgressFn progress_printer(bool quiet) {
+void end_progress_line() {
+  if (!g_progress_open) return;
+  std::fputc('\n', stderr);
+  g_progress_open = false;
+}
+
+void note(bool quiet, const std::string& line) {
+  if (quiet) return;
+  end_progress_line();
+  std::fprintf(stderr, "dfd: %s\n", line.c_str());
+}
+
+ProgressFn progress_printer(bool quiet, const Options* opt) {
   if (quiet) return nullptr;
   const auto start = std::chrono::steady_clock::now();
-  return [start](const StepLog& s, int epochs) {
+  const bool terminal = ::isatty(::fileno(stderr)) == 1;
+  auto estimate = std::make_shared<ProgressEstimate>(opt ? *opt : Options());
+  return [start, terminal, estimate, known = opt != nullptr](const StepLog& s, int epochs) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    char epoch[32];
-    if (s.epoch < 0)
-      std::snprintf(epoch, sizeof epoch, "init");
-    else
-      std::snprintf(epoch, sizeof epoch, "epoch %d/%d", s.epoch + 1, epochs);
-    char extra[48] = "";
-    if (s.iterations > 0) std::snprintf(extra, sizeof extra, "  %d iterations", s.iterations);
-    char loss[32] = "-";  // the initial AIF has no depth yet, so no loss
-    if (std::isfinite(s.loss)) std::snprintf(loss, sizeof loss, "%.6g", s.loss);
-    std::fprintf(stderr, "dfd: %-13s %-5s loss %-12s step %7.2f s  elapsed %7.1f s%s%s\n", epoch, s.step.c_str(),
-                 loss, s.seconds, elapsed, extra, s.reverted ? "  (reverted)" : "");
+    estimate->add(s);
+    const double left = known ? estimate->remaining() : -1.0;
+    const std::string line = "dfd: " + format_progress(s, epochs, elapsed, left);
+    if (!terminal) {
+      std::fprintf(stderr, "%s\n", line.c_str());
+      return;
+    }
+    // One line rewritten in place (\033[K clears what a longer previous line left).
+    std::fprintf(stderr, "\r%s\033[K", line.c_str());
+    g_progress_open = true;
+    if (left == 0.0) end_progress_line();
+    std::fflush(stderr);
   };
 }
 

@@ -50,7 +50,7 @@ int run_demo(const DemoArgs& a) {
                 spec.width, spec.height, spec.depth_min, spec.depth_max, opt.preset.c_str(), scene.stack.count(),
                 opt.epochs, backend->name());
   note(quiet, what);
-  const Result r = solve(scene.stack, opt, *backend, progress_printer(quiet));
+  const Result r = solve(scene.stack, opt, *backend, progress_printer(quiet, &opt));
 
   const DepthMetrics m = depth_metrics(r.depth, scene.depth);
   const double aif_psnr = psnr(r.aif, scene.aif, scene.stack.range);

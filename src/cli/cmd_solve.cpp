@@ -17,15 +17,18 @@ struct SolveArgs {
   bool force = false;
   CameraFlags camera;
   SolverFlags solver;
+  OutputOptions outputs;  // --exr, --ply, --ply-min-confidence, --ply-z-scale
   std::string focus_csv;  // --focus-csv
 };
 
 int run_solve(const SolveArgs& a) {
   check_output_dir(a.out, a.force);
+  check_output_options(a.outputs);
   const bool quiet = a.solver.quiet;
   SolveRequest request = solve_request(a.inputs, a.camera, a.solver);
   if (!a.focus_csv.empty()) request.focus_csv = a.focus_csv;
-  const SolveJob job = prepare_solve_job(request, [quiet](const std::string& line) { note(quiet, line); });
+  SolveJob job = prepare_solve_job(request, [quiet](const std::string& line) { note(quiet, line); });
+  job.outputs = a.outputs;
   const FocalStack& stack = job.stack;
   const Options& opt = job.options;
 
@@ -38,10 +41,12 @@ int run_solve(const SolveArgs& a) {
                   std::to_string(opt.window_for(stack.height(), stack.width())) + ", " + std::to_string(opt.epochs) +
                   " epochs on " + backend->name() + " (" + backend->device() + ")");
 
-  const SolveJobOutput r = run_solve_job(job, *backend, a.out, command_line(), why, progress_printer(quiet));
+  const SolveJobOutput r = run_solve_job(job, *backend, a.out, command_line(), why, progress_printer(quiet, &opt));
   char took[32];
   std::snprintf(took, sizeof took, "%.1f s", r.result.seconds);
-  note(quiet, "wrote " + a.out + "/{depth.tiff, aif.png, aif16.png, depth_color.png, report.json}; solved in " + took);
+  std::string files;
+  for (const std::string& f : r.files) files += (files.empty() ? "" : ", ") + f;
+  note(quiet, "wrote " + a.out + "/{" + files + "}; solved in " + took);
   return 0;
 }
 
@@ -76,6 +81,17 @@ Command add_solve_command(CLI::App& root) {
   app->add_flag("--force", a->force, "Write into a non-empty output folder");
   app->add_option("--focus-csv", a->focus_csv,
                   "Focus distances from a CSV: one per frame in order, or rows \"frame,focus_distance\"");
+  app->add_flag("--exr", a->outputs.exr, "Also write depth.exr (32-bit float OpenEXR)");
+  CLI::Option* ply = app->add_flag("--ply", a->outputs.ply, "Also write points.ply (point cloud with AIF colours)");
+  app->add_option("--ply-min-confidence", a->outputs.ply_options.min_confidence,
+                  "Leave out of points.ply the points whose confidence is below C (0..1)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->needs(ply);
+  app->add_option("--ply-z-scale", a->outputs.ply_options.z_scale,
+                  "Uncalibrated model: z of points.ply = relative depth * this, pixels per frame step "
+                  "(default: the depth range spans a quarter of the image width)")
+      ->check(CLI::PositiveNumber)
+      ->needs(ply);
   app->footer(
       "Examples:\n"
       "  dfd solve stack.json --out result\n"
@@ -87,8 +103,10 @@ Command add_solve_command(CLI::App& root) {
       "Focus distances: --focus-distances, else --focus-csv, else the manifest, else\n"
       "calibrated.txt, else EXIF SubjectDistance (all frames), else the preset.\n"
       "Options come from the preset, then the manifest's camera, then these flags.\n"
-      "Writes OUT/depth.tiff (32-bit float depth), aif.png (8-bit), aif16.png (16-bit),\n"
-      "depth_color.png (near = warm) and report.json.\n"
+      "Writes OUT/depth.tiff (32-bit float depth), depth16.png (16-bit, depth = value / scale,\n"
+      "the scale in report.json \"depth16\"), aif.png (8-bit), aif16.png (16-bit), depth_color.png\n"
+      "(near = warm), summary.png (one-page overview), with --exr depth.exr, with --ply points.ply,\n"
+      "and report.json last.\n"
       "Exit codes: 2 usage, 3 bad input, 4 runtime failure, 5 out of memory.");
   return {app, [a] { return run_solve(*a); }};
 }

@@ -11,6 +11,10 @@ namespace {
 
 int run_guarded(const std::function<int()>& run) {
   try {
+    // Ends a terminal progress line before any message (destroyed before a handler runs).
+    struct EndProgress {
+      ~EndProgress() { dfd::cli::end_progress_line(); }
+    } end_progress;
     return run();
   } catch (const dfd::Error& e) {
     std::fprintf(stderr, "dfd: %s\n", e.what());

@@ -9,6 +9,7 @@
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "io/atomic_file.h"
+#include "io/depth_colormap.h"
 
 namespace dfd {
 
@@ -29,9 +30,9 @@ double quantile(std::vector<float>& v, double q) {
 
 }  // namespace
 
-void write_depth_color(const std::string& path, const Image& depth) {
+cv::Mat depth_color_image(const Image& depth) {
   if (depth.channels != 1 || depth.empty())
-    throw_runtime(path + ": a colourised depth map needs a non-empty 1-channel depth image");
+    throw_runtime("a colourised depth map needs a non-empty 1-channel depth image");
   // The colour scale spans the 1st..99th percentile, so a few outliers at the ends of the
   // search range do not flatten the rest; values beyond take the end colours, and the legend
   // says so with "<" / ">".
@@ -89,7 +90,13 @@ void write_depth_color(const std::string& path, const Image& depth) {
   const int text_x = bar_x + bar_w + margin;
   cv::putText(canvas, top, {text_x, bar_y0 + t1.height}, font, scale, cv::Scalar::all(0), 1, cv::LINE_AA);
   cv::putText(canvas, bottom, {text_x, bar_y1 - base}, font, scale, cv::Scalar::all(0), 1, cv::LINE_AA);
+  return canvas;
+}
 
+void write_depth_color(const std::string& path, const Image& depth) {
+  if (depth.channels != 1 || depth.empty())
+    throw_runtime(path + ": a colourised depth map needs a non-empty 1-channel depth image");
+  const cv::Mat canvas = depth_color_image(depth);
   std::vector<uchar> buf;
   if (!cv::imencode(".png", canvas, buf)) throw_runtime(path + ": cannot encode the colourised depth map");
   write_file_atomic(path, buf.data(), buf.size());

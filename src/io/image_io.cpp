@@ -1,5 +1,6 @@
 // Image files through OpenCV: reading in the file's own scale, atomic writers, raw float32.
 #include <opencv2/imgcodecs.hpp>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -92,6 +93,9 @@ cv::Mat quantise(const Image& im, double range, double full, int depth, const st
 
 LoadedImage read_image(const std::string& path) {
   require_file(path);
+  std::string ext = fs::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".exr") enable_openexr();  // OpenCV refuses EXR without its opt-in variable
   cv::Mat m;
   try {
     m = cv::imread(path, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);

@@ -94,6 +94,7 @@ std::string report_json(const RunReport& r) {
     j["seconds"] = res.seconds;
     j["peak_memory_bytes"] = {{"backend", res.peak_memory}, {"process_rss", peak_rss_bytes()}};
   }
+  for (const auto& [key, text] : r.sections) j[key] = json::parse(text);
   if (r.alignment) j["alignment"] = alignment_json(*r.alignment);
   if (!r.outputs.empty()) j["outputs"] = r.outputs;
   return j.dump(2) + "\n";

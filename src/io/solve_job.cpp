@@ -54,6 +54,7 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
                              const std::string& command_line, const std::string& backend_note,
                              const ProgressFn& progress) {
   SolveJobOutput out;
+  check_output_options(job.outputs);  // before the solve: an impossible request fails fast
   out.result = solve(job.stack, job.options, backend, progress);
 
   RunReport report;
@@ -67,6 +68,9 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
   report.alignment = job.alignment ? &*job.alignment : nullptr;
   report.backend_note = backend_note;
   report.outputs = write_result_images(dir, out.result, job.stack.range);
+  ExtraOutputs extra = write_extra_outputs(dir, job.stack, out.result, job.outputs);
+  report.outputs.insert(report.outputs.end(), extra.files.begin(), extra.files.end());
+  report.sections = std::move(extra.sections);
   report.outputs.push_back("report.json");
   write_text_file(join(dir, "report.json"), report_json(report));  // last: its presence means done
   out.files = report.outputs;

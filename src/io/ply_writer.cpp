@@ -1,0 +1,118 @@
+// PLY point clouds of a depth map: pinhole back-projection (or pixel grid + scaled relative depth), AIF colours.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+
+#include "dfd/error.h"
+#include "dfd/io.h"
+#include "io/atomic_file.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the binary PLY writer assumes a little-endian host"
+#endif
+
+namespace dfd {
+
+namespace {
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+void put(std::vector<char>& out, const void* p, size_t n) {
+  const char* c = static_cast<const char*>(p);
+  out.insert(out.end(), c, c + n);
+}
+
+}  // namespace
+
+double ply_default_z_scale(const Image& depth) {
+  float lo = INFINITY, hi = -INFINITY;
+  for (float z : depth.data)
+    if (std::isfinite(z)) {
+      lo = std::min(lo, z);
+      hi = std::max(hi, z);
+    }
+  const double span = hi > lo ? static_cast<double>(hi) - lo : 1.0;
+  return 0.25 * depth.width / span;
+}
+
+PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif, double range,
+                  const Image& confidence, const Options& opt, const PlyOptions& po) {
+  if (depth.channels != 1 || depth.empty()) throw_runtime(path + ": a point cloud needs a 1-channel depth map");
+  if (aif.width != depth.width || aif.height != depth.height || (aif.channels != 1 && aif.channels != 3))
+    throw_runtime(path + ": the AIF image must be grey or colour and the depth map's size");
+  if (!(range > 0)) throw_runtime(path + ": invalid intensity range " + num(range));
+  const bool filter = po.min_confidence > 0;
+  if (filter && (confidence.width != depth.width || confidence.height != depth.height || confidence.channels != 1))
+    throw_runtime(path + ": --ply-min-confidence needs the confidence map, which this solve did not produce");
+  if (po.z_scale < 0 || !std::isfinite(po.z_scale)) throw_runtime(path + ": invalid PLY z scale " + num(po.z_scale));
+
+  PlyInfo info;
+  const bool metric = opt.blur_model == BlurModel::ThinLens;
+  const int W = depth.width, H = depth.height;
+  const double cx = 0.5 * (W - 1), cy = 0.5 * (H - 1);
+  // ThinLens: X = (u - cx) ps Z / f; FocusIndex: pixels, and z = depth * z_scale pixels.
+  const double k = metric ? opt.pixel_pitch / opt.focal_length : 1.0;
+  if (metric && !(k > 0 && std::isfinite(k))) throw_runtime(path + ": the camera's pixel pitch / focal length is invalid");
+  info.z_scale = metric ? 1.0 : (po.z_scale > 0 ? po.z_scale : ply_default_z_scale(depth));
+  info.units = metric ? "x, y, z in the focus distances' unit (camera frame: x right, y down, z forward)"
+                      : "x, y in pixels from the image centre (x right, y down); z = relative depth (frame index) * " +
+                            num(info.z_scale) + " pixels";
+
+  std::vector<char> body;
+  body.reserve(depth.pixels() * 15);
+  const int gc = aif.channels == 3 ? 1 : 0, bc = aif.channels == 3 ? 2 : 0;
+  for (int v = 0; v < H; ++v)
+    for (int u = 0; u < W; ++u) {
+      const float z = depth.at(u, v);
+      if (!std::isfinite(z)) {
+        ++info.skipped_invalid;
+        continue;
+      }
+      if (filter && !(confidence.at(u, v) >= po.min_confidence)) {
+        ++info.skipped_confidence;
+        continue;
+      }
+      float xyz[3];
+      if (metric) {
+        xyz[0] = static_cast<float>((u - cx) * k * z);
+        xyz[1] = static_cast<float>((v - cy) * k * z);
+        xyz[2] = z;
+      } else {
+        xyz[0] = static_cast<float>(u - cx);
+        xyz[1] = static_cast<float>(v - cy);
+        xyz[2] = static_cast<float>(z * info.z_scale);
+      }
+      uint8_t rgb[3];
+      const int ch[3] = {0, gc, bc};
+      for (int c = 0; c < 3; ++c) {
+        const double q = std::round(aif.at(u, v, ch[c]) * 255.0 / range);
+        rgb[c] = static_cast<uint8_t>(std::clamp(q, 0.0, 255.0));
+      }
+      put(body, xyz, sizeof xyz);
+      put(body, rgb, sizeof rgb);
+      ++info.vertices;
+    }
+
+  std::string header = "ply\nformat binary_little_endian 1.0\ncomment dfd " DFD_VERSION " depth-from-defocus point cloud\n";
+  header += "comment model " + std::string(metric ? "thin-lens (metric)" : "focus-index (uncalibrated, relative depth)") + "\n";
+  header += "comment units " + info.units + "\n";
+  if (metric) header += "comment camera f " + num(opt.focal_length) + " pixel_pitch " + num(opt.pixel_pitch) + "\n";
+  header += "comment image " + std::to_string(W) + "x" + std::to_string(H) + " principal point (" + num(cx) + ", " +
+            num(cy) + ")\n";
+  if (filter) header += "comment skipped points with confidence < " + num(po.min_confidence) + "\n";
+  header += "element vertex " + std::to_string(info.vertices) + "\n";
+  header += "property float x\nproperty float y\nproperty float z\n";
+  header += "property uchar red\nproperty uchar green\nproperty uchar blue\nend_header\n";
+
+  body.insert(body.begin(), header.begin(), header.end());  // in place: no second copy of the cloud
+  write_file_atomic(path, body.data(), body.size());
+  return info;
+}
+
+}  // namespace dfd
