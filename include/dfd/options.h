@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dfd/camera.h"
+#include "dfd/cleanup.h"
 
 namespace dfd {
 
@@ -56,6 +57,11 @@ struct Options {
 
   // Operator accuracy (SPEC 4.3): implied-kernel L1 error bound of the blur levels.
   double kernel_tolerance = 1e-3;
+
+  // Outputs. confidence: Result::confidence and Result::unimodal from the final loss profiles
+  // (Backend::loss_profile_stats: one more level blur and grid-search pass after the last epoch).
+  bool confidence = true;
+  CleanupOptions cleanup;  // outlier clean-up of the final depth (dfd/cleanup.h); off by default
 
   // Execution.
   BackendKind backend = BackendKind::Auto;

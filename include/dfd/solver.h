@@ -30,6 +30,8 @@ struct Result {
   // empty when not computed), and 1 where that loss profile has a single local minimum, else 0.
   Image confidence;
   Image unimodal;
+  double confidence_seconds = 0.0;  // time of the confidence pass (blur levels + loss profiles)
+  CleanupStats cleanup;        // what the outlier clean-up (Options::cleanup) flagged and replaced
   std::vector<StepLog> log;
   std::string backend, device;
   int kernel_size = 0;

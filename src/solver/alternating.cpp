@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "dfd/cleanup.h"
 #include "dfd/error.h"
 #include "dfd/solver.h"
 #include "solver/steps.h"
@@ -151,6 +152,20 @@ Result solve(const FocalStack& input, const Options& opt, Backend& be, const Pro
     }
   }
 
+  // Confidence of the final depth: the loss profiles over the candidates with the final AIF
+  // (Z_old and loss_old are free now and hold the two maps).
+  Image confidence, unimodal;
+  if (opt.confidence) {
+    const auto tc = Clock::now();
+    be.blur_levels(x);
+    be.loss_profile_stats(Z_old, loss_old);
+    confidence = Image(prob.width, prob.height, 1);
+    unimodal = Image(prob.width, prob.height, 1);
+    be.download(Z_old, confidence.data.data());
+    be.download(loss_old, unimodal.data.data());
+    res.confidence_seconds = seconds_since(tc);
+  }
+
   // Results back to the host once.
   Image depth(prob.width, prob.height, 1), aif(prob.width, prob.height, prob.channels),
       pixel_loss(prob.width, prob.height, 1);
@@ -161,10 +176,19 @@ Result solve(const FocalStack& input, const Options& opt, Backend& be, const Pro
     depth = crop(depth, opt.edge_pad);
     aif = crop(aif, opt.edge_pad);
     pixel_loss = crop(pixel_loss, opt.edge_pad);
+    if (opt.confidence) {
+      confidence = crop(confidence, opt.edge_pad);
+      unimodal = crop(unimodal, opt.edge_pad);
+    }
   }
+  // Outlier clean-up on the host (the loss and confidence maps stay those of the solved depth).
+  if (opt.cleanup.any())
+    res.cleanup = cleanup_depth(depth, aif, opt.confidence ? &confidence : nullptr, prob.range, prob.K, opt.cleanup);
   res.depth = std::move(depth);
   res.aif = std::move(aif);
   res.loss = std::move(pixel_loss);
+  res.confidence = std::move(confidence);
+  res.unimodal = std::move(unimodal);
   res.peak_memory = be.peak_memory();
   res.seconds = seconds_since(t_solve);
   return res;

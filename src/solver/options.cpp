@@ -92,6 +92,9 @@ void Options::validate(const FocalStack* stack) const {
           "kernel tolerance must lie in (0, 0.1]");
   require(threads >= 0, "--threads must be >= 0");
   require(std::isfinite(range) && range >= 0, "--range must be positive (got " + num(range) + ")");
+  cleanup.validate();
+  if (cleanup.min_confidence > 0 && !confidence)
+    throw_usage("--min-confidence needs the confidence map: drop --no-confidence");
 
   if (!stack) return;
   const FocalStack& s = *stack;
@@ -146,6 +149,7 @@ std::string Options::summary() const {
     o << " (T0 " << fista_iters0 << ", alpha " << num(fista_alpha) << ", " << power_iters << " power iterations)\n";
   o << "epochs            " << epochs << ", " << to_string(order) << "\n"
     << "kernel tolerance  " << num(kernel_tolerance) << " (L1)\n"
+    << "confidence        " << (confidence ? "yes" : "no") << ", clean-up " << cleanup.rules() << "\n"
     << "backend           " << to_string(backend) << (threads > 0 ? ", " + std::to_string(threads) + " threads" : "")
     << "\n";
   return o.str();
