@@ -515,28 +515,7 @@ TEST(Inputs, ExifMissingOnOneFrameFallsBackWithANote) {
   EXPECT_TRUE(noted.has("not using EXIF focus distances"));
 }
 
-// ---- The uncalibrated model and the manifest ---------------------------------------------------
-
-TEST(Inputs, UncalibratedModelUsesFrameIndicesAndSaysWhatItIgnores) {
-  const std::string dir = fresh_dir();
-  const auto frames = three_frames(dir);
-  // Through the Options field (as --uncalibrated sets it) ...
-  SolveRequest r = request(frames, std::vector<double>{1, 2, 4});
-  r.apply_flags = [](Options& o) { o.blur_model = BlurModel::FocusIndex; };
-  Noted noted;
-  const SolveJob job = prepare_solve_job(r, noted.fn());
-  EXPECT_EQ(job.focus_source, "frame-index");
-  EXPECT_EQ(job.stack.focus_distances, (std::vector<double>{0, 1, 2}));
-  EXPECT_TRUE(noted.has("ignoring --focus-distances"));
-  // ... and through the preset, with no focus distances at all (a folder of frames).
-  SolveRequest p = request({dir});
-  p.preset = "uncalibrated";
-  p.preset_given = true;
-  const SolveJob j2 = prepare_solve_job(p);
-  EXPECT_EQ(j2.focus_source, "frame-index");
-  EXPECT_EQ(j2.options.blur_model, BlurModel::FocusIndex);
-  EXPECT_EQ(j2.stack.focus_distances, (std::vector<double>{0, 1, 2}));
-}
+// ---- The manifest ---------------------------------------------------
 
 TEST(Inputs, ManifestKindAndFocusSource) {
   const std::string dir = fresh_dir();
