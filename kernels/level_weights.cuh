@@ -13,8 +13,12 @@ struct DeviceLevelWeights {
   float w[4];
 };
 
-// sigma_i(Z) = max(thresh, D |Z - Zf| / Z f / (Zf - f) / (2 ps)).
+// sigma_i(Z) = max(thresh, D |Z - Zf| / Z f / (Zf - f) / (2 ps)); FocusIndex: max(thresh, a |Z - Zf|).
 __device__ __forceinline__ double device_blur_sigma(const CameraParams& c, double zf, double z) {
+  if (c.focus_index) {
+    const double s = c.index_scale * fabs(z - zf);
+    return s > c.thresh ? s : c.thresh;
+  }
   const double coc = c.aperture * fabs(z - zf) / z * c.focal_length / (zf - c.focal_length);
   const double s = coc / (2.0 * c.pixel_pitch);
   return s > c.thresh ? s : c.thresh;

@@ -77,6 +77,11 @@ struct Options {
   // Candidate depths Z_j = linspace(Zmin, Zmax, N).
   std::vector<double> candidates() const;
 
+  // FocusIndex with depth_min == depth_max == 0 (the "uncalibrated" preset): the depth range is
+  // that of the frames' focus indices (0 .. F-1), fixed by resolved_for(stack).
+  bool auto_index_range() const;
+  Options resolved_for(const FocalStack& stack) const;
+
   // Throws Error(Input) naming the problem; `stack` (optional) is checked against the options:
   // focus distances count and > f, equal frame sizes, finite non-negative intensities.
   void validate(const FocalStack* stack = nullptr) const;

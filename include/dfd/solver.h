@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dfd/backend.h"
@@ -22,6 +23,14 @@ struct StepLog {
   bool reverted = false;    // the step's result was worse and the previous one was kept
 };
 
+// The uncalibrated model's blur scale a as estimated from the stack (estimate_blur_scale).
+struct BlurScaleEstimate {
+  double scale = 0.0;             // a at the stack's full resolution, pixels per frame step
+  int factor = 1;                 // the stack was box-downscaled by this factor for the trials
+  std::vector<std::pair<double, double>> trials;  // (a at full resolution, final loss), in order tried
+  double seconds = 0.0;
+};
+
 struct Result {
   Image depth;                 // 1 channel, depth units
   Image aif;                   // stack channels, [0, R]
@@ -38,11 +47,23 @@ struct Result {
   int levels = 0;              // blur levels of the fast operator
   double level_kernel_error = 0.0;  // its verified implied-kernel L1 error
   double seconds = 0.0;        // solve wall time, staging and download included
+  Options options;             // the options as solved (uncalibrated depth range, blur scale, K resolved)
+  BlurScaleEstimate blur_scale_estimate;  // when the uncalibrated model's a was estimated (scale > 0)
   size_t peak_memory = 0;      // backend bytes
 };
 
 // Called after every step (for progress output).
 using ProgressFn = std::function<void(const StepLog&, int epochs)>;
+
+// Estimates the FocusIndex model's a: short solves of a downscaled copy of the stack (longest side
+// about 384 px) for a on a doubling grid, refined by golden section on log a; the a whose solve
+// reaches the lowest loss, rescaled to full resolution. Uses (and re-sets) the backend.
+BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& opt, Backend& backend);
+
+// The options a solve of this stack runs with: the uncalibrated depth range 0 .. F-1 and, for the
+// FocusIndex model without --kernel-size, K covering +-3 sigma_max (at most half the shorter side).
+// The blur scale must be resolved (> 0) for the FocusIndex model.
+Options solve_options(const FocalStack& stack, const Options& opt);
 
 // Builds the Problem of a stack under options (window, levels, candidates).
 Problem make_problem(const FocalStack& stack, const Options& opt);

@@ -41,6 +41,13 @@ void CameraFlags::add(CLI::App& app) {
   preset_opt = app.add_option("--preset", preset, "Dataset preset the defaults come from (" + names + ")")
                    ->check(CLI::IsMember(preset_names()))
                    ->capture_default_str();
+  uncalibrated_opt = app.add_flag("--uncalibrated", uncalibrated,
+                                  "Focus distances and lens unknown: relative depth in frame-index units, blur "
+                                  "sigma = max(thresh, a |s - i|) (same as --preset uncalibrated)")
+                         ->excludes(preset_opt);
+  blur_scale_opt = app.add_option("--blur-scale", blur_scale,
+                                  "Uncalibrated model: blur a in pixels per frame step (default: estimated)")
+                       ->check(CLI::PositiveNumber);
   focus_opt = app.add_option("--focus-distances", focus, "Focus distance of each frame, comma-separated (a,b,...)")
                   ->delimiter(',')
                   ->check(CLI::PositiveNumber);
@@ -76,11 +83,18 @@ void CameraFlags::apply(Options& opt) const {
   if (*pixel_opt) opt.pixel_pitch = pixel_size;
   if (*thresh_opt) opt.thresh = thresh;
   if (*kernel_opt) opt.kernel_size = kernel_size;
+  if (*blur_scale_opt) {
+    if (opt.blur_model != BlurModel::FocusIndex)
+      throw_usage("--blur-scale applies to the uncalibrated model only (add --uncalibrated)");
+    opt.blur_scale = blur_scale;
+  }
 }
 
 void SolverFlags::add(CLI::App& app, bool full) {
   if (full) {
-    depth_range_opt = app.add_option("--depth-range", depth_range, "Depth search range MIN,MAX (default: the preset's)")
+    depth_range_opt = app.add_option("--depth-range", depth_range,
+                                     "Depth search range MIN,MAX (default: the preset's; uncalibrated: the frame "
+                                     "indices 0,F-1)")
                           ->delimiter(',')
                           ->expected(2)
                           ->check(CLI::PositiveNumber);

@@ -56,8 +56,8 @@ SolveRequest solve_request(const std::vector<std::string>& inputs, const CameraF
                            const SolverFlags& solver) {
   SolveRequest r;
   r.inputs = inputs;
-  r.preset = camera.preset;
-  r.preset_given = static_cast<bool>(*camera.preset_opt);
+  r.preset = camera.preset_name();
+  r.preset_given = static_cast<bool>(*camera.preset_opt) || camera.uncalibrated;
   if (*camera.focus_opt) r.focus = camera.focus;
   r.range = solver.range_opt && *solver.range_opt ? solver.range : 0.0;
   r.align = solver.align.options();

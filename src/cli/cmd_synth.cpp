@@ -58,16 +58,21 @@ int run_synth(const SynthArgs& a) {
     throw_input(a.depth + " (" + std::to_string(depth.width) + "x" + std::to_string(depth.height) +
                 ") does not match the size of " + a.aif + " (" + std::to_string(aif.image.width) + "x" +
                 std::to_string(aif.image.height) + ")");
-  for (float z : depth.data)
-    if (!(z > 0)) throw_input(a.depth + ": depth values must be positive (found " + std::to_string(z) + ")");
-
-  Options opt = preset_options(a.camera.preset);
+  Options opt = preset_options(a.camera.preset_name());
   a.camera.apply(opt);
   opt.validate();
+  const bool index_model = opt.blur_model == BlurModel::FocusIndex;
+  for (float z : depth.data)
+    if (!(index_model ? z >= 0 : z > 0))
+      throw_input(a.depth + ": depth values must be " + (index_model ? "non-negative" : "positive") + " (found " +
+                  std::to_string(z) + ")");
+  // Uncalibrated: depth is a focus index and the frames' focus distances are their indices.
+  if (index_model && !*a.camera.blur_scale_opt)
+    throw_usage("rendering an uncalibrated stack needs --blur-scale (pixels of blur per frame step)");
   std::vector<double> focus = *a.camera.focus_opt ? a.camera.focus : preset_focus_distances(opt.preset);
   if (focus.empty()) throw_usage("the " + opt.preset + " preset has no focus distances: pass --focus-distances");
   for (double zf : focus)
-    if (!(zf > opt.focal_length))
+    if (!index_model && !(zf > opt.focal_length))
       throw_input("focus distance " + std::to_string(zf) + " must be greater than the focal length " +
                   std::to_string(opt.focal_length));
 

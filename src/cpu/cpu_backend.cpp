@@ -81,8 +81,9 @@ void CpuBackend::setup(const Problem& p) {
         std::to_string(p.levels.kernel_size()) + ") does not match the window K=" + std::to_string(p.K));
   if (p.candidates.empty()) bad("no depth candidates");
   for (size_t j = 0; j < p.candidates.size(); ++j)
-    if (!(p.candidates[j] > 0) || (j > 0 && !(p.candidates[j] > p.candidates[j - 1])))
-      bad("depth candidates must be positive and strictly increasing (candidate " + std::to_string(j) + " is " +
+    if (!(p.candidates[j] > 0 || (p.camera.model == BlurModel::FocusIndex && std::isfinite(p.candidates[j]))) ||
+        (j > 0 && !(p.candidates[j] > p.candidates[j - 1])))
+      bad("depth candidates must be positive (finite for the uncalibrated model) and strictly increasing (candidate " + std::to_string(j) + " is " +
           std::to_string(p.candidates[j]) + ")");
 
   // Free the previous problem's buffers before allocating this one's.

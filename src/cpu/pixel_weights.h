@@ -46,8 +46,12 @@ class PixelWeights {
     thresh_ = cam.thresh;
     focus_ = focus;
     scale_.clear();
-    for (double zf : focus)  // sigma = scale |Z - Zf| / Z, floored at thresh (camera.h)
-      scale_.push_back(cam.aperture * cam.focal_length / (zf - cam.focal_length) / (2.0 * cam.pixel_pitch));
+    // sigma = scale |Z - Zf| / Z, floored at thresh (camera.h); the FocusIndex model has
+    // sigma = a |Z - Zf| (no division by Z).
+    index_model_ = cam.model == BlurModel::FocusIndex;
+    for (double zf : focus)
+      scale_.push_back(index_model_ ? cam.index_scale
+                                    : cam.aperture * cam.focal_length / (zf - cam.focal_length) / (2.0 * cam.pixel_pitch));
   }
 
   // Weights of frame i at n depths: first[k] and w[m][k] (m = 0..3), as LevelPlan::weights
@@ -66,10 +70,11 @@ class PixelWeights {
     const double zf = focus_[i], scale = scale_[i], thresh = thresh_, lo = lo_, hi = hi_;
     const double log_lo = log_lo_, inv_step = inv_step_;
     const double kmax = interior_ - 2;
+    const bool index_model = index_model_;
 #pragma omp simd
     for (int k = 0; k < n; ++k) {
       const double zk = z[k];
-      double sigma = scale * std::fabs(zk - zf) / zk;
+      double sigma = scale * std::fabs(zk - zf) / (index_model ? 1.0 : zk);
       sigma = sigma > thresh ? sigma : thresh;
       const double s = sigma > lo ? (sigma < hi ? sigma : hi) : lo;  // NaN -> lo
       // t lies in [0, interior - 1] up to rounding, so truncation is floor where it matters
@@ -90,6 +95,7 @@ class PixelWeights {
 
  private:
   bool single_ = true;
+  bool index_model_ = false;
   double lo_ = 1, hi_ = 1, log_lo_ = 0, inv_step_ = 0, thresh_ = 0;
   int interior_ = 1;
   std::vector<double> focus_, scale_;

@@ -121,8 +121,9 @@ void CudaBackend::setup(const Problem& p) {
   if (p.candidates.empty()) bad("no depth candidates");
   if (p.candidates.size() > 1000000) bad("too many depth candidates (" + std::to_string(p.candidates.size()) + ")");
   for (size_t j = 0; j < p.candidates.size(); ++j)
-    if (!(p.candidates[j] > 0) || (j > 0 && !(p.candidates[j] > p.candidates[j - 1])))
-      bad("depth candidates must be positive and strictly increasing (candidate " + std::to_string(j) + " is " +
+    if (!(p.candidates[j] > 0 || (p.camera.model == BlurModel::FocusIndex && std::isfinite(p.candidates[j]))) ||
+        (j > 0 && !(p.candidates[j] > p.candidates[j - 1])))
+      bad("depth candidates must be positive (finite for the uncalibrated model) and strictly increasing (candidate " + std::to_string(j) + " is " +
           std::to_string(p.candidates[j]) + ")");
   if (!(p.range > 0) || !std::isfinite(p.range)) bad("range must be positive (got " + std::to_string(p.range) + ")");
   if (p.gs_bracket < 0 || !(p.gs_tol > 0) || p.gs_max_iters < 0)
@@ -158,7 +159,8 @@ void CudaBackend::setup(const Problem& p) {
   const size_t HW = p.pixels(), F = p.frames, C = p.channels, N = p.candidates.size();
   const int L = p.levels.count();
   geo_ = Geometry{p.width, p.height, p.channels, p.frames, L, HW};
-  cam_ = CameraParams{p.camera.focal_length, p.camera.aperture, p.camera.pixel_pitch, p.camera.thresh};
+  cam_ = CameraParams{p.camera.focal_length, p.camera.aperture, p.camera.pixel_pitch, p.camera.thresh,
+                      p.camera.model == BlurModel::FocusIndex ? 1 : 0, p.camera.index_scale};
   // The plan's own parameters, computed as LevelPlan::with_levels does.
   plan_ = LevelParams{};
   plan_.count = L;

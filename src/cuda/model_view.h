@@ -18,6 +18,8 @@ struct Geometry {
 // The camera of SPEC 2 (mirrors dfd::Camera).
 struct CameraParams {
   double focal_length = 0, aperture = 0, pixel_pitch = 0, thresh = 0;
+  int focus_index = 0;      // 1: the uncalibrated FocusIndex model, sigma = max(thresh, a |Z - Zf|)
+  double index_scale = 1;   // a of that model
 };
 
 // What LevelPlan::weights needs, with the plan's own doubles (log_lo = log(sigma_lo),

@@ -45,8 +45,16 @@ Problem make_problem(const FocalStack& stack, const Options& opt) {
   return p;
 }
 
-Result solve(const FocalStack& input, const Options& opt, Backend& be, const ProgressFn& progress) {
+Result solve(const FocalStack& input, const Options& requested, Backend& be, const ProgressFn& progress) {
   const auto t_solve = Clock::now();
+  // The uncalibrated model: a estimated from the stack unless given, then its range and window.
+  BlurScaleEstimate estimate;
+  Options resolved = requested;
+  if (resolved.blur_model == BlurModel::FocusIndex && !(resolved.blur_scale > 0)) {
+    estimate = estimate_blur_scale(input, resolved.resolved_for(input), be);
+    resolved.blur_scale = estimate.scale;
+  }
+  const Options opt = solve_options(input, resolved);
   FocalStack padded;
   const FocalStack* stack = &input;
   if (opt.edge_pad > 0) {
@@ -76,6 +84,8 @@ Result solve(const FocalStack& input, const Options& opt, Backend& be, const Pro
   be.scalar_set(kOne, 1.0);
 
   Result res;
+  res.options = opt;
+  res.blur_scale_estimate = estimate;
   res.backend = be.name();
   res.device = be.device();
   res.kernel_size = prob.K;

@@ -1,6 +1,7 @@
 // Options: presets of SPEC 6, derived quantities, and validation before any heavy work.
 #include "dfd/options.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -30,6 +31,8 @@ Camera Options::camera() const {
   c.aperture = effective_aperture();
   c.pixel_pitch = pixel_pitch;
   c.thresh = thresh;
+  c.model = blur_model;
+  c.index_scale = blur_scale > 0 ? blur_scale : 1.0;
   return c;
 }
 
@@ -58,7 +61,30 @@ std::vector<double> Options::candidates() const {
   return z;
 }
 
+bool Options::auto_index_range() const {
+  return blur_model == BlurModel::FocusIndex && depth_min == 0 && depth_max == 0;
+}
+
+Options Options::resolved_for(const FocalStack& stack) const {
+  Options o = *this;
+  if (o.auto_index_range() && !stack.focus_distances.empty()) {
+    const auto [lo, hi] = std::minmax_element(stack.focus_distances.begin(), stack.focus_distances.end());
+    o.depth_min = *lo;
+    o.depth_max = *hi > *lo ? *hi : *lo + 1.0;
+  }
+  return o;
+}
+
 void Options::validate(const FocalStack* stack) const {
+  const bool index_model = blur_model == BlurModel::FocusIndex;
+  if (index_model) {
+    require(std::isfinite(blur_scale) && blur_scale >= 0,
+            "--blur-scale must be positive, or 0 to estimate it (got " + num(blur_scale) + ")");
+    require(std::isfinite(thresh) && thresh > 0, "--thresh must be positive (got " + num(thresh) + ")");
+    require(std::isfinite(depth_min) && std::isfinite(depth_max) && (auto_index_range() || depth_max > depth_min),
+            "depth range maximum " + num(depth_max) + " must exceed the minimum " + num(depth_min));
+  }
+  if (!index_model) {
   require(std::isfinite(focal_length) && focal_length > 0,
           "focal length must be positive (got " + num(focal_length) + "): pass --focal-length");
   require(aperture > 0 || (std::isfinite(f_number) && f_number > 0),
@@ -72,6 +98,7 @@ void Options::validate(const FocalStack* stack) const {
           "depth range minimum must be positive (got " + num(depth_min) + ")");
   require(std::isfinite(depth_max) && depth_max > depth_min,
           "depth range maximum " + num(depth_max) + " must exceed the minimum " + num(depth_min));
+  }
   require(depth_candidates >= 2, "--depth-candidates must be at least 2 (got " + std::to_string(depth_candidates) + ")");
   require(kernel_size == 0 || (kernel_size >= 1 && kernel_size % 2 == 1),
           "--kernel-size must be odd and positive, or 0 for the default (got " + std::to_string(kernel_size) + ")");
@@ -120,7 +147,10 @@ void Options::validate(const FocalStack* stack) const {
                                            " has " + std::to_string(f0.channels));
     require(f.data.size() == f.pixels() * f.channels, src(i) + ": pixel buffer size does not match its shape");
     const double zf = s.focus_distances[i];
-    require(std::isfinite(zf) && zf > focal_length,
+    if (index_model)
+      require(std::isfinite(zf), src(i) + ": focus index " + num(zf) + " is not finite");
+    else
+      require(std::isfinite(zf) && zf > focal_length,
             src(i) + ": focus distance " + num(zf) + " must be greater than the focal length " + num(focal_length));
     for (size_t k = 0; k < f.data.size(); ++k) {
       const float v = f.data[k];
@@ -132,13 +162,18 @@ void Options::validate(const FocalStack* stack) const {
 
 std::string Options::summary() const {
   std::ostringstream o;
-  o << "preset            " << preset << "\n"
-    << "focal length      " << num(focal_length) << "\n"
+  o << "preset            " << preset << "\n";
+  if (blur_model == BlurModel::FocusIndex)
+    o << "blur model        uncalibrated: sigma = max(thresh, a |s - i|), a = "
+      << (blur_scale > 0 ? num(blur_scale) + " px/frame" : std::string("estimated")) << "\n";
+  o << "focal length      " << num(focal_length) << "\n"
     << "aperture          " << num(effective_aperture()) << " (f/" << num(focal_length / effective_aperture()) << ")\n"
     << "pixel pitch       " << num(pixel_pitch) << "\n"
     << "thresh            " << num(thresh) << " px\n"
     << "kernel size       " << (kernel_size > 0 ? std::to_string(kernel_size) : std::string("auto")) << "\n"
-    << "depth range       " << num(depth_min) << " .. " << num(depth_max) << ", " << depth_candidates
+    << "depth range       " << (auto_index_range() ? std::string("0 .. last frame index")
+                                                       : num(depth_min) + " .. " + num(depth_max))
+    << ", " << depth_candidates
     << " candidates\n"
     << "window            " << (window > 1 ? std::to_string(window) : std::string("none")) << "\n"
     << "golden section    bracket " << gs_bracket << ", tol " << num(gs_tol) << ", max " << gs_max_iters << "\n"

@@ -6,7 +6,7 @@
 
 namespace dfd {
 
-std::vector<std::string> preset_names() { return {"nyuv2", "make3d", "mobiledepth"}; }
+std::vector<std::string> preset_names() { return {"nyuv2", "make3d", "mobiledepth", "uncalibrated"}; }
 
 std::vector<double> preset_focus_distances(const std::string& name) {
   if (name == "nyuv2") return {1.0, 1.5, 2.5, 4.0, 6.0};
@@ -58,8 +58,22 @@ Options preset_options(const std::string& name) {
     o.fista_alpha = 2.0;
     o.window = 50;
     o.edge_pad = 25;
+  } else if (name == "uncalibrated") {
+    // Focus distances and lens unknown: depth is a continuous focus index in 0 .. F-1 (frame i
+    // is sharp at s = i) and sigma_i(s) = max(thresh, a |s - i|), a estimated from the stack.
+    // The camera fields are unused. Real stacks are noisy: the windowed grid search of make3d.
+    o.blur_model = BlurModel::FocusIndex;
+    o.blur_scale = 0.0;
+    o.depth_min = 0.0;
+    o.depth_max = 0.0;  // auto: 0 .. F-1
+    o.thresh = 0.5;
+    o.epochs = 8;
+    o.depth_candidates = 100;
+    o.fista_iters0 = 10;
+    o.fista_alpha = 2.0;
+    o.window = 5;
   } else {
-    throw_usage("unknown preset '" + name + "' (choose nyuv2, make3d or mobiledepth)");
+    throw_usage("unknown preset '" + name + "' (choose nyuv2, make3d, mobiledepth or uncalibrated)");
   }
   return o;
 }

@@ -1,0 +1,128 @@
+// The uncalibrated (FocusIndex) model: its blur scale a estimated from the stack, and the depth
+// range and window a solve of such a stack runs with.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "dfd/error.h"
+#include "dfd/solver.h"
+
+namespace dfd {
+
+namespace {
+
+// Longest side of the downscaled stack the trials solve.
+constexpr int kTrialSide = 384;
+// Trial solves: few epochs; the first epochs already separate good and bad scales.
+constexpr int kTrialEpochs = 3;
+// Doubling grid of a at the trial resolution (pixels per frame step), then golden-section steps.
+constexpr double kGridLo = 0.125, kGridHi = 8.0;
+constexpr int kGoldenSteps = 5;
+
+// Box average over factor x factor blocks (the last partial blocks are dropped).
+Image box_downscale(const Image& im, int factor) {
+  if (factor <= 1) return im;
+  const int w = im.width / factor, h = im.height / factor;
+  Image out(w, h, im.channels);
+  const double inv = 1.0 / (static_cast<double>(factor) * factor);
+  for (int c = 0; c < im.channels; ++c)
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        double s = 0;
+        for (int v = 0; v < factor; ++v)
+          for (int u = 0; u < factor; ++u) s += im.at(x * factor + u, y * factor + v, c);
+        out.at(x, y, c) = static_cast<float>(s * inv);
+      }
+  return out;
+}
+
+int odd_at_least_7(int k) {
+  k = std::max(k, 7);
+  return k % 2 == 0 ? k + 1 : k;
+}
+
+}  // namespace
+
+Options solve_options(const FocalStack& stack, const Options& opt) {
+  Options o = opt.resolved_for(stack);
+  if (o.blur_model != BlurModel::FocusIndex || o.kernel_size > 0) return o;
+  if (!(o.blur_scale > 0)) throw_runtime("internal: the uncalibrated model's blur scale is not resolved");
+  // Window: +-3 sigma of the largest blur the depth range can produce (the calibrated presets'
+  // size heuristic would truncate the blur of small images), at most half the shorter side.
+  std::vector<double> index(stack.count());
+  for (int i = 0; i < stack.count(); ++i) index[i] = i;
+  const double smax = max_blur_sigma(o.camera(), index, o.depth_min, o.depth_max);
+  const int pad = 2 * o.edge_pad;
+  const int k_cap = odd_at_least_7(std::min(stack.height(), stack.width()) / 2 - pad);
+  o.kernel_size = std::min(k_cap, odd_at_least_7(2 * static_cast<int>(std::ceil(3.0 * smax)) + 1));
+  return o;
+}
+
+BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& opt, Backend& be) {
+  const auto t0 = std::chrono::steady_clock::now();
+  BlurScaleEstimate est;
+  const int side = std::max(stack.width(), stack.height());
+  est.factor = std::max(1, (side + kTrialSide - 1) / kTrialSide);
+
+  FocalStack small;
+  small.range = stack.range;
+  small.sources = stack.sources;
+  small.focus_distances = stack.focus_distances;
+  for (const Image& f : stack.frames) small.frames.push_back(box_downscale(f, est.factor));
+
+  Options trial = opt;
+  trial.blur_model = BlurModel::FocusIndex;
+  trial.epochs = kTrialEpochs;
+  trial.kernel_size = 0;
+  trial.edge_pad = opt.edge_pad / est.factor;
+  trial.aif_solver = AifSolver::CG;
+  trial.order = StepOrder::DepthFirst;
+
+  // loss(a) at the trial resolution, memoised by a.
+  std::vector<std::pair<double, double>> seen;
+  auto loss_at = [&](double a) {
+    for (const auto& s : seen)
+      if (std::fabs(s.first - a) <= 1e-9 * a) return s.second;
+    trial.blur_scale = a;
+    const Result r = solve(small, solve_options(small, trial), be);
+    const double l = r.log.empty() ? std::numeric_limits<double>::infinity() : r.log.back().loss;
+    seen.emplace_back(a, l);
+    est.trials.emplace_back(a * est.factor, l);
+    return l;
+  };
+
+  // Doubling grid, then golden section on log a inside the best grid point's neighbours.
+  std::vector<double> grid;
+  for (double a = kGridLo; a <= kGridHi * 1.0001; a *= 2) grid.push_back(a);
+  size_t best = 0;
+  double best_loss = std::numeric_limits<double>::infinity();
+  for (size_t k = 0; k < grid.size(); ++k) {
+    const double l = loss_at(grid[k]);
+    if (l < best_loss) best_loss = l, best = k;
+  }
+  double lo = std::log(grid[best > 0 ? best - 1 : 0]), hi = std::log(grid[std::min(best + 1, grid.size() - 1)]);
+  const double invphi = (std::sqrt(5.0) - 1.0) / 2.0;
+  double c = hi - invphi * (hi - lo), d = lo + invphi * (hi - lo);
+  double fc = loss_at(std::exp(c)), fd = loss_at(std::exp(d));
+  for (int it = 0; it < kGoldenSteps; ++it) {
+    if (fc <= fd) {
+      hi = d, d = c, fd = fc;
+      c = hi - invphi * (hi - lo);
+      fc = loss_at(std::exp(c));
+    } else {
+      lo = c, c = d, fc = fd;
+      d = lo + invphi * (hi - lo);
+      fd = loss_at(std::exp(d));
+    }
+  }
+  // The best a seen (the grid point itself may still be best at an end of the grid).
+  double a_best = grid[best];
+  for (const auto& s : seen)
+    if (s.second < best_loss) best_loss = s.second, a_best = s.first;
+  est.scale = a_best * est.factor;
+  est.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return est;
+}
+
+}  // namespace dfd

@@ -1,0 +1,140 @@
+// The uncalibrated (FocusIndex) model: its blur law, options, window rule, the estimate of the
+// blur scale a, and a solve of a stack rendered with known a and relative depth.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "dfd/error.h"
+#include "dfd/reference_model.h"
+#include "dfd/solver.h"
+#include "dfd/synthetic.h"
+
+namespace dfd {
+namespace {
+
+Camera index_camera(double a, double thresh) {
+  Camera c;
+  c.model = BlurModel::FocusIndex;
+  c.index_scale = a;
+  c.thresh = thresh;
+  return c;
+}
+
+TEST(Uncalibrated, BlurLawIsLinearInTheIndexDistanceAboveThresh) {
+  const Camera c = index_camera(1.5, 0.5);
+  EXPECT_DOUBLE_EQ(blur_sigma(c, 2.0, 2.0), 0.5);   // in focus: the floor
+  EXPECT_DOUBLE_EQ(blur_sigma(c, 2.0, 2.2), 0.5);   // 0.3 px < thresh
+  EXPECT_DOUBLE_EQ(blur_sigma(c, 2.0, 4.0), 3.0);   // 1.5 * 2
+  EXPECT_DOUBLE_EQ(blur_sigma(c, 4.0, 1.0), 4.5);   // symmetric in s - i
+  EXPECT_DOUBLE_EQ(max_blur_sigma(c, {0, 1, 2, 3, 4}, 0.0, 4.0), 6.0);
+}
+
+TEST(Uncalibrated, PresetNeedsNoCameraAndTakesTheFrameIndexRange) {
+  Options o = preset_options("uncalibrated");
+  EXPECT_EQ(o.blur_model, BlurModel::FocusIndex);
+  EXPECT_TRUE(o.auto_index_range());
+  FocalStack s;
+  s.range = 255;
+  for (int i = 0; i < 4; ++i) {
+    s.frames.emplace_back(8, 6, 1);
+    s.focus_distances.push_back(i);
+  }
+  o.focal_length = 0;  // unused by this model: must not be required
+  EXPECT_NO_THROW(o.validate(&s));
+  const Options r = o.resolved_for(s);
+  EXPECT_EQ(r.depth_min, 0.0);
+  EXPECT_EQ(r.depth_max, 3.0);
+  o.blur_scale = -1;
+  EXPECT_THROW(o.validate(&s), Error);
+  // A calibrated preset still refuses a focus distance at the focal length.
+  Options t = preset_options("nyuv2");
+  s.focus_distances = {0.05, 1, 2, 3};
+  EXPECT_THROW(t.validate(&s), Error);
+}
+
+TEST(Uncalibrated, WindowCoversThreeSigmaOfTheLargestBlurCappedAtHalfTheShorterSide) {
+  FocalStack s;
+  for (int i = 0; i < 5; ++i) {
+    s.frames.emplace_back(400, 300, 1);
+    s.focus_distances.push_back(i);
+  }
+  Options o = preset_options("uncalibrated");
+  o.blur_scale = 0.5;  // sigma_max = 0.5 * 4 = 2 -> K = 2 * 6 + 1 = 13
+  EXPECT_EQ(solve_options(s, o).kernel_size, 13);
+  o.blur_scale = 10;  // 40 px: K = 241 would exceed half of 300 -> 151
+  EXPECT_EQ(solve_options(s, o).kernel_size, 151);
+  o.blur_scale = 0;
+  EXPECT_THROW(solve_options(s, o), Error);  // unresolved a
+  o.blur_scale = 0.5;
+  o.kernel_size = 9;  // an explicit window wins
+  EXPECT_EQ(solve_options(s, o).kernel_size, 9);
+}
+
+// A stack rendered with the FocusIndex model: 5 frames, a = 1.2 px per frame step, depth in
+// index units from a slanted plane and two fronto-parallel patches.
+struct IndexScene {
+  Image aif, depth;
+  FocalStack stack;
+};
+
+IndexScene index_scene(double a) {
+  const int W = 96, H = 72;
+  IndexScene sc;
+  sc.aif = synthetic_texture(W, H, 3);
+  sc.depth = Image(W, H, 1);
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      float s = 0.3f + 3.4f * x / (W - 1);
+      if (y < H / 3) s = 1.0f;
+      if (y > 2 * H / 3 && x < W / 2) s = 3.5f;
+      sc.depth.at(x, y) = s;
+    }
+  sc.stack.focus_distances = {0, 1, 2, 3, 4};
+  const Camera cam = index_camera(a, 0.5);
+  // The window the solver picks for this a: +-3 sigma of the largest blur (1.2 * 4 px) -> 31.
+  sc.stack.frames = exact_forward(sc.aif, sc.depth, cam, sc.stack.focus_distances, 31);
+  sc.stack.range = 255;
+  return sc;
+}
+
+double mean_abs_error(const Image& a, const Image& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.data.size(); ++i) s += std::fabs(a.data[i] - b.data[i]);
+  return s / a.data.size();
+}
+
+TEST(Uncalibrated, EstimatesTheBlurScaleOfARenderedStack) {
+  const double a_true = 1.2;
+  const IndexScene sc = index_scene(a_true);
+  Options o = preset_options("uncalibrated");
+  o.threads = 2;
+  auto be = make_cpu_backend(2);
+  const BlurScaleEstimate e = estimate_blur_scale(sc.stack, o.resolved_for(sc.stack), *be);
+  EXPECT_EQ(e.factor, 1);
+  EXPECT_GE(e.trials.size(), 7u);
+  // The grid steps by 2x and the golden section narrows it to ~1.1x: within 15% of the truth.
+  std::string trials;
+  for (const auto& t : e.trials) trials += " (" + std::to_string(t.first) + ", " + std::to_string(t.second) + ")";
+  EXPECT_NEAR(e.scale, a_true, 0.15 * a_true) << "estimated a = " << e.scale << "; trials" << trials;
+}
+
+TEST(Uncalibrated, SolveRecoversRelativeDepthInFrameUnits) {
+  const IndexScene sc = index_scene(1.2);
+  Options o = preset_options("uncalibrated");
+  o.threads = 2;
+  o.blur_scale = 1.2;
+  o.epochs = 6;
+  auto be = make_cpu_backend(2);
+  const Result r = solve(sc.stack, o, *be);
+  EXPECT_EQ(r.options.depth_min, 0.0);
+  EXPECT_EQ(r.options.depth_max, 4.0);
+  EXPECT_EQ(r.blur_scale_estimate.scale, 0.0);  // given, not estimated
+  EXPECT_EQ(r.kernel_size, 31);
+  // In focus (|s - i| < thresh / a = 0.42) every frame's blur is the floor, so depth is only
+  // determined up to that dead band near each frame: a mean error of a tenth of a frame step.
+  EXPECT_LT(mean_abs_error(r.depth, sc.depth), 0.1);
+  for (size_t k = 2; k < r.log.size(); ++k) EXPECT_LE(r.log[k].loss, r.log[k - 1].loss * (1 + 1e-6));
+}
+
+}  // namespace
+}  // namespace dfd
