@@ -47,11 +47,13 @@ Image read_rgb255(const std::string& path) {
   return out;
 }
 
-std::string metres_mm(double m) {
+std::string number(double v) {
   std::ostringstream s;
-  s << m * 1e3 << " mm";
+  s << v;
   return s.str();
 }
+
+std::string metres_mm(double m) { return number(m * 1e3) + " mm"; }
 
 }  // namespace
 
@@ -121,9 +123,9 @@ DatasetSample make3d_sample(const std::string& image_path, const std::string& de
   }
   if (exif.f_number) {
     s.options.f_number = *exif.f_number;
-    src += ", N " + std::to_string(*exif.f_number) + " from EXIF";
+    src += ", N " + number(*exif.f_number) + " from EXIF";
   } else {
-    src += ", N " + std::to_string(s.options.f_number) + " from the preset (no EXIF FNumber)";
+    src += ", N " + number(s.options.f_number) + " from the preset (no EXIF FNumber)";
   }
   s.options.aperture = 0;  // D = f / N
   if (exif.pixel_pitch) {

@@ -1,4 +1,5 @@
 // The NYUv2 labelled set (nyu_depth_v2_labeled.mat, MATLAB v7.3): samples and the SPEC 6 protocol.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -90,6 +91,26 @@ RgbdImage nyuv2_read(const std::string& mat_path, int index) {
                     std::to_string(r) + ", column " + std::to_string(c));
       out.depth.at(c, r) = static_cast<float>(z);
     }
+  return out;
+}
+
+std::vector<int> nyuv2_split(const std::string& splits_mat, const std::string& set, int count) {
+  if (set != "test" && set != "train") throw_usage("unknown NYUv2 split set '" + set + "' (test or train)");
+  const MatFile f(splits_mat);
+  const MatVarInfo v = f.info(set + "Ndxs");
+  const size_t n = v.dims.size() == 2 ? v.dims[0] * v.dims[1] : 0;
+  if (v.cls == MatClass::Other || v.complex || v.dims.size() != 2 || (v.dims[0] != 1 && v.dims[1] != 1) || n == 0)
+    throw_input(splits_mat + ": '" + v.name + "' is " + v.class_name + " " + dims_string(v.dims) +
+                "; expected a numeric vector of 1-based sample numbers (654 x 1 for testNdxs)");
+  std::vector<int> out;
+  for (double x : f.read_all(v)) {
+    if (!(x >= 1 && x <= count && x == std::floor(x)))
+      throw_input(splits_mat + ": '" + v.name + "' holds " + std::to_string(x) + ", not a sample number in 1.." +
+                  std::to_string(count));
+    out.push_back(static_cast<int>(x) - 1);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

@@ -327,6 +327,22 @@ TEST(DatasetNyuv2, ReadsAVersion5FileToo) {
   EXPECT_EQ(nyuv2_read(mat, 1).rgb.at(2, 5, 1), 255.f);
 }
 
+TEST(DatasetNyuv2, OfficialSplitGivesZeroBasedIndices) {
+  const std::string dir = fresh_dir();
+  const std::string mat = path_in(dir, "splits.mat");
+  write_mat(mat, MAT_FT_MAT5, {MatVar{"testNdxs", MAT_C_DOUBLE, {3, 1}, {5, 1, 2}},
+                               MatVar{"trainNdxs", MAT_C_DOUBLE, {1, 2}, {3, 4}}});
+  EXPECT_EQ(nyuv2_split(mat, "test", 5), (std::vector<int>{0, 1, 4}));
+  EXPECT_EQ(nyuv2_split(mat, "train", 5), (std::vector<int>{2, 3}));
+  expect_error([&] { nyuv2_split(mat, "test", 4); }, ErrorKind::Input, {mat, "testNdxs", "holds 5", "1..4"});
+  expect_error([&] { nyuv2_split(mat, "val", 5); }, ErrorKind::Usage, {"val"});
+  write_mat(mat, MAT_FT_MAT5, {MatVar{"testNdxs", MAT_C_DOUBLE, {2, 2}, {1, 2, 3, 4}}});
+  expect_error([&] { nyuv2_split(mat, "test", 5); }, ErrorKind::Input, {mat, "2 x 2", "vector"});
+  expect_error([&] { nyuv2_split(mat, "train", 5); }, ErrorKind::Input, {mat, "no variable 'trainNdxs'"});
+  write_mat(mat, MAT_FT_MAT5, {MatVar{"testNdxs", MAT_C_DOUBLE, {2, 1}, {1, 2.5}}});
+  expect_error([&] { nyuv2_split(mat, "test", 5); }, ErrorKind::Input, {mat, "holds 2.5"});
+}
+
 // ---- Make3D ------------------------------------------------------------------------------------
 
 TEST(DatasetMake3d, ReadsGridPlaneFourAtItsRowsAndColumns) {
@@ -503,8 +519,11 @@ TEST(DatasetCli, BadArgumentsAndFilesExitWithTheirClass) {
   r = run_dfd(dir, "dataset nyuv2 x.mat --index 0 --out out2");
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_NE(r.err.find("x.mat: not a MATLAB .mat file"), std::string::npos) << r.err;
-  r = run_dfd(dir, "dataset nyuv2 nyu.mat --out out3");  // --index is required
+  r = run_dfd(dir, "dataset nyuv2 nyu.mat --index 0 --split s.mat --out out3");  // one or the other
   EXPECT_EQ(r.code, 2) << r.err;
+  r = run_dfd(dir, "dataset nyuv2 nyu.mat --out out5");  // neither --index nor --split
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--split"), std::string::npos) << r.err;
   r = run_dfd(dir, "dataset make3d only.jpg --out out4");
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("IMAGE DEPTH.mat"), std::string::npos) << r.err;

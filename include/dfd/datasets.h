@@ -63,6 +63,10 @@ RgbdImage nyuv2_read(const std::string& mat_path, int index);
 // SPEC 6: both downsampled 2x (resize_bilinear_aa to floor(W/2) x floor(H/2): 320 x 240), depth
 // clipped to [0.1, 10] m; the nyuv2 preset's camera and focus planes. Name: the index as %04d.
 DatasetSample nyuv2_protocol(const RgbdImage& full, int index, const std::string& mat_path);
+// The official split (splits.mat: "testNdxs" / "trainNdxs", 1-based column vectors of the 1449
+// samples): `set` "test" (654 samples) or "train" (795), as sorted 0-based indices < count.
+// Error(Input) naming the file for a missing variable, non-vector, or an index outside 1..count.
+std::vector<int> nyuv2_split(const std::string& splits_mat, const std::string& set, int count);
 inline DatasetSample nyuv2_sample(const std::string& mat_path, int index) {
   return nyuv2_protocol(nyuv2_read(mat_path, index), index, mat_path);
 }

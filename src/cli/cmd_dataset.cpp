@@ -16,7 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct DatasetArgs {
-  std::string out, format = "tiff", index;
+  std::string out, format = "tiff", index, split, set = "test";
+  CLI::Option *index_opt = nullptr, *split_opt = nullptr;
   std::vector<std::string> inputs;  // nyuv2: FILE.mat; make3d: IMG DEPTH.mat | FOLDER [DEPTH_FOLDER]
   bool force = false, quiet = false;
 };
@@ -41,7 +42,9 @@ void write_sample(const DatasetArgs& a, const DatasetSample& s) {
   nlohmann::ordered_json j;
   j["dataset"] = s.dataset;
   j["sample"] = s.name;
-  j["sources"] = s.sources;
+  std::vector<std::string> sources;
+  for (const std::string& p : s.sources) sources.push_back(fs::absolute(p).lexically_normal().string());
+  j["sources"] = sources;
   j["source_size"] = {s.source_width, s.source_height};
   j["size"] = {s.rgb.width, s.rgb.height};
   j["resize"] = "anti-aliased bilinear (triangle filter stretched by the reduction factor)";
@@ -63,9 +66,11 @@ void write_sample(const DatasetArgs& a, const DatasetSample& s) {
 
 int run_nyuv2(const DatasetArgs& a) {
   const std::string& mat = a.inputs.at(0);
+  if (!*a.index_opt && !*a.split_opt) throw_usage("nyuv2: give --index (e.g. 0-9 or all) or --split splits.mat");
   check_output_dir(a.out, a.force);
   const Nyuv2Info info = nyuv2_info(mat);
-  const std::vector<int> indices = parse_index_list(a.index, info.count, mat + " --index");
+  const std::vector<int> indices = *a.split_opt ? nyuv2_split(a.split, a.set, info.count)
+                                                : parse_index_list(a.index, info.count, mat + " --index");
   create_output_dir(a.out);
   for (int i : indices) write_sample(a, nyuv2_sample(mat, i));
   note(a.quiet, "wrote " + std::to_string(indices.size()) + " NYUv2 sample(s) to " + a.out);
@@ -109,7 +114,13 @@ Command add_dataset_command(CLI::App& root) {
 
   CLI::App* n = app->add_subcommand("nyuv2", "NYUv2 labelled set (nyu_depth_v2_labeled.mat) -> focal stacks");
   n->add_option("file", ny->inputs, "nyu_depth_v2_labeled.mat (MATLAB v7.3)")->required()->expected(1);
-  n->add_option("--index", ny->index, "Samples, 0-based: N, N,M,..., A-B or all")->required();
+  ny->index_opt = n->add_option("--index", ny->index, "Samples, 0-based: N, N,M,..., A-B or all");
+  ny->split_opt = n->add_option("--split", ny->split, "splits.mat of the official split (instead of --index)")
+                      ->excludes(ny->index_opt);
+  n->add_option("--set", ny->set, "Which half of --split: test (654) or train (795)")
+      ->check(CLI::IsMember({"test", "train"}))
+      ->needs(ny->split_opt)
+      ->capture_default_str();
   add_common(*n, *ny);
   n->footer("Per sample OUT/<NNNN>/: frame_XX.tiff, stack.json, depth_gt.tiff, aif_gt.png, sample.json.\n"
             "RGB and depth halved (anti-aliased bilinear), depth clipped to [0.1, 10] m, stack rendered\n"
