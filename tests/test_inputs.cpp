@@ -2,6 +2,9 @@
 // focus-distance CSVs, EXIF focus distances and camera, the uncalibrated model's frame indices.
 #include <gtest/gtest.h>
 #include <libexif/exif-data.h>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
 
 #include <opencv2/imgcodecs.hpp>
 #include <algorithm>
@@ -10,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "dfd/error.h"
 #include "dfd/exif.h"
@@ -533,6 +537,82 @@ TEST(Inputs, ManifestKindAndFocusSource) {
   SolveRequest r = request({path_in(dir, "stack.json")});
   r.focus_csv = path_in(dir, "f.csv");
   EXPECT_EQ(prepare_solve_job(r).stack.focus_distances, (std::vector<double>{1.5, 2.5, 3.5}));
+}
+
+// ---- The command line: --focus-csv, input kinds in report.json, errors ------------------------
+
+struct CliResult {
+  int code = -1;
+  std::string err;
+};
+
+// Runs the dfd binary with `args` inside `dir` (stdout dropped, stderr kept).
+CliResult run_dfd(const std::string& dir, const std::string& args) {
+  const std::string err = path_in(dir, ".stderr");
+  const std::string cmd = "cd '" + dir + "' && '" + DFD_CLI + "' " + args + " >/dev/null 2>'" + err + "'";
+  const int status = std::system(cmd.c_str());
+  CliResult r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(err);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  r.err = ss.str();
+  fs::remove(err);
+  return r;
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+TEST(Inputs, CliSolvesAFolderWithAFocusCsvAndReportsWhereInputsCameFrom) {
+  const std::string dir = fresh_dir();
+  fs::create_directories(path_in(dir, "fr"));
+  for (int k : {10, 2, 1}) write_png8(path_in(dir, "fr/frame" + std::to_string(k) + ".png"), ramp_image(16, 12, 1, k, 256), 255);
+  write_text(path_in(dir, "f.csv"), "frame,focus_distance\nframe10.png,3\nframe1.png,1\nframe2.png,2\n");
+  const CliResult r = run_dfd(dir, "solve fr --focus-csv f.csv --epochs 1 --threads 1 --out out");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json in = read_json(path_in(dir, "out/report.json")).at("input");
+  EXPECT_EQ(in.at("kind"), "folder");
+  EXPECT_EQ(in.at("focus_source"), "csv");
+  ASSERT_EQ(in.at("frames").size(), 3u);
+  EXPECT_EQ(in["frames"][2]["file"], "fr/frame10.png");
+  EXPECT_EQ(in["frames"][2]["focus_distance"], 3.0);
+  EXPECT_EQ(in["frames"][0]["focus_distance"], 1.0);
+  ASSERT_GE(in.at("notes").size(), 1u);
+  EXPECT_TRUE(contains(in["notes"][0].get<std::string>(), "natural order"));
+
+  // A TIFF z-stack through the command line.
+  std::vector<cv::Mat> pages;
+  for (int i = 0; i < 2; ++i) pages.push_back(ramp_mat(16, 12, CV_16UC1, 311.0 * (i + 1), 65536));
+  ASSERT_TRUE(cv::imwritemulti(path_in(dir, "z.tif"), pages));
+  const CliResult t = run_dfd(dir, "solve z.tif --focus-distances 1,2 --epochs 1 --threads 1 --out outz");
+  ASSERT_EQ(t.code, 0) << t.err;
+  const nlohmann::json tin = read_json(path_in(dir, "outz/report.json")).at("input");
+  EXPECT_EQ(tin.at("kind"), "tiff-stack");
+  EXPECT_EQ(tin.at("focus_source"), "flag");
+  EXPECT_EQ(tin.at("range"), 65535.0);
+  EXPECT_EQ(tin["frames"][1]["file"], "z.tif page 1");
+}
+
+TEST(Inputs, CliBadInputsExitWithTheInputCodeAndNameTheFile) {
+  const std::string dir = fresh_dir();
+  fs::create_directories(path_in(dir, "fr"));
+  for (int k : {1, 2}) write_png8(path_in(dir, "fr/f" + std::to_string(k) + ".png"), ramp_image(8, 6, 1, k, 256), 255);
+  write_text(path_in(dir, "bad.csv"), "1\nnear\n");
+  CliResult r = run_dfd(dir, "solve fr --focus-csv bad.csv --out out");
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_EQ(r.err.rfind("dfd: ", 0), 0u) << r.err;
+  EXPECT_TRUE(contains(r.err, "bad.csv line 2: 'near' is not a number")) << r.err;
+  EXPECT_FALSE(fs::exists(path_in(dir, "out/report.json")));
+  r = run_dfd(dir, "solve fr --preset mobiledepth --out out");
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_TRUE(contains(r.err, "fr: --preset mobiledepth needs the MobileDepth layout")) << r.err;
+  fs::create_directories(path_in(dir, "empty"));
+  r = run_dfd(dir, "solve empty --focus-distances 1,2 --out out");
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_TRUE(contains(r.err, "empty: a focal stack needs at least 2 frames")) << r.err;
 }
 
 }  // namespace
