@@ -224,8 +224,9 @@ TEST(Inputs, BadTiffStacksNameTheFileAndPage) {
 std::string mobiledepth_folder(const std::string& root, const std::string& calibration) {
   const std::string dir = path_in(root, "scene");
   fs::create_directories(dir);
-  for (int k : {1, 2, 10}) write_png8(path_in(dir, "a" + std::to_string(k) + ".jpg"), ramp_image(8, 6, 3, k, 200), 255);
-  write_png8(path_in(dir, "b.jpg"), Image(9, 9, 3, 1.f), 255);  // not a*.jpg: not a frame (and of another size)
+  for (int k : {1, 2, 10})  // real JPEGs, as the dataset ships them
+    EXPECT_TRUE(cv::imwrite(path_in(dir, "a" + std::to_string(k) + ".jpg"), ramp_mat(8, 6, CV_8UC3, k, 200)));
+  EXPECT_TRUE(cv::imwrite(path_in(dir, "b.jpg"), ramp_mat(9, 9, CV_8UC3, 1, 200)));  // not a*.jpg: not a frame
   write_text(path_in(dir, "calibrated.txt"), calibration);
   return dir;
 }
@@ -519,7 +520,28 @@ TEST(Inputs, ExifMissingOnOneFrameFallsBackWithANote) {
   EXPECT_TRUE(noted.has("not using EXIF focus distances"));
 }
 
-// ---- The manifest ---------------------------------------------------
+// ---- The uncalibrated model and the manifest ---------------------------------------------------
+
+TEST(Inputs, UncalibratedModelUsesFrameIndicesAndSaysWhatItIgnores) {
+  const std::string dir = fresh_dir();
+  const auto frames = three_frames(dir);
+  // Through the Options field (as --uncalibrated sets it) ...
+  SolveRequest r = request(frames, std::vector<double>{1, 2, 4});
+  r.apply_flags = [](Options& o) { o.blur_model = BlurModel::FocusIndex; };
+  Noted noted;
+  const SolveJob job = prepare_solve_job(r, noted.fn());
+  EXPECT_EQ(job.focus_source, "frame-index");
+  EXPECT_EQ(job.stack.focus_distances, (std::vector<double>{0, 1, 2}));
+  EXPECT_TRUE(noted.has("ignoring --focus-distances"));
+  // ... and through the preset, with no focus distances at all (a folder of frames).
+  SolveRequest p = request({dir});
+  p.preset = "uncalibrated";
+  p.preset_given = true;
+  const SolveJob j2 = prepare_solve_job(p);
+  EXPECT_EQ(j2.focus_source, "frame-index");
+  EXPECT_EQ(j2.options.blur_model, BlurModel::FocusIndex);
+  EXPECT_EQ(j2.stack.focus_distances, (std::vector<double>{0, 1, 2}));
+}
 
 TEST(Inputs, ManifestKindAndFocusSource) {
   const std::string dir = fresh_dir();
