@@ -298,10 +298,10 @@ AlignmentReport align_stack(FocalStack& stack, const AlignOptions& o,
       fa.ecc = 1.0;
     }
     if (note && i != ref)
-      note("aligned " + frame_name(stack, i) + " to frame " + std::to_string(fa.neighbour) + ": scale " +
-           fmt("%.4f", fa.scale) + ", rotation " + fmt("%.3f", fa.rotation_deg) + " deg, shift (" +
-           fmt("%.2f", fa.shift_px[0]) + ", " + fmt("%.2f", fa.shift_px[1]) + ") px, ECC " + fmt("%.4f", fa.ecc) +
-           ", " + std::to_string(fa.iterations) + " iterations");
+      note("aligned " + frame_name(stack, i) + " to frame " + std::to_string(ref) + ": scale " + fmt("%.4f", fa.scale) +
+           ", rotation " + fmt("%.3f", fa.rotation_deg) + " deg, shift (" + fmt("%.2f", fa.shift_px[0]) + ", " +
+           fmt("%.2f", fa.shift_px[1]) + ") px; via frame " + std::to_string(fa.neighbour) + ": ECC " +
+           fmt("%.4f", fa.ecc) + ", " + std::to_string(fa.iterations) + " iterations");
   }
 
   // Valid region: reference pixels every frame's warp maps inside that frame.
