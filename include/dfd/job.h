@@ -52,8 +52,9 @@ struct SolveJob {
 SolveJob prepare_solve_job(const SolveRequest& request,
                            const std::function<void(const std::string&)>& note = nullptr);
 
-// Writes depth.tiff, aif.png, aif16.png and depth_color.png of a result into `dir`; returns the
-// file names written.
+// Writes depth.tiff, aif.png, aif16.png and depth_color.png of a result into `dir`, and
+// confidence.tiff (float) and confidence.png (8-bit grey, 255 = 1) when the result has a
+// confidence map; returns the file names written.
 std::vector<std::string> write_result_images(const std::string& dir, const Result& r, double range);
 
 // Solves the job on `backend` and writes the result images, then report.json last (its

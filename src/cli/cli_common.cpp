@@ -114,6 +114,7 @@ void SolverFlags::add(CLI::App& app, bool full) {
     range_opt = app.add_option("--range", range, "Input intensity range R (default: from the bit depth)")
                     ->check(CLI::PositiveNumber);
     align.add(app);
+    quality.add(app);
   }
   epochs_opt = app.add_option("--epochs", epochs, "Alternating epochs (default: the preset's; nyuv2 40)")->check(CLI::Range(1, 1000000));
   backend_opt = app.add_option("--backend", backend, "Where to solve (auto: CUDA when a GPU is present)")
@@ -139,6 +140,7 @@ void SolverFlags::apply(Options& opt) const {
   if (*epochs_opt) opt.epochs = epochs;
   if (*backend_opt) opt.backend = backend == "cpu" ? BackendKind::Cpu : backend == "cuda" ? BackendKind::Cuda : BackendKind::Auto;
   if (*threads_opt) opt.threads = threads;
+  quality.apply(opt);
 }
 
 void check_output_dir(const std::string& dir, bool force) {

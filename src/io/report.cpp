@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dfd/io.h"
+#include "io/quality_report.h"
 #include "io/align_json.h"
 
 namespace dfd {
@@ -80,6 +81,8 @@ std::string report_json(const RunReport& r) {
     const Result& res = *r.result;
     j["kernel_size"] = res.kernel_size;
     j["levels"] = {{"count", res.levels}, {"max_kernel_l1_error", res.level_kernel_error}};
+    j["confidence"] = confidence_json(res);
+    j["cleanup"] = cleanup_json(r.options.cleanup, res.cleanup);
     j["backend"] = {{"name", res.backend}, {"device", res.device}};
     if (!r.backend_note.empty()) j["backend"]["note"] = r.backend_note;
     json log = json::array();

@@ -47,7 +47,13 @@ std::vector<std::string> write_result_images(const std::string& dir, const Resul
   write_png8(join(dir, "aif.png"), r.aif, range);
   write_png16(join(dir, "aif16.png"), r.aif, range);
   write_depth_color(join(dir, "depth_color.png"), r.depth);
-  return {"depth.tiff", "aif.png", "aif16.png", "depth_color.png"};
+  std::vector<std::string> files = {"depth.tiff", "aif.png", "aif16.png", "depth_color.png"};
+  if (!r.confidence.empty()) {  // [0, 1]: as float, and as 8-bit grey (255 = 1)
+    write_float_tiff(join(dir, "confidence.tiff"), r.confidence);
+    write_png8(join(dir, "confidence.png"), r.confidence, 1.0);
+    files.insert(files.end(), {"confidence.tiff", "confidence.png"});
+  }
+  return files;
 }
 
 SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::string& dir,
