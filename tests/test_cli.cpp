@@ -230,5 +230,41 @@ TEST(Cli, DemoSolvesTheBuiltInScene) {
   EXPECT_EQ(dfd(dir, "solve d/stack/stack.json --epochs 1 --cg-iters 3,3 --backend cpu --quiet --out again").code, 0);
 }
 
+TEST(Cli, SolveOutputFlagsProgressAndQuiet) {
+  const std::string dir = fresh_dir();
+  write_frames(dir);
+  const std::string solve = "solve a.png b.png --focus-distances 1,2.5 --epochs 2 --cg-iters 3,3 --depth-candidates 12 "
+                            "--backend cpu --threads 1 ";
+  CliRun r = dfd(dir, solve + "--exr --ply --out r1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Not a terminal (stderr is a file): one plain line per step, with epoch, elapsed and remaining.
+  EXPECT_TRUE(contains(r.err, "epoch 2/2")) << r.err;
+  EXPECT_TRUE(contains(r.err, "elapsed")) << r.err;
+  EXPECT_TRUE(contains(r.err, "left 0.0 s")) << r.err;  // after the last step
+  EXPECT_FALSE(contains(r.err, "\r")) << r.err;
+  EXPECT_TRUE(contains(r.err, "summary.png")) << r.err;  // the "wrote ..." line names every file
+  EXPECT_TRUE(contains(r.err, "points.ply")) << r.err;
+  for (const char* f : {"depth16.png", "depth.exr", "points.ply", "summary.png", "report.json"})
+    EXPECT_TRUE(fs::exists(path_in(dir, std::string("r1/") + f))) << f;
+  const json rep = json::parse(slurp(path_in(dir, "r1/report.json")));
+  EXPECT_EQ(rep["ply"]["vertices"].get<int>(), 64 * 48);
+  EXPECT_EQ(read_depth(path_in(dir, "r1/depth.exr")).data, read_depth(path_in(dir, "r1/depth.tiff")).data);
+
+  // The confidence filter drops points, and the report says how many; --quiet prints nothing.
+  r = dfd(dir, solve + "--quiet --ply --ply-min-confidence 0.5 --out r3");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_FALSE(fs::exists(path_in(dir, "r3/depth.exr")));  // opt-in
+  const json rep3 = json::parse(slurp(path_in(dir, "r3/report.json")));
+  EXPECT_EQ(rep3["ply"]["vertices"].get<int>() + rep3["ply"]["skipped_low_confidence"].get<int>(), 64 * 48);
+  EXPECT_EQ(rep3["ply"]["min_confidence"].get<double>(), 0.5);
+
+  // Bad requests are usage errors before any work.
+  expect_failure(dfd(dir, solve + "--ply-min-confidence 0.5 --out r4"), 2, "--ply");
+  expect_failure(dfd(dir, solve + "--ply --ply-min-confidence 2 --out r5"), 2, "--ply-min-confidence");
+  expect_failure(dfd(dir, solve + "--ply --ply-z-scale -1 --out r6"), 2, "--ply-z-scale");
+  EXPECT_FALSE(fs::exists(path_in(dir, "r4")));
+}
+
 }  // namespace
 }  // namespace dfd

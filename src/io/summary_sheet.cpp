@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "dfd/error.h"
 #include "dfd/io.h"
@@ -44,6 +45,18 @@ cv::Rect place(cv::Mat& canvas, const cv::Mat& src, const cv::Rect& box) {
   cv::resize(src, scaled, r.size(), 0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_NEAREST);
   scaled.copyTo(canvas(r));
   return r;
+}
+
+// A 1-channel map resampled (nearest: no blending across depth edges, NaN kept) to fit
+// `box` less `legend_w` columns, so that a legend drawn beside it keeps its natural size.
+Image fit_map(const Image& m, const cv::Size& box, int legend_w) {
+  const double s = std::min(static_cast<double>(box.width - legend_w) / m.width, static_cast<double>(box.height) / m.height);
+  const int w = std::max(1, static_cast<int>(m.width * s)), h = std::max(1, static_cast<int>(m.height * s));
+  cv::Mat src(m.height, m.width, CV_32F, const_cast<float*>(m.data.data())), dst;
+  cv::resize(src, dst, {w, h}, 0, 0, cv::INTER_NEAREST);
+  Image out(w, h, 1);
+  std::memcpy(out.data.data(), dst.ptr<float>(), out.data.size() * sizeof(float));
+  return out;
 }
 
 void label(cv::Mat& canvas, const std::string& text, cv::Point at, double scale = 0.5, int thick = 1) {
@@ -110,9 +123,17 @@ void draw_loss(cv::Mat& canvas, const cv::Rect& box, const std::vector<StepLog>&
   auto X = [&](double x) { return a.x + static_cast<int>(std::lround((x - x0) / (x1 - x0) * a.width)); };
   auto Y = [&](double y) { return a.y + a.height - static_cast<int>(std::lround((y - y0) / (y1 - y0) * a.height)); };
   cv::rectangle(canvas, a, kBlack, 1);
-  // y ticks: 5 evenly spaced in log space, labelled with the loss.
-  for (int t = 0; t <= 4; ++t) {
-    const double y = y0 + (y1 - y0) * t / 4.0;
+  // y ticks: the decades when the curve spans at least one (every k-th of many), else 5 evenly
+  // spaced in log space; labelled with the loss.
+  std::vector<double> ticks;
+  if (std::floor(y1) - std::ceil(y0) >= 1) {
+    const int lo = static_cast<int>(std::ceil(y0)), hi = static_cast<int>(std::floor(y1));
+    const int every = std::max(1, (hi - lo + 7) / 8);
+    for (int k = lo; k <= hi; k += every) ticks.push_back(k);
+  } else {
+    for (int t = 0; t <= 4; ++t) ticks.push_back(y0 + (y1 - y0) * t / 4.0);
+  }
+  for (double y : ticks) {
     cv::line(canvas, {a.x - 4, Y(y)}, {a.x, Y(y)}, kBlack, 1);
     cv::line(canvas, {a.x + 1, Y(y)}, {a.x + a.width - 1, Y(y)}, cv::Scalar::all(225), 1);
     label(canvas, fmt("%.3g", std::pow(10.0, y)), {box.x + 6, Y(y) + 5}, 0.4);
@@ -194,7 +215,8 @@ cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* 
   label(canvas, "all-in-focus", {x0, y + 16});
   L.aif = place(canvas, to_bgr8(r.aif, stack.range), {x0, y + kLabel, panel_w, panel_h});
   label(canvas, relative ? "depth (relative, frame index)" : "depth (near = warm)", {x1, y + 16});
-  L.depth = place(canvas, depth_color_image(r.depth), {x1, y + kLabel, panel_w, panel_h});
+  const cv::Rect depth_box(x1, y + kLabel, panel_w, panel_h);
+  L.depth = place(canvas, depth_color_image(fit_map(r.depth, depth_box.size(), 80)), depth_box);
   label(canvas, "confidence", {x2, y + 16});
   const cv::Rect conf_box(x2, y + kLabel, panel_w, panel_h);
   if (r.confidence.empty() || r.confidence.channels != 1) {
@@ -202,7 +224,7 @@ cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* 
     label(canvas, "n/a", {conf_box.x + conf_box.width / 2 - 18, conf_box.y + conf_box.height / 2}, 0.8, 2);
     L.confidence = conf_box;
   } else {
-    L.confidence = place(canvas, confidence_image(r.confidence), conf_box);
+    L.confidence = place(canvas, confidence_image(fit_map(r.confidence, conf_box.size(), 40)), conf_box);
   }
   y += kLabel + panel_h + kGap;
 
