@@ -440,6 +440,46 @@ TEST(SolveOutputs, EveryFileIsWrittenListedAndReadsBack) {
   EXPECT_GT(variance(sheet), 1.0);
 }
 
+TEST(SolveOutputs, UncalibratedStackGetsRelativeUnitsInTheReportAndPly) {
+  const std::string dir = fresh_dir();
+  SceneSpec spec;
+  spec.width = 32;
+  spec.height = 24;
+  const SyntheticScene sc = make_synthetic_scene(spec);
+  SolveRequest req;
+  for (int i = 0; i < sc.stack.count(); ++i) {
+    req.inputs.push_back(path_in(dir, "f" + std::to_string(i) + ".png"));
+    write_png8(req.inputs.back(), sc.stack.frames[i], 255.0);
+  }
+  req.preset = "uncalibrated";
+  req.preset_given = true;
+  req.apply_flags = [](Options& o) {
+    o.blur_scale = 1.5;  // given, so no estimation runs
+    o.epochs = 1;
+    o.cg_iters_first = o.cg_iters_max = 3;
+    o.threads = 1;
+  };
+  SolveJob job = prepare_solve_job(req);
+  job.outputs.ply = true;
+  const std::string out_dir = path_in(dir, "out");
+  fs::create_directories(out_dir);
+  auto be = make_cpu_backend(1);
+  const SolveJobOutput out = run_solve_job(job, *be, out_dir, "test");
+  std::ifstream rj(path_in(out_dir, "report.json"));
+  const nlohmann::json report = nlohmann::json::parse(rj);
+  EXPECT_EQ(report["depth16"]["unit"], "frame index (relative depth)");
+  EXPECT_EQ(report["ply"]["model"], "focus-index");
+  const double zs = report["ply"]["z_scale"].get<double>();
+  EXPECT_DOUBLE_EQ(zs, ply_default_z_scale(out.result.depth));
+  const PlyFile ply = read_ply(path_in(out_dir, "points.ply"));
+  ASSERT_EQ(ply.vertices.size(), 32u * 24u);
+  EXPECT_TRUE(has_comment(ply, "relative depth"));
+  // Pixel (0, 0): pixel offsets from the centre (15.5, 11.5), z the scaled frame index.
+  EXPECT_FLOAT_EQ(ply.vertices[0].x, -15.5f);
+  EXPECT_FLOAT_EQ(ply.vertices[0].y, -11.5f);
+  EXPECT_NEAR(ply.vertices[0].z, out.result.depth.at(0, 0) * zs, 1e-4);
+}
+
 TEST(SolveOutputs, BadOutputRequestsAreUsageErrors) {
   OutputOptions o;
   o.ply_options.min_confidence = 1.5;
