@@ -4,7 +4,10 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "dfd/error.h"
+#include "dfd/io.h"
 #include "dfd/reference_model.h"
 #include "dfd/solver.h"
 #include "dfd/synthetic.h"
@@ -70,7 +73,7 @@ TEST(Uncalibrated, WindowCoversThreeSigmaOfTheLargestBlurCappedAtHalfTheShorterS
   EXPECT_EQ(solve_options(s, o).kernel_size, 9);
 }
 
-// A stack rendered with the FocusIndex model: 5 frames, a = 1.2 px per frame step, depth in
+// A stack rendered with the FocusIndex model: 4 frames, a = 1.2 px per frame step, depth in
 // index units from a slanted plane and two fronto-parallel patches.
 struct IndexScene {
   Image aif, depth;
@@ -78,21 +81,21 @@ struct IndexScene {
 };
 
 IndexScene index_scene(double a) {
-  const int W = 96, H = 72;
+  const int W = 64, H = 48;
   IndexScene sc;
   sc.aif = synthetic_texture(W, H, 3);
   sc.depth = Image(W, H, 1);
   for (int y = 0; y < H; ++y)
     for (int x = 0; x < W; ++x) {
-      float s = 0.3f + 3.4f * x / (W - 1);
+      float s = 0.2f + 2.6f * x / (W - 1);
       if (y < H / 3) s = 1.0f;
-      if (y > 2 * H / 3 && x < W / 2) s = 3.5f;
+      if (y > 2 * H / 3 && x < W / 2) s = 2.7f;
       sc.depth.at(x, y) = s;
     }
-  sc.stack.focus_distances = {0, 1, 2, 3, 4};
+  sc.stack.focus_distances = {0, 1, 2, 3};
   const Camera cam = index_camera(a, 0.5);
-  // The window the solver picks for this a: +-3 sigma of the largest blur (1.2 * 4 px) -> 31.
-  sc.stack.frames = exact_forward(sc.aif, sc.depth, cam, sc.stack.focus_distances, 31);
+  // The window the solver picks for this a: +-3 sigma of the largest blur (1.2 * 3 px) -> 23.
+  sc.stack.frames = exact_forward(sc.aif, sc.depth, cam, sc.stack.focus_distances, 23);
   sc.stack.range = 255;
   return sc;
 }
@@ -103,37 +106,79 @@ double mean_abs_error(const Image& a, const Image& b) {
   return s / a.data.size();
 }
 
-TEST(Uncalibrated, EstimatesTheBlurScaleOfARenderedStack) {
-  const double a_true = 1.2;
-  const IndexScene sc = index_scene(a_true);
-  Options o = preset_options("uncalibrated");
-  o.threads = 2;
-  auto be = make_cpu_backend(2);
-  const BlurScaleEstimate e = estimate_blur_scale(sc.stack, o.resolved_for(sc.stack), *be);
-  EXPECT_EQ(e.factor, 1);
-  EXPECT_GE(e.trials.size(), 7u);
-  // The grid steps by 2x and the golden section narrows it to ~1.1x: within 15% of the truth.
-  std::string trials;
-  for (const auto& t : e.trials) trials += " (" + std::to_string(t.first) + ", " + std::to_string(t.second) + ")";
-  EXPECT_NEAR(e.scale, a_true, 0.15 * a_true) << "estimated a = " << e.scale << "; trials" << trials;
-}
-
 TEST(Uncalibrated, SolveRecoversRelativeDepthInFrameUnits) {
   const IndexScene sc = index_scene(1.2);
   Options o = preset_options("uncalibrated");
-  o.threads = 2;
+  o.threads = 1;
   o.blur_scale = 1.2;
   o.epochs = 6;
-  auto be = make_cpu_backend(2);
+  auto be = make_cpu_backend(1);
   const Result r = solve(sc.stack, o, *be);
   EXPECT_EQ(r.options.depth_min, 0.0);
-  EXPECT_EQ(r.options.depth_max, 4.0);
+  EXPECT_EQ(r.options.depth_max, 3.0);
   EXPECT_EQ(r.blur_scale_estimate.scale, 0.0);  // given, not estimated
-  EXPECT_EQ(r.kernel_size, 31);
+  EXPECT_EQ(r.kernel_size, 23);
   // In focus (|s - i| < thresh / a = 0.42) every frame's blur is the floor, so depth is only
   // determined up to that dead band near each frame: a mean error of a tenth of a frame step.
   EXPECT_LT(mean_abs_error(r.depth, sc.depth), 0.1);
   for (size_t k = 2; k < r.log.size(); ++k) EXPECT_LE(r.log[k].loss, r.log[k - 1].loss * (1 + 1e-6));
+}
+
+// solve() estimates a when it is not given; report.json names the model, a and the trials.
+TEST(Uncalibrated, EstimatesTheBlurScaleOfARenderedStackAndReportsIt) {
+  const double a_true = 1.2;
+  const IndexScene sc = index_scene(a_true);
+  Options o = preset_options("uncalibrated");
+  o.threads = 1;
+  o.epochs = 1;
+  auto be = make_cpu_backend(1);
+  const Result r = solve(sc.stack, o, *be);
+  const BlurScaleEstimate& e = r.blur_scale_estimate;
+  EXPECT_EQ(e.factor, 1);
+  EXPECT_GE(e.trials.size(), 7u);
+  std::string trials;
+  for (const auto& t : e.trials) trials += " (" + std::to_string(t.first) + ", " + std::to_string(t.second) + ")";
+  // The grid steps by 2x and the golden section narrows it to ~1.2x: within 15% of the truth.
+  EXPECT_NEAR(e.scale, a_true, 0.15 * a_true) << "estimated a = " << e.scale << "; trials" << trials;
+  EXPECT_EQ(r.options.blur_scale, e.scale);
+  RunReport rep;
+  rep.options = o;
+  rep.stack = &sc.stack;
+  rep.result = &r;
+  const nlohmann::json j = nlohmann::json::parse(report_json(rep));
+  EXPECT_EQ(j["model"]["blur_model"], "focus-index");
+  EXPECT_DOUBLE_EQ(j["model"]["a_pixels_per_frame"].get<double>(), r.blur_scale_estimate.scale);
+  EXPECT_EQ(j["model"]["a_estimate"]["trials"].size(), r.blur_scale_estimate.trials.size());
+  EXPECT_EQ(j["options"]["depth"]["max"].get<double>(), 3.0);  // resolved, not the preset's 0
+}
+
+TEST(ResizeStack, AveragesAreasAndScalesThePixelPitchAndWindow) {
+  FocalStack s;
+  s.range = 255;
+  for (int i = 0; i < 2; ++i) {
+    Image f(20, 16, 3);
+    for (size_t k = 0; k < f.data.size(); ++k) f.data[k] = static_cast<float>(k % 7) * 10.f + i;
+    s.frames.push_back(f);
+    s.focus_distances.push_back(1.0 + i);
+  }
+  const Image before = s.frames[1];
+  Options o = preset_options("nyuv2");
+  o.kernel_size = 11;
+  resize_stack(s, 0.5, o);
+  ASSERT_EQ(s.width(), 10);
+  ASSERT_EQ(s.height(), 8);
+  EXPECT_DOUBLE_EQ(o.pixel_pitch, 2.4e-5);  // a working pixel spans two frame pixels
+  EXPECT_EQ(o.kernel_size, 7);               // round(5.5) = 6 -> odd 7
+  // Exact 2x area averaging: the mean of each 2x2 block, per channel.
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 8; ++y)
+      for (int x = 0; x < 10; ++x) {
+        const double m = (before.at(2 * x, 2 * y, c) + before.at(2 * x + 1, 2 * y, c) + before.at(2 * x, 2 * y + 1, c) +
+                          before.at(2 * x + 1, 2 * y + 1, c)) / 4.0;
+        EXPECT_NEAR(s.frames[1].at(x, y, c), m, 1e-4) << x << "," << y << "," << c;
+      }
+  EXPECT_THROW(resize_stack(s, 1.5, o), Error);
+  EXPECT_THROW(resize_stack(s, 0.5, o), Error);  // 10x8 -> 5x4: fewer than 8x8
 }
 
 }  // namespace

@@ -126,6 +126,12 @@ struct LoadedManifest {
 LoadedManifest load_manifest(const std::string& path, double range_override = 0.0);
 void write_manifest(const std::string& path, const StackManifest& manifest);
 
+// Resizes every frame by `scale` (0 < scale <= 1; area averaging, cv::INTER_AREA) for a solve at a
+// working resolution; the pixel pitch of `opt` grows by 1 / scale so the calibrated model's blur in
+// pixels stays right (an explicit kernel size and uncalibrated blur scale are scaled too). Error(Usage) for a bad scale or a
+// result smaller than 8 px.
+void resize_stack(FocalStack& stack, double scale, Options& opt);
+
 // ---- Reports ------------------------------------------------------------------------------------
 
 // What report.json records about one solve.
@@ -137,6 +143,7 @@ struct RunReport {
   std::string focus_source;           // "input"."focus_source": flag, csv, manifest, calibrated.txt, exif, ...
   std::vector<std::string> input_notes;  // "input"."notes": what loading the inputs noted
   const Result* result = nullptr;     // levels, backend, per-step log, timings, memory
+  double scale = 1.0;                 // "input"."scale": the frames were resized by this (--scale)
   const AlignmentReport* alignment = nullptr;  // "alignment": what --align estimated (optional)
   std::string backend_note;           // why this backend was picked (may be empty)
   std::vector<std::string> outputs;   // files written next to the report

@@ -24,6 +24,7 @@ struct SolveRequest {
   std::optional<std::vector<double>> focus;  // --focus-distances (first in the focus-distance order)
   std::optional<std::string> focus_csv;      // --focus-csv FILE (after --focus-distances, before the manifest)
   double range = 0.0;                        // --range; 0 = the manifest's or the files' own
+  double scale = 1.0;                        // --scale: solve at this fraction of the frames' size (0, 1]
   std::optional<AlignOptions> align;         // --align: register the frames onto a reference first
   // Applies the command-line flags over the preset and the manifest's camera (last word).
   std::function<void(Options&)> apply_flags;
@@ -34,6 +35,7 @@ struct SolveJob {
   FocalStack stack;  // frames warped onto the reference when the request aligns
   Options options;
   std::optional<AlignmentReport> alignment;  // what --align estimated (report.json "alignment")
+  double scale = 1.0;                        // the frames were resized by this factor (--scale)
   OutputOptions outputs;  // which optional files run_solve_job writes (depth16, summary, --exr, --ply)
   // Where the stack came from: "frames", "folder", "tiff-stack", "manifest" or "mobiledepth".
   std::string input_kind;

@@ -56,7 +56,7 @@ struct Result {
 using ProgressFn = std::function<void(const StepLog&, int epochs)>;
 
 // Estimates the FocusIndex model's a: short solves of a downscaled copy of the stack (longest side
-// about 384 px) for a on a doubling grid, refined by golden section on log a; the a whose solve
+// at most 256 px) for a on a doubling grid, refined by golden section on log a; the a whose solve
 // reaches the lowest loss, rescaled to full resolution. Uses (and re-sets) the backend.
 BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& opt, Backend& backend);
 

@@ -55,13 +55,13 @@ struct SolverFlags {
   std::vector<int> cg_iters;
   int window = 0, epochs = 0, candidates = 0, threads = 0;
   std::string aif_solver, order, backend;
-  double range = 0;
+  double range = 0, scale = 1;
   bool quiet = false;
   AlignFlags align;  // --align, --align-reference, --align-crop (full only)
   QualityFlags quality;  // --no-confidence, --cleanup ..., --min-confidence (full only)
   CLI::Option *depth_range_opt = nullptr, *cg_opt = nullptr, *window_opt = nullptr, *epochs_opt = nullptr,
               *candidates_opt = nullptr, *threads_opt = nullptr, *aif_opt = nullptr, *order_opt = nullptr,
-              *backend_opt = nullptr, *range_opt = nullptr;
+              *backend_opt = nullptr, *range_opt = nullptr, *scale_opt = nullptr;
 
   // `full` = false adds only --epochs, --backend, --threads and --quiet (for `demo`).
   void add(CLI::App& app, bool full = true);

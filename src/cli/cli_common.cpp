@@ -113,6 +113,10 @@ void SolverFlags::add(CLI::App& app, bool full) {
                     ->check(CLI::IsMember({"depth-first", "aif-first"}));
     range_opt = app.add_option("--range", range, "Input intensity range R (default: from the bit depth)")
                     ->check(CLI::PositiveNumber);
+    scale_opt = app.add_option("--scale", scale,
+                               "Solve at this fraction of the frames' size, e.g. 0.5 (after --align; outputs at "
+                               "that size)")
+                    ->check(CLI::Range(0.01, 1.0));
     align.add(app);
     quality.add(app);
   }

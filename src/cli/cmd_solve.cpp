@@ -38,9 +38,14 @@ int run_solve(const SolveArgs& a) {
   if (!why.empty()) note(quiet, why);
   note(quiet, "solving " + std::to_string(stack.width()) + "x" + std::to_string(stack.height()) + ", " +
                   std::to_string(stack.count()) + " frames, K = " +
-                  std::to_string(opt.window_for(stack.height(), stack.width())) + ", " + std::to_string(opt.epochs) +
+                  (opt.blur_model == BlurModel::FocusIndex && opt.kernel_size == 0
+                       ? std::string("3 sigma of the largest blur")
+                       : std::to_string(opt.window_for(stack.height(), stack.width()))) +
+                  ", " + std::to_string(opt.epochs) +
                   " epochs on " + backend->name() + " (" + backend->device() + ")");
 
+  if (opt.blur_model == BlurModel::FocusIndex && !(opt.blur_scale > 0))
+    note(quiet, "estimating the blur scale a (short solves of a downscaled copy of the stack)");
   const SolveJobOutput r = run_solve_job(job, *backend, a.out, command_line(), why, progress_printer(quiet, &opt));
   char took[32];
   std::snprintf(took, sizeof took, "%.1f s", r.result.seconds);
@@ -60,6 +65,7 @@ SolveRequest solve_request(const std::vector<std::string>& inputs, const CameraF
   r.preset_given = static_cast<bool>(*camera.preset_opt) || camera.uncalibrated;
   if (*camera.focus_opt) r.focus = camera.focus;
   r.range = solver.range_opt && *solver.range_opt ? solver.range : 0.0;
+  r.scale = solver.scale_opt && *solver.scale_opt ? solver.scale : 1.0;
   r.align = solver.align.options();
   r.apply_flags = [&camera, &solver](Options& opt) {
     camera.apply(opt);

@@ -57,6 +57,28 @@ json inputs_json(const FocalStack& s) {
           {"range", s.range},   {"frames", frames}};
 }
 
+// The blur model: thin lens (SPEC 2) or the uncalibrated focus-index law with its scale a and,
+// when a was estimated, the trials (a, final loss of a short solve of the downscaled stack).
+json model_json(const Result& res) {
+  const Options& o = res.options;
+  if (o.blur_model != BlurModel::FocusIndex)
+    return {{"blur_model", "thin-lens"}, {"depth_unit", "the focus distances' unit (metres for the presets)"}};
+  json j = {{"blur_model", "focus-index"},
+            {"sigma", "max(thresh, a |s - i|), s the depth in frame-index units, i the frame"},
+            {"depth_unit", "frame index (relative depth: 0 = first frame's focus, F-1 = last)"},
+            {"a_pixels_per_frame", o.blur_scale},
+            {"thresh", o.thresh}};
+  const BlurScaleEstimate& e = res.blur_scale_estimate;
+  if (e.scale > 0) {
+    json trials = json::array();
+    for (const auto& [a, loss] : e.trials) trials.push_back({{"a", a}, {"loss", loss}});
+    j["a_estimate"] = {{"downscale_factor", e.factor}, {"seconds", e.seconds}, {"trials", trials}};
+  } else {
+    j["a_source"] = "given";
+  }
+  return j;
+}
+
 // Peak resident set size of this process, bytes (Linux reports ru_maxrss in KiB).
 long long peak_rss_bytes() {
   rusage ru{};
@@ -70,16 +92,19 @@ std::string report_json(const RunReport& r) {
   json j;
   j["dfd_version"] = DFD_VERSION;
   j["command_line"] = r.command_line;
-  j["options"] = options_json(r.options, r.stack);
+  // The options as solved when there is a result (uncalibrated range, blur scale and K resolved).
+  j["options"] = options_json(r.result ? r.result->options : r.options, r.stack);
   if (r.stack) {
     j["input"] = inputs_json(*r.stack);
     if (!r.input_kind.empty()) j["input"]["kind"] = r.input_kind;
     if (!r.focus_source.empty()) j["input"]["focus_source"] = r.focus_source;
     j["input"]["notes"] = r.input_notes;
+    j["input"]["scale"] = r.scale;
   }
   if (r.result) {
     const Result& res = *r.result;
     j["kernel_size"] = res.kernel_size;
+    j["model"] = model_json(res);
     j["levels"] = {{"count", res.levels}, {"max_kernel_l1_error", res.level_kernel_error}};
     j["confidence"] = confidence_json(res);
     j["cleanup"] = cleanup_json(r.options.cleanup, res.cleanup);

@@ -38,6 +38,11 @@ SolveJob prepare_solve_job(const SolveRequest& a, const std::function<void(const
     in.job.alignment = align_stack(in.job.stack, *a.align, note);
     if (in.job.alignment->cropped) opt.validate(&in.job.stack);
   }
+  if (a.scale != 1.0) {  // after the alignment, which is more accurate at full resolution
+    resize_stack(in.job.stack, a.scale, opt);
+    in.job.scale = a.scale;
+    opt.validate(&in.job.stack);
+  }
   in.job.input_notes = std::move(notes);
   return std::move(in.job);
 }
@@ -72,6 +77,7 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
   report.input_notes = job.input_notes;
   report.result = &out.result;
   report.alignment = job.alignment ? &*job.alignment : nullptr;
+  report.scale = job.scale;
   report.backend_note = backend_note;
   report.outputs = write_result_images(dir, out.result, job.stack.range);
   ExtraOutputs extra = write_extra_outputs(dir, job.stack, out.result, job.outputs);

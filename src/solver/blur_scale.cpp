@@ -13,12 +13,12 @@ namespace dfd {
 namespace {
 
 // Longest side of the downscaled stack the trials solve.
-constexpr int kTrialSide = 384;
+constexpr int kTrialSide = 256;
 // Trial solves: few epochs; the first epochs already separate good and bad scales.
 constexpr int kTrialEpochs = 3;
 // Doubling grid of a at the trial resolution (pixels per frame step), then golden-section steps.
-constexpr double kGridLo = 0.125, kGridHi = 8.0;
-constexpr int kGoldenSteps = 5;
+constexpr double kGridLo = 0.125, kGridHi = 8.0;  // 7 points
+constexpr int kGoldenSteps = 4;
 
 // Box average over factor x factor blocks (the last partial blocks are dropped).
 Image box_downscale(const Image& im, int factor) {
