@@ -60,6 +60,7 @@ FocalStack load_tiff_stack(const std::string& path, double range_override = 0.0)
 // "frame,focus_distance" with the frame's file name (or name without extension) in the first;
 // an optional header line; blank lines and lines starting with '#' skipped. Every value must
 // be a positive finite number and every frame get exactly one. Errors (Input) name the CSV and line.
+// The pages of a TIFF z-stack have no file names: give their values in page order.
 std::vector<double> read_focus_csv(const std::string& path, const std::vector<std::string>& frames);
 
 }  // namespace dfd
