@@ -78,6 +78,8 @@ BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& op
   trial.edge_pad = opt.edge_pad / est.factor;
   trial.aif_solver = AifSolver::CG;
   trial.order = StepOrder::DepthFirst;
+  trial.confidence = false;  // only the final loss of a trial is read: no confidence pass, no clean-up
+  trial.cleanup = CleanupOptions();
 
   // loss(a) at the trial resolution, memoised by a.
   std::vector<std::pair<double, double>> seen;
