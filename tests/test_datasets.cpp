@@ -475,7 +475,7 @@ CliResult run_dfd(const std::string& dir, const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, s.str()};
 }
 
-TEST(DatasetCli, Nyuv2WritesStacksThatSolveAndEvaluate) {
+TEST(DatasetCli, Nyuv2WritesStacksAndGroundTruth) {
   const std::string dir = fresh_dir();
   write_mat(path_in(dir, "nyu.mat"), MAT_FT_MAT73, nyu_vars(24, 32, 3));
   CliResult r = run_dfd(dir, "dataset nyuv2 nyu.mat --index 0,2 --out out --quiet");
@@ -501,12 +501,7 @@ TEST(DatasetCli, Nyuv2WritesStacksThatSolveAndEvaluate) {
   EXPECT_EQ(info["size"], nlohmann::json({16, 12}));
   EXPECT_EQ(info["source_size"], nlohmann::json({32, 24}));
   EXPECT_EQ(info["depth_clip"], nlohmann::json({0.1, 10.0}));
-
-  r = run_dfd(dir, "solve out/0002/stack.json --out res --epochs 1 --depth-candidates 8 --quiet");
-  ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(read_depth(path_in(dir, "res/depth.tiff")).width, 16);
-  r = run_dfd(dir, "eval res/depth.tiff out/0002/depth_gt.tiff");
-  EXPECT_EQ(r.code, 0) << r.err;
+  // Solving and evaluating these folders: tests/slow/test_datasets_slow.cpp.
 }
 
 TEST(DatasetCli, BadArgumentsAndFilesExitWithTheirClass) {
@@ -519,8 +514,6 @@ TEST(DatasetCli, BadArgumentsAndFilesExitWithTheirClass) {
   r = run_dfd(dir, "dataset nyuv2 x.mat --index 0 --out out2");
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_NE(r.err.find("x.mat: not a MATLAB .mat file"), std::string::npos) << r.err;
-  r = run_dfd(dir, "dataset nyuv2 nyu.mat --index 0 --split s.mat --out out3");  // one or the other
-  EXPECT_EQ(r.code, 2) << r.err;
   r = run_dfd(dir, "dataset nyuv2 nyu.mat --out out5");  // neither --index nor --split
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("--split"), std::string::npos) << r.err;

@@ -1,12 +1,15 @@
-// `dfd dataset make3d` end to end at the protocol's 460x345 (7 frames rendered with K = 17: seconds).
+// `dfd dataset` end to end: NYUv2 stacks solved and scored; Make3D at the protocol's 460x345
+// (7 frames rendered with K = 17: seconds).
 #include <gtest/gtest.h>
 #include <matio.h>
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "dfd/datasets.h"
 #include "dfd/io.h"
@@ -31,6 +34,46 @@ void write_grid(const std::string& path, size_t R, size_t C) {
   ASSERT_EQ(Mat_VarWrite(m, var, MAT_COMPRESSION_ZLIB), 0);
   Mat_VarFree(var);
   Mat_Close(m);
+}
+
+int run(const std::string& dir, const std::string& args) {
+  const std::string cmd = "cd '" + dir + "' && '" + DFD_CLI + "' " + args + " >/dev/null 2>>err.txt";
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string errors(const std::string& dir) {
+  std::ifstream in(path_in(dir, "err.txt"));
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(DatasetSlow, Nyuv2StackSolvesAndEvaluates) {
+  const std::string dir = fresh_dir();
+  // images 24 x 32 x 3 x 1 (uint8, a smooth colour pattern), depths 24 x 32 (single, 1..4 m).
+  const size_t H = 24, W = 32;
+  std::vector<uint8_t> im(H * W * 3);
+  std::vector<float> d(H * W);
+  for (size_t c = 0; c < W; ++c)
+    for (size_t r = 0; r < H; ++r) {
+      for (size_t ch = 0; ch < 3; ++ch) im[r + H * (c + W * ch)] = static_cast<uint8_t>((r * 37 + c * 53 + ch * 91) % 256);
+      d[r + H * c] = 1.0f + 3.0f * c / (W - 1);
+    }
+  mat_t* m = Mat_CreateVer(path_in(dir, "nyu.mat").c_str(), nullptr, MAT_FT_MAT73);
+  ASSERT_NE(m, nullptr);
+  size_t dims_im[3] = {H, W, 3}, dims_d[2] = {H, W};
+  matvar_t* v = Mat_VarCreate("images", MAT_C_UINT8, MAT_T_UINT8, 3, dims_im, im.data(), 0);
+  ASSERT_EQ(Mat_VarWrite(m, v, MAT_COMPRESSION_NONE), 0);
+  Mat_VarFree(v);
+  v = Mat_VarCreate("depths", MAT_C_SINGLE, MAT_T_SINGLE, 2, dims_d, d.data(), 0);
+  ASSERT_EQ(Mat_VarWrite(m, v, MAT_COMPRESSION_NONE), 0);
+  Mat_VarFree(v);
+  Mat_Close(m);
+
+  ASSERT_EQ(run(dir, "dataset nyuv2 nyu.mat --index all --out out --quiet"), 0) << errors(dir);
+  ASSERT_EQ(run(dir, "solve out/0000/stack.json --out res --epochs 1 --depth-candidates 8 --quiet"), 0) << errors(dir);
+  EXPECT_EQ(read_depth(path_in(dir, "res/depth.tiff")).width, 16);
+  ASSERT_EQ(run(dir, "eval res/depth.tiff out/0000/depth_gt.tiff --aif-pred res/aif.png --aif-gt out/0000/aif_gt.png"), 0)
+      << errors(dir);
 }
 
 TEST(DatasetSlow, Make3dFolderToSolvableStacks) {
