@@ -37,17 +37,17 @@ struct CameraFlags {
   std::string preset = "nyuv2";
   double focal_length = 0, f_number = 0, aperture = 0, pixel_size = 0, thresh = 0, blur_scale = 0;
   int kernel_size = 0;
-  std::vector<double> focus;
   bool uncalibrated = false;
-  CLI::Option *preset_opt = nullptr, *focal_opt = nullptr, *fnum_opt = nullptr, *aperture_opt = nullptr,
+  std::vector<double> focus;
   CLI::Option *uncalibrated_opt = nullptr, *blur_scale_opt = nullptr;
+  CLI::Option *preset_opt = nullptr, *focal_opt = nullptr, *fnum_opt = nullptr, *aperture_opt = nullptr,
               *pixel_opt = nullptr, *thresh_opt = nullptr, *kernel_opt = nullptr, *focus_opt = nullptr;
 
   void add(CLI::App& app);
   void apply(Options& opt) const;
-};
   // The preset to start from: "uncalibrated" with --uncalibrated, else --preset's value.
   std::string preset_name() const { return uncalibrated ? std::string("uncalibrated") : preset; }
+};
 
 // The solver flags of `solve` (and the few `demo` shares); apply() writes only those given.
 struct SolverFlags {

@@ -97,7 +97,7 @@ void SolverFlags::add(CLI::App& app, bool full) {
                                      "indices 0,F-1)")
                           ->delimiter(',')
                           ->expected(2)
-                          ->check(CLI::PositiveNumber);
+                          ->check(CLI::NonNegativeNumber);
     window_opt = app.add_option("--window-size", window, "Windowed grid-search loss over w x w (0 = none; default: the preset's)")
                      ->check(CLI::NonNegativeNumber);
     candidates_opt = app.add_option("--depth-candidates", candidates, "Grid-search candidates N (default: the preset's)")
