@@ -67,4 +67,22 @@ double psnr(const Image& pred, const Image& gt, double range) {
   return 10.0 * std::log10(range * range / mse);
 }
 
+double gradient_energy(const Image& im) {
+  if (im.width < 3 || im.height < 3 || im.channels < 1) return 0.0;
+  const int W = im.width, H = im.height;
+  auto grey = [&](int x, int y) {
+    double s = 0;
+    for (int c = 0; c < im.channels; ++c) s += im.at(x, y, c);
+    return s / im.channels;
+  };
+  double sum = 0;
+#pragma omp parallel for reduction(+ : sum)
+  for (int y = 1; y < H - 1; ++y)
+    for (int x = 1; x < W - 1; ++x) {
+      const double gx = 0.5 * (grey(x + 1, y) - grey(x - 1, y)), gy = 0.5 * (grey(x, y + 1) - grey(x, y - 1));
+      sum += gx * gx + gy * gy;
+    }
+  return sum / (static_cast<double>(W - 2) * (H - 2));
+}
+
 }  // namespace dfd

@@ -105,6 +105,14 @@ std::string report_json(const RunReport& r) {
     const Result& res = *r.result;
     j["kernel_size"] = res.kernel_size;
     j["model"] = model_json(res);
+    if (r.stack && res.aif.width == r.stack->width() && res.aif.height == r.stack->height()) {
+      // The all-in-focus check: the AIF's gradient energy against every (aligned, resized) frame's.
+      json frames = json::array();
+      for (const Image& f : r.stack->frames) frames.push_back(gradient_energy(f));
+      j["sharpness"] = {{"measure", "mean gradient energy of the channel mean (central differences)"},
+                        {"aif", gradient_energy(res.aif)},
+                        {"frames", frames}};
+    }
     j["levels"] = {{"count", res.levels}, {"max_kernel_l1_error", res.level_kernel_error}};
     j["confidence"] = confidence_json(res);
     j["cleanup"] = cleanup_json(r.options.cleanup, res.cleanup);

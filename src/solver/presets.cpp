@@ -67,7 +67,7 @@ Options preset_options(const std::string& name) {
     o.depth_min = 0.0;
     o.depth_max = 0.0;  // auto: 0 .. F-1
     o.thresh = 0.5;
-    o.epochs = 8;
+    o.epochs = 5;
     o.depth_candidates = 100;
     o.fista_iters0 = 10;
     o.fista_alpha = 2.0;
