@@ -1,19 +1,10 @@
 // The depth-quality flags of `dfd solve`: confidence map on/off, outlier clean-up rules.
 #include "cli/quality_flags.h"
+#include "core/number_text.h"
 
 #include <cstdio>
 
 namespace dfd::cli {
-
-namespace {
-
-std::string num(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%g", v);
-  return b;
-}
-
-}  // namespace
 
 void QualityFlags::add(CLI::App& app) {
   const CleanupOptions d;
@@ -26,11 +17,11 @@ void QualityFlags::add(CLI::App& app) {
                                "take the mean depth of unflagged ones within K/2 (default: none)");
   tv_opt = app.add_option("--cleanup-tv-factor", tv_factor,
                           "tv rule: flag where the patch's mean |depth gradient| exceeds this times its median "
-                          "(default " + num(d.tv_factor) + ")")
+                          "(default " + format_number_short(d.tv_factor) + ")")
                ->check(CLI::PositiveNumber);
   constant_opt = app.add_option("--cleanup-constant-std", constant_std,
                                 "constant rule: flag where the AIF's local std-dev is below this fraction of the "
-                                "range R (default " + num(d.constant_fraction) + ")")
+                                "range R (default " + format_number_short(d.constant_fraction) + ")")
                      ->check(CLI::Range(0.0, 1.0));
   patch_opt = app.add_option("--cleanup-patch", patch, "Detection patch radius in pixels (default: K/4, at least 1)")
                   ->check(CLI::PositiveNumber);

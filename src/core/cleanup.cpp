@@ -10,6 +10,7 @@
 
 #include "dfd/error.h"
 #include "dfd/image.h"
+#include "core/number_text.h"
 
 namespace dfd {
 
@@ -43,21 +44,15 @@ class Integral {
   std::vector<double> sum_;
 };
 
-std::string num(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
 }  // namespace
 
 void CleanupOptions::validate() const {
   if (!(std::isfinite(tv_factor) && tv_factor > 0))
-    throw_usage("--cleanup-tv-factor must be positive (got " + num(tv_factor) + ")");
+    throw_usage("--cleanup-tv-factor must be positive (got " + format_number_short(tv_factor) + ")");
   if (!(std::isfinite(constant_fraction) && constant_fraction >= 0 && constant_fraction < 1))
-    throw_usage("--cleanup-constant-std must lie in [0, 1) (got " + num(constant_fraction) + ")");
+    throw_usage("--cleanup-constant-std must lie in [0, 1) (got " + format_number_short(constant_fraction) + ")");
   if (!(std::isfinite(min_confidence) && min_confidence >= 0 && min_confidence < 1))
-    throw_usage("--min-confidence must lie in [0, 1) (got " + num(min_confidence) + ")");
+    throw_usage("--min-confidence must lie in [0, 1) (got " + format_number_short(min_confidence) + ")");
   if (patch_radius < 0) throw_usage("--cleanup-patch must be >= 0 (got " + std::to_string(patch_radius) + ")");
 }
 

@@ -8,6 +8,7 @@
 
 #include "dfd/error.h"
 #include "dfd/io.h"
+#include "core/number_text.h"
 
 namespace dfd {
 
@@ -15,13 +16,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(10);
-  s << v;
-  return s.str();
-}
 
 std::string size_of(const Image& im) {
   return std::to_string(im.width) + "x" + std::to_string(im.height) + (im.channels == 1 ? " grey" : " colour");
@@ -87,7 +81,7 @@ FocalStack load_stack(const std::vector<std::string>& frames, const std::vector<
   for (size_t i = 0; i < s.frames.size(); ++i) {
     const double m = max_value(s.frames[i]);
     if (m > s.range)
-      throw_input(frames[i] + ": values up to " + num(m) + " exceed the intensity range R = " + num(s.range) +
+      throw_input(frames[i] + ": values up to " + format_number(m) + " exceed the intensity range R = " + format_number(s.range) +
                   "; pass --range with the images' white level");
   }
   return s;

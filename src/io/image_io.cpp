@@ -10,6 +10,7 @@
 #include "dfd/io.h"
 #include "io/atomic_file.h"
 #include "io/cv_image.h"
+#include "core/number_text.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "raw .f32 I/O assumes a little-endian host"
@@ -45,13 +46,6 @@ cv::Mat mat_from_image(const Image& im) {
 
 namespace {
 
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(6);
-  s << v;
-  return s.str();
-}
-
 // Throws Error(Input) when `path` is not an existing regular file.
 void require_file(const std::string& path) {
   std::error_code ec;
@@ -63,7 +57,7 @@ void require_file(const std::string& path) {
 void check_values(const Image& im, const std::string& path) {
   for (float v : im.data) {
     if (!std::isfinite(v)) throw_input(path + ": contains NaN or infinite values");
-    if (v < 0) throw_input(path + ": contains negative values (" + num(v) + ")");
+    if (v < 0) throw_input(path + ": contains negative values (" + format_number_short(v) + ")");
   }
 }
 
@@ -82,7 +76,7 @@ void encode_and_write(const std::string& path, const std::string& ext, const cv:
 
 // Scales [0, range] to [0, full] (clipped, rounded) in `depth` (CV_8U or CV_16U).
 cv::Mat quantise(const Image& im, double range, double full, int depth, const std::string& path) {
-  if (!(range > 0) || !std::isfinite(range)) throw_runtime(path + ": invalid intensity range " + num(range));
+  if (!(range > 0) || !std::isfinite(range)) throw_runtime(path + ": invalid intensity range " + format_number_short(range));
   cv::Mat f = mat_from_image(im);
   cv::Mat q;
   f.convertTo(q, CV_MAKETYPE(depth, im.channels), full / range);  // saturating, rounding
@@ -114,6 +108,11 @@ LoadedImage read_image(const std::string& path) {
     default:
       throw_input(path + ": unsupported pixel type (signed integers); use 8-bit, 16-bit or float images");
   }
+  out.image = image_from_decoded(m, path);
+  return out;
+}
+
+Image image_from_decoded(cv::Mat m, const std::string& where) {
   // Keep colour (drop alpha) or grey (drop a grey image's alpha).
   const int ch = m.channels();
   if (ch == 2 || ch == 4) {
@@ -122,17 +121,17 @@ LoadedImage read_image(const std::string& path) {
     planes.pop_back();
     cv::merge(planes, m);
   } else if (ch != 1 && ch != 3) {
-    throw_input(path + ": " + std::to_string(ch) + " channels; expected grey or colour");
+    throw_input(where + ": " + std::to_string(ch) + " channels; expected grey or colour");
   }
   cv::Mat f;
   m.convertTo(f, CV_MAKETYPE(CV_32F, m.channels()));
-  out.image = image_from_mat(f);
-  check_values(out.image, path);
-  return out;
+  Image im = image_from_mat(f);
+  check_values(im, where);
+  return im;
 }
 
 Image read_depth(const std::string& path, double scale) {
-  if (!(scale > 0) || !std::isfinite(scale)) throw_usage("depth scale must be positive (got " + num(scale) + ")");
+  if (!(scale > 0) || !std::isfinite(scale)) throw_usage("depth scale must be positive (got " + format_number_short(scale) + ")");
   LoadedImage li = read_image(path);
   if (li.image.channels != 1)
     throw_input(path + ": a depth map must have 1 channel (this one has " + std::to_string(li.image.channels) + ")");

@@ -6,19 +6,9 @@
 #include "dfd/error.h"
 #include "dfd/stack_inputs.h"
 #include "io/text_fields.h"
+#include "core/number_text.h"
 
 namespace dfd {
-
-namespace {
-
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(10);
-  s << v;
-  return s.str();
-}
-
-}  // namespace
 
 double MobileDepthCalibration::aperture() const {
   if (apertures.empty()) return 0.0;
@@ -49,7 +39,7 @@ MobileDepthCalibration read_mobiledepth_calibration(const std::string& path, int
     const auto v = text::number(l.fields[k]);
     if (!v) throw_input(path + " line " + std::to_string(l.number) + ": " + what + " '" + l.fields[k] + "' is not a number");
     if (!(*v > 0))
-      throw_input(path + " line " + std::to_string(l.number) + ": " + what + " " + num(*v) + " must be positive");
+      throw_input(path + " line " + std::to_string(l.number) + ": " + what + " " + format_number(*v) + " must be positive");
     return *v;
   };
 
@@ -67,8 +57,8 @@ MobileDepthCalibration read_mobiledepth_calibration(const std::string& path, int
     const double zf = value(l, 0, "focal depth");
     const double d = value(l, 1, "aperture");
     if (!(zf > c.focal_length))
-      throw_input(path + " line " + std::to_string(l.number) + ": focal depth " + num(zf) +
-                  " must be greater than the focal length " + num(c.focal_length) + " (last line)");
+      throw_input(path + " line " + std::to_string(l.number) + ": focal depth " + format_number(zf) +
+                  " must be greater than the focal length " + format_number(c.focal_length) + " (last line)");
     c.focus_distances.push_back(zf);
     c.apertures.push_back(d);
   }

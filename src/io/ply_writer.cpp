@@ -8,6 +8,7 @@
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "io/atomic_file.h"
+#include "core/number_text.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the binary PLY writer assumes a little-endian host"
@@ -16,12 +17,6 @@
 namespace dfd {
 
 namespace {
-
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
 
 void put(std::vector<char>& out, const void* p, size_t n) {
   const char* c = static_cast<const char*>(p);
@@ -46,11 +41,11 @@ PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif,
   if (depth.channels != 1 || depth.empty()) throw_runtime(path + ": a point cloud needs a 1-channel depth map");
   if (aif.width != depth.width || aif.height != depth.height || (aif.channels != 1 && aif.channels != 3))
     throw_runtime(path + ": the AIF image must be grey or colour and the depth map's size");
-  if (!(range > 0)) throw_runtime(path + ": invalid intensity range " + num(range));
+  if (!(range > 0)) throw_runtime(path + ": invalid intensity range " + format_number_short(range));
   const bool filter = po.min_confidence > 0;
   if (filter && (confidence.width != depth.width || confidence.height != depth.height || confidence.channels != 1))
     throw_runtime(path + ": --ply-min-confidence needs the confidence map, which this solve did not produce");
-  if (po.z_scale < 0 || !std::isfinite(po.z_scale)) throw_runtime(path + ": invalid PLY z scale " + num(po.z_scale));
+  if (po.z_scale < 0 || !std::isfinite(po.z_scale)) throw_runtime(path + ": invalid PLY z scale " + format_number_short(po.z_scale));
 
   PlyInfo info;
   const bool metric = opt.blur_model == BlurModel::ThinLens;
@@ -62,7 +57,7 @@ PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif,
   info.z_scale = metric ? 1.0 : (po.z_scale > 0 ? po.z_scale : ply_default_z_scale(depth));
   info.units = metric ? "x, y, z in the focus distances' unit (camera frame: x right, y down, z forward)"
                       : "x, y in pixels from the image centre (x right, y down); z = relative depth (frame index) * " +
-                            num(info.z_scale) + " pixels";
+                            format_number_short(info.z_scale) + " pixels";
 
   std::vector<char> body;
   body.reserve(depth.pixels() * 15);
@@ -102,10 +97,10 @@ PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif,
   std::string header = "ply\nformat binary_little_endian 1.0\ncomment dfd " DFD_VERSION " depth-from-defocus point cloud\n";
   header += "comment model " + std::string(metric ? "thin-lens (metric)" : "focus-index (uncalibrated, relative depth)") + "\n";
   header += "comment units " + info.units + "\n";
-  if (metric) header += "comment camera f " + num(opt.focal_length) + " pixel_pitch " + num(opt.pixel_pitch) + "\n";
-  header += "comment image " + std::to_string(W) + "x" + std::to_string(H) + " principal point (" + num(cx) + ", " +
-            num(cy) + ")\n";
-  if (filter) header += "comment skipped points with confidence < " + num(po.min_confidence) + "\n";
+  if (metric) header += "comment camera f " + format_number_short(opt.focal_length) + " pixel_pitch " + format_number_short(opt.pixel_pitch) + "\n";
+  header += "comment image " + std::to_string(W) + "x" + std::to_string(H) + " principal point (" + format_number_short(cx) + ", " +
+            format_number_short(cy) + ")\n";
+  if (filter) header += "comment skipped points with confidence < " + format_number_short(po.min_confidence) + "\n";
   header += "element vertex " + std::to_string(info.vertices) + "\n";
   header += "property float x\nproperty float y\nproperty float z\n";
   header += "property uchar red\nproperty uchar green\nproperty uchar blue\nend_header\n";

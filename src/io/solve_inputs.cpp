@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "dfd/error.h"
+#include "core/number_text.h"
 
 namespace dfd {
 
@@ -17,13 +18,6 @@ bool is_manifest(const std::string& path) {
   std::string ext = fs::path(path).extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return ext == ".json";
-}
-
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(6);
-  s << v;
-  return s.str();
 }
 
 std::string name_of(const std::string& path) { return fs::path(path).filename().string(); }
@@ -110,8 +104,8 @@ void apply_input_camera(const StackInputs& in, Options& opt, const NoteFn& note)
     opt.aperture = c.aperture();
     const auto [lo, hi] = std::minmax_element(c.apertures.begin(), c.apertures.end());
     if (*hi - *lo > 1e-9 * *hi)
-      note(in.calibration_path + ": apertures differ between frames (" + num(*lo) + " .. " + num(*hi) +
-           "); the model takes one, their mean " + num(opt.aperture));
+      note(in.calibration_path + ": apertures differ between frames (" + format_number_short(*lo) + " .. " + format_number_short(*hi) +
+           "); the model takes one, their mean " + format_number_short(opt.aperture));
     return;
   }
   if (in.exif.empty() || !in.exif[0].present) return;
@@ -119,12 +113,12 @@ void apply_input_camera(const StackInputs& in, Options& opt, const NoteFn& note)
   std::string used;
   if (e.focal_length) {
     opt.focal_length = *e.focal_length;
-    used += "f = " + num(*e.focal_length * 1e3) + " mm";
+    used += "f = " + format_number_short(*e.focal_length * 1e3) + " mm";
   }
   if (e.f_number) {
     opt.f_number = *e.f_number;
     opt.aperture = 0.0;
-    used += std::string(used.empty() ? "" : ", ") + "f/" + num(*e.f_number);
+    used += std::string(used.empty() ? "" : ", ") + "f/" + format_number_short(*e.f_number);
   }
   if (e.pixel_pitch) {
     // The focal-plane resolution refers to the image as the camera wrote it (PixelXDimension wide);
@@ -132,7 +126,7 @@ void apply_input_camera(const StackInputs& in, Options& opt, const NoteFn& note)
     const int width = in.job.stack.width();
     const double scale = e.pixel_x_dimension && width > 0 ? static_cast<double>(*e.pixel_x_dimension) / width : 1.0;
     opt.pixel_pitch = *e.pixel_pitch * scale;
-    used += std::string(used.empty() ? "" : ", ") + "pixel pitch " + num(opt.pixel_pitch * 1e6) + " um";
+    used += std::string(used.empty() ? "" : ", ") + "pixel pitch " + format_number_short(opt.pixel_pitch * 1e6) + " um";
   }
   if (used.empty()) return;
   note("camera from the EXIF of " + name_of(in.job.stack.sources[0]) + ": " + used);

@@ -9,6 +9,7 @@
 #include "dfd/stack_inputs.h"
 #include "io/cv_image.h"
 #include "io/text_fields.h"
+#include "core/number_text.h"
 
 namespace dfd {
 
@@ -17,13 +18,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const int kReadFlags = cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR;
-
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(10);
-  s << v;
-  return s.str();
-}
 
 int bits_of(const cv::Mat& m) {
   switch (m.depth()) {
@@ -45,23 +39,7 @@ std::string shape(const cv::Mat& m) {
 // A page as a planar float image (alpha dropped), its values checked.
 Image page_image(cv::Mat m, const std::string& where) {
   if (bits_of(m) == 0) throw_input(where + ": unsupported pixel type (signed integers); use 8-bit, 16-bit or float pages");
-  const int ch = m.channels();
-  if (ch == 2 || ch == 4) {
-    std::vector<cv::Mat> planes;
-    cv::split(m, planes);
-    planes.pop_back();
-    cv::merge(planes, m);
-  } else if (ch != 1 && ch != 3) {
-    throw_input(where + ": " + std::to_string(ch) + " channels; expected grey or colour");
-  }
-  cv::Mat f;
-  m.convertTo(f, CV_MAKETYPE(CV_32F, m.channels()));
-  Image im = image_from_mat(f);
-  for (float v : im.data) {
-    if (!std::isfinite(v)) throw_input(where + ": contains NaN or infinite values");
-    if (v < 0) throw_input(where + ": contains negative values (" + num(v) + ")");
-  }
-  return im;
+  return image_from_decoded(std::move(m), where);
 }
 
 }  // namespace
@@ -110,7 +88,7 @@ FocalStack load_tiff_stack(const std::string& path, double range_override) {
     const auto& d = s.frames[i].data;
     const double m = d.empty() ? 0.0 : *std::max_element(d.begin(), d.end());
     if (m > s.range)
-      throw_input(s.sources[i] + ": values up to " + num(m) + " exceed the intensity range R = " + num(s.range) +
+      throw_input(s.sources[i] + ": values up to " + format_number(m) + " exceed the intensity range R = " + format_number(s.range) +
                   "; pass --range with the images' white level");
   }
   return s;

@@ -7,17 +7,11 @@
 
 #include "dfd/error.h"
 #include "dfd/image.h"
+#include "core/number_text.h"
 
 namespace dfd {
 
 namespace {
-
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(10);
-  s << v;
-  return s.str();
-}
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw_input(what);
@@ -79,25 +73,25 @@ void Options::validate(const FocalStack* stack) const {
   const bool index_model = blur_model == BlurModel::FocusIndex;
   if (index_model) {
     require(std::isfinite(blur_scale) && blur_scale >= 0,
-            "--blur-scale must be positive, or 0 to estimate it (got " + num(blur_scale) + ")");
-    require(std::isfinite(thresh) && thresh > 0, "--thresh must be positive (got " + num(thresh) + ")");
+            "--blur-scale must be positive, or 0 to estimate it (got " + format_number(blur_scale) + ")");
+    require(std::isfinite(thresh) && thresh > 0, "--thresh must be positive (got " + format_number(thresh) + ")");
     require(std::isfinite(depth_min) && std::isfinite(depth_max) && (auto_index_range() || depth_max > depth_min),
-            "depth range maximum " + num(depth_max) + " must exceed the minimum " + num(depth_min));
+            "depth range maximum " + format_number(depth_max) + " must exceed the minimum " + format_number(depth_min));
   }
   if (!index_model) {
   require(std::isfinite(focal_length) && focal_length > 0,
-          "focal length must be positive (got " + num(focal_length) + "): pass --focal-length");
+          "focal length must be positive (got " + format_number(focal_length) + "): pass --focal-length");
   require(aperture > 0 || (std::isfinite(f_number) && f_number > 0),
-          "aperture must be positive: pass --f-number N or --aperture D (got f-number " + num(f_number) + ")");
+          "aperture must be positive: pass --f-number N or --aperture D (got f-number " + format_number(f_number) + ")");
   require(std::isfinite(effective_aperture()) && effective_aperture() > 0,
-          "aperture must be positive (got " + num(effective_aperture()) + ")");
+          "aperture must be positive (got " + format_number(effective_aperture()) + ")");
   require(std::isfinite(pixel_pitch) && pixel_pitch > 0,
-          "pixel size must be positive (got " + num(pixel_pitch) + "): pass --pixel-size");
-  require(std::isfinite(thresh) && thresh > 0, "--thresh must be positive (got " + num(thresh) + ")");
+          "pixel size must be positive (got " + format_number(pixel_pitch) + "): pass --pixel-size");
+  require(std::isfinite(thresh) && thresh > 0, "--thresh must be positive (got " + format_number(thresh) + ")");
   require(std::isfinite(depth_min) && depth_min > 0,
-          "depth range minimum must be positive (got " + num(depth_min) + ")");
+          "depth range minimum must be positive (got " + format_number(depth_min) + ")");
   require(std::isfinite(depth_max) && depth_max > depth_min,
-          "depth range maximum " + num(depth_max) + " must exceed the minimum " + num(depth_min));
+          "depth range maximum " + format_number(depth_max) + " must exceed the minimum " + format_number(depth_min));
   }
   require(depth_candidates >= 2, "--depth-candidates must be at least 2 (got " + std::to_string(depth_candidates) + ")");
   require(kernel_size == 0 || (kernel_size >= 1 && kernel_size % 2 == 1),
@@ -118,7 +112,7 @@ void Options::validate(const FocalStack* stack) const {
   require(std::isfinite(kernel_tolerance) && kernel_tolerance > 0 && kernel_tolerance <= 0.1,
           "kernel tolerance must lie in (0, 0.1]");
   require(threads >= 0, "--threads must be >= 0");
-  require(std::isfinite(range) && range >= 0, "--range must be positive (got " + num(range) + ")");
+  require(std::isfinite(range) && range >= 0, "--range must be positive (got " + format_number(range) + ")");
   cleanup.validate();
   if (cleanup.min_confidence > 0 && !confidence)
     throw_usage("--min-confidence needs the confidence map: drop --no-confidence");
@@ -148,14 +142,14 @@ void Options::validate(const FocalStack* stack) const {
     require(f.data.size() == f.pixels() * f.channels, src(i) + ": pixel buffer size does not match its shape");
     const double zf = s.focus_distances[i];
     if (index_model)
-      require(std::isfinite(zf), src(i) + ": focus index " + num(zf) + " is not finite");
+      require(std::isfinite(zf), src(i) + ": focus index " + format_number(zf) + " is not finite");
     else
       require(std::isfinite(zf) && zf > focal_length,
-            src(i) + ": focus distance " + num(zf) + " must be greater than the focal length " + num(focal_length));
+            src(i) + ": focus distance " + format_number(zf) + " must be greater than the focal length " + format_number(focal_length));
     for (size_t k = 0; k < f.data.size(); ++k) {
       const float v = f.data[k];
       if (!std::isfinite(v)) throw_input(src(i) + ": contains NaN or infinite values");
-      if (v < 0) throw_input(src(i) + ": contains negative values (" + num(v) + ")");
+      if (v < 0) throw_input(src(i) + ": contains negative values (" + format_number(v) + ")");
     }
   }
 }
@@ -165,25 +159,25 @@ std::string Options::summary() const {
   o << "preset            " << preset << "\n";
   if (blur_model == BlurModel::FocusIndex)
     o << "blur model        uncalibrated: sigma = max(thresh, a |s - i|), a = "
-      << (blur_scale > 0 ? num(blur_scale) + " px/frame" : std::string("estimated")) << "\n";
-  o << "focal length      " << num(focal_length) << "\n"
-    << "aperture          " << num(effective_aperture()) << " (f/" << num(focal_length / effective_aperture()) << ")\n"
-    << "pixel pitch       " << num(pixel_pitch) << "\n"
-    << "thresh            " << num(thresh) << " px\n"
+      << (blur_scale > 0 ? format_number(blur_scale) + " px/frame" : std::string("estimated")) << "\n";
+  o << "focal length      " << format_number(focal_length) << "\n"
+    << "aperture          " << format_number(effective_aperture()) << " (f/" << format_number(focal_length / effective_aperture()) << ")\n"
+    << "pixel pitch       " << format_number(pixel_pitch) << "\n"
+    << "thresh            " << format_number(thresh) << " px\n"
     << "kernel size       " << (kernel_size > 0 ? std::to_string(kernel_size) : std::string("auto")) << "\n"
     << "depth range       " << (auto_index_range() ? std::string("0 .. last frame index")
-                                                       : num(depth_min) + " .. " + num(depth_max))
+                                                       : format_number(depth_min) + " .. " + format_number(depth_max))
     << ", " << depth_candidates
     << " candidates\n"
     << "window            " << (window > 1 ? std::to_string(window) : std::string("none")) << "\n"
-    << "golden section    bracket " << gs_bracket << ", tol " << num(gs_tol) << ", max " << gs_max_iters << "\n"
+    << "golden section    bracket " << gs_bracket << ", tol " << format_number(gs_tol) << ", max " << gs_max_iters << "\n"
     << "AIF solver        " << to_string(aif_solver);
   if (aif_solver == AifSolver::CG)
-    o << " (" << cg_iters_first << " -> " << cg_iters_max << " iterations, x" << num(cg_growth) << " per epoch)\n";
+    o << " (" << cg_iters_first << " -> " << cg_iters_max << " iterations, x" << format_number(cg_growth) << " per epoch)\n";
   else
-    o << " (T0 " << fista_iters0 << ", alpha " << num(fista_alpha) << ", " << power_iters << " power iterations)\n";
+    o << " (T0 " << fista_iters0 << ", alpha " << format_number(fista_alpha) << ", " << power_iters << " power iterations)\n";
   o << "epochs            " << epochs << ", " << to_string(order) << "\n"
-    << "kernel tolerance  " << num(kernel_tolerance) << " (L1)\n"
+    << "kernel tolerance  " << format_number(kernel_tolerance) << " (L1)\n"
     << "confidence        " << (confidence ? "yes" : "no") << ", clean-up " << cleanup.rules() << "\n"
     << "backend           " << to_string(backend) << (threads > 0 ? ", " + std::to_string(threads) + " threads" : "")
     << "\n";
