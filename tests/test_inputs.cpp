@@ -220,13 +220,15 @@ TEST(Inputs, BadTiffStacksNameTheFileAndPage) {
 
 // ---- MobileDepth -------------------------------------------------------------------------------
 
-// A MobileDepth folder: a1.jpg, a2.jpg, a10.jpg (and a distractor b.jpg) plus calibrated.txt.
+// A MobileDepth folder: a1.jpg, a2.jpg, a10.jpg (and distractors b.jpg, allinfocus.jpg) plus calibrated.txt.
 std::string mobiledepth_folder(const std::string& root, const std::string& calibration) {
   const std::string dir = path_in(root, "scene");
   fs::create_directories(dir);
   for (int k : {1, 2, 10})  // real JPEGs, as the dataset ships them
     EXPECT_TRUE(cv::imwrite(path_in(dir, "a" + std::to_string(k) + ".jpg"), ramp_mat(8, 6, CV_8UC3, k, 200)));
   EXPECT_TRUE(cv::imwrite(path_in(dir, "b.jpg"), ramp_mat(9, 9, CV_8UC3, 1, 200)));  // not a*.jpg: not a frame
+  // Nor is a file that merely starts with "a": frames are a<digits>.jpg.
+  EXPECT_TRUE(cv::imwrite(path_in(dir, "allinfocus.jpg"), ramp_mat(9, 9, CV_8UC3, 1, 200)));
   write_text(path_in(dir, "calibrated.txt"), calibration);
   return dir;
 }

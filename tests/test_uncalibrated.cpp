@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "dfd/error.h"
 #include "dfd/io.h"
+#include "dfd/job.h"
 #include "dfd/reference_model.h"
 #include "dfd/solver.h"
 #include "dfd/synthetic.h"
@@ -132,8 +135,14 @@ TEST(Uncalibrated, EstimatesTheBlurScaleOfARenderedStackAndReportsIt) {
   o.threads = 1;
   o.epochs = 1;
   auto be = make_cpu_backend(1);
-  const Result r = solve(sc.stack, o, *be);
+  size_t trials_heard = 0;
+  const Result r = solve(sc.stack, o, *be, [&](const StepLog& s, int) {
+    if (s.epoch != kEstimateEpoch) return;
+    ++trials_heard;
+    EXPECT_EQ(s.step.rfind("a=", 0), 0u);
+  });
   const BlurScaleEstimate& e = r.blur_scale_estimate;
+  EXPECT_EQ(trials_heard, e.trials.size());  // progress hears of every trial
   EXPECT_EQ(e.factor, 1);
   EXPECT_GE(e.trials.size(), 7u);
   std::string trials;
@@ -150,6 +159,31 @@ TEST(Uncalibrated, EstimatesTheBlurScaleOfARenderedStackAndReportsIt) {
   EXPECT_DOUBLE_EQ(j["model"]["a_pixels_per_frame"].get<double>(), r.blur_scale_estimate.scale);
   EXPECT_EQ(j["model"]["a_estimate"]["trials"].size(), r.blur_scale_estimate.trials.size());
   EXPECT_EQ(j["options"]["depth"]["max"].get<double>(), 3.0);  // resolved, not the preset's 0
+}
+
+// --ply-min-confidence needs the confidence map: with --no-confidence the job is refused before
+// the solve, leaving the output folder empty (not half written).
+TEST(Uncalibrated, PlyConfidenceFilterWithoutConfidenceIsRefusedBeforeSolving) {
+  SolveJob job;
+  job.stack = index_scene(1.2).stack;
+  job.options = preset_options("uncalibrated");
+  job.options.blur_scale = 1.2;
+  job.options.confidence = false;
+  job.outputs.ply = true;
+  job.outputs.ply_options.min_confidence = 0.5;
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("dfd-plyconf-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto be = make_cpu_backend(1);
+  try {
+    run_solve_job(job, *be, dir.string(), "test");
+    ADD_FAILURE() << "expected a usage error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    EXPECT_NE(std::string(e.what()).find("--no-confidence"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ResizeStack, AveragesAreasAndScalesThePixelPitchAndWindow) {

@@ -58,7 +58,11 @@ using ProgressFn = std::function<void(const StepLog&, int epochs)>;
 // Estimates the FocusIndex model's a: short solves of a downscaled copy of the stack (longest side
 // at most 256 px) for a on a doubling grid, refined by golden section on log a; the a whose solve
 // reaches the lowest loss, rescaled to full resolution. Uses (and re-sets) the backend.
-BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& opt, Backend& backend);
+// `progress` (optional) hears of every trial as a StepLog with epoch kEstimateEpoch, step
+// "a=<value>" and the trial's final loss and time.
+constexpr int kEstimateEpoch = -2;
+BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& opt, Backend& backend,
+                                      const ProgressFn& progress = nullptr);
 
 // The options a solve of this stack runs with: the uncalibrated depth range 0 .. F-1 and, for the
 // FocusIndex model without --kernel-size, K covering +-3 sigma_max (at most half the shorter side).

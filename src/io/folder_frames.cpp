@@ -34,9 +34,15 @@ std::vector<std::string> folder_files(const std::string& dir, bool (*keep)(const
   return paths;
 }
 
+// MobileDepth frames are a<digits>.jpg (a0.jpg, a1.jpg, ...): not any file starting with "a"
+// (a stray "allinfocus.jpg" is not a frame).
 bool is_mobiledepth_frame(const std::string& name) {
-  const std::string ext = text::lower(fs::path(name).extension().string());
-  return (name[0] == 'a' || name[0] == 'A') && (ext == ".jpg" || ext == ".jpeg");
+  const fs::path p(name);
+  const std::string ext = text::lower(p.extension().string()), stem = p.stem().string();
+  if (stem.size() < 2 || (stem[0] != 'a' && stem[0] != 'A') || !(ext == ".jpg" || ext == ".jpeg")) return false;
+  for (size_t i = 1; i < stem.size(); ++i)
+    if (!digit(stem[i])) return false;
+  return true;
 }
 
 }  // namespace

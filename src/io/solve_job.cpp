@@ -35,7 +35,7 @@ SolveJob prepare_solve_job(const SolveRequest& a, const std::function<void(const
   opt.range = in.job.stack.range;
   opt.validate(&in.job.stack);
   if (a.align) {  // after the cheap checks; a crop changes the frame size, so validate again
-    in.job.alignment = align_stack(in.job.stack, *a.align, note);
+    in.job.alignment = align_stack(in.job.stack, *a.align, say);
     if (in.job.alignment->cropped) opt.validate(&in.job.stack);
   }
   if (a.scale != 1.0) {  // after the alignment, which is more accurate at full resolution
@@ -65,7 +65,9 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
                              const std::string& command_line, const std::string& backend_note,
                              const ProgressFn& progress) {
   SolveJobOutput out;
-  check_output_options(job.outputs);  // before the solve: an impossible request fails fast
+  check_output_options(job.outputs);
+  if (job.outputs.ply && job.outputs.ply_options.min_confidence > 0 && !job.options.confidence)
+    throw_usage("--ply-min-confidence needs the confidence map: drop --no-confidence");  // before the solve: an impossible request fails fast
   out.result = solve(job.stack, job.options, backend, progress);
 
   RunReport report;

@@ -42,7 +42,8 @@ ExtraOutputs write_extra_outputs(const std::string& dir, const FocalStack& stack
     out.files.push_back("depth16.png");
     out.sections.emplace_back(
         "depth16", json{{"file", "depth16.png"}, {"scale", scale}, {"unit", unit},
-                        {"decode", "depth = value / scale; 0 = no depth"}}.dump());
+                        {"decode", relative ? "depth = value / scale (0 is a valid depth: the first frame's focus)"
+                                            : "depth = value / scale; 0 = no depth"}}.dump());
   }
   if (o.exr) {
     write_float_exr(join(dir, "depth.exr"), r.depth);

@@ -51,7 +51,7 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
   BlurScaleEstimate estimate;
   Options resolved = requested;
   if (resolved.blur_model == BlurModel::FocusIndex && !(resolved.blur_scale > 0)) {
-    estimate = estimate_blur_scale(input, resolved.resolved_for(input), be);
+    estimate = estimate_blur_scale(input, resolved.resolved_for(input), be, progress);
     resolved.blur_scale = estimate.scale;
   }
   const Options opt = solve_options(input, resolved);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "dfd/error.h"
@@ -50,16 +51,15 @@ Options solve_options(const FocalStack& stack, const Options& opt) {
   if (!(o.blur_scale > 0)) throw_runtime("internal: the uncalibrated model's blur scale is not resolved");
   // Window: +-3 sigma of the largest blur the depth range can produce (the calibrated presets'
   // size heuristic would truncate the blur of small images), at most half the shorter side.
-  std::vector<double> index(stack.count());
-  for (int i = 0; i < stack.count(); ++i) index[i] = i;
-  const double smax = max_blur_sigma(o.camera(), index, o.depth_min, o.depth_max);
+  const double smax = max_blur_sigma(o.camera(), stack.focus_distances, o.depth_min, o.depth_max);
   const int pad = 2 * o.edge_pad;
   const int k_cap = odd_at_least_7(std::min(stack.height(), stack.width()) / 2 - pad);
   o.kernel_size = std::min(k_cap, odd_at_least_7(2 * static_cast<int>(std::ceil(3.0 * smax)) + 1));
   return o;
 }
 
-BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& opt, Backend& be) {
+BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& opt, Backend& be,
+                                      const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   BlurScaleEstimate est;
   const int side = std::max(stack.width(), stack.height());
@@ -91,6 +91,11 @@ BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& op
     const double l = r.log.empty() ? std::numeric_limits<double>::infinity() : r.log.back().loss;
     seen.emplace_back(a, l);
     est.trials.emplace_back(a * est.factor, l);
+    if (progress) {
+      char step[32];
+      std::snprintf(step, sizeof step, "a=%.3g", a * est.factor);
+      progress(StepLog{kEstimateEpoch, step, l, r.seconds, 0, false}, opt.epochs);
+    }
     return l;
   };
 

@@ -59,7 +59,9 @@ std::string format_duration(double seconds) {
 
 std::string format_progress(const StepLog& s, int epochs, double elapsed, double remaining) {
   char epoch[32];
-  if (s.epoch < 0)
+  if (s.epoch == kEstimateEpoch)
+    std::snprintf(epoch, sizeof epoch, "blur scale");  // a trial of the uncalibrated model's a
+  else if (s.epoch < 0)
     std::snprintf(epoch, sizeof epoch, "init");
   else
     std::snprintf(epoch, sizeof epoch, "epoch %d/%d", s.epoch + 1, epochs);
