@@ -37,6 +37,8 @@ struct SceneSpec {
   double zmin = 0.5, zmax = 8.0;  // the true depths
   uint64_t seed = 1;
   bool single_level = false;  // a one-level plan (the degenerate interpolation)
+  bool focus_index = false;   // the uncalibrated model: depth and focus are frame indices 0..F-1
+  double index_scale = 1.3;   // its a, pixels per frame step
 };
 
 // A scene with known depth: textured AIF in [20, 235], blocky random depth, the stack rendered
@@ -73,7 +75,8 @@ inline Scene make_scene(const SceneSpec& s) {
   sc.depth = Image(W, H, 1);
   const int block = 6;
   std::vector<double> blocks(static_cast<size_t>((W / block + 1) * (H / block + 1)));
-  for (double& b : blocks) b = s.zmin + (s.zmax - s.zmin) * U(rng);
+  const double zlo = s.focus_index ? 0.0 : s.zmin, zhi = s.focus_index ? s.frames - 1.0 : s.zmax;
+  for (double& b : blocks) b = zlo + (zhi - zlo) * U(rng);
   for (int y = 0; y < H; ++y)
     for (int x = 0; x < W; ++x) sc.depth.at(x, y) = static_cast<float>(blocks[(y / block) * (W / block + 1) + x / block]);
 
@@ -85,9 +88,14 @@ inline Scene make_scene(const SceneSpec& s) {
   p.range = 255.0;
   p.camera = Camera{BlurModel::ThinLens, 1.0, 0.05, 0.05 / 8, 1.2e-5, 2.0};
   p.focus_distances = nyuv2_focus(s.frames);
+  if (s.focus_index) {
+    p.camera = Camera{BlurModel::FocusIndex, s.index_scale, 0.05, 0.05 / 8, 1.2e-5, 0.5};
+    for (int i = 0; i < s.frames; ++i) p.focus_distances[i] = i;
+  }
   p.K = s.K;
   p.candidates.resize(static_cast<size_t>(s.candidates));
-  const double c0 = 0.1, c1 = 10.0;  // the nyuv2 search range
+  // The nyuv2 search range, or the frame indices of the uncalibrated model.
+  const double c0 = s.focus_index ? 0.0 : 0.1, c1 = s.focus_index ? s.frames - 1.0 : 10.0;
   for (int j = 0; j < s.candidates; ++j)
     p.candidates[j] = s.candidates == 1 ? c0 : c0 + (c1 - c0) * j / (s.candidates - 1);
   double sigma_max = p.camera.thresh;

@@ -56,6 +56,24 @@ void expect_parity(const gputest::SceneSpec& spec, BlurPath path, uint64_t seed)
   EXPECT_LE(rel_l2(gpu.Aty, cpu.Aty), kOperatorTol);
 }
 
+// The uncalibrated model (sigma = max(thresh, a |Z - i|), no division by Z) on both blur paths.
+TEST(CudaOperator, MatchesCpuForTheUncalibratedModel) {
+  DFD_REQUIRE_CUDA();
+  gputest::SceneSpec spec;
+  spec.focus_index = true;
+  for (BlurPath path : {BlurPath::Direct, BlurPath::Fft}) {
+    const gputest::Scene sc = gputest::make_scene(spec);
+    gputest::Backends be(sc.problem, path);
+    const Problem& p = sc.problem;
+    const auto Z = random_vector(p.pixels(), 0.f, static_cast<float>(p.frames - 1), 301);
+    const auto x = random_vector(p.image_size(), 0.f, 255.f, 302);
+    const auto y = random_vector(p.stack_size(), 0.f, 255.f, 303);
+    const OperatorRun cpu = run_operator(*be.cpu, Z, x, y), gpu = run_operator(*be.gpu, Z, x, y);
+    EXPECT_LE(rel_l2(gpu.Ax, cpu.Ax), kOperatorTol);
+    EXPECT_LE(rel_l2(gpu.Aty, cpu.Aty), kOperatorTol);
+  }
+}
+
 TEST(CudaOperator, MatchesCpuOnDirectPath) {
   DFD_REQUIRE_CUDA();
   expect_parity(gputest::SceneSpec{}, BlurPath::Direct, 101);
