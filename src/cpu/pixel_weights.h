@@ -67,14 +67,25 @@ class PixelWeights {
       }
       return;
     }
+    // One loop per blur law: a branch inside the vector loop would cost the golden section,
+    // which evaluates weights for every pixel at every iteration.
+    if (index_model_)
+      eval_law<true>(i, z, n, first, w0, w1, w2, w3);
+    else
+      eval_law<false>(i, z, n, first, w0, w1, w2, w3);
+  }
+
+ private:
+  template <bool kIndexModel, class Depth>
+  void eval_law(int i, const Depth* __restrict z, int n, int32_t* __restrict first, float* __restrict w0,
+                float* __restrict w1, float* __restrict w2, float* __restrict w3) const {
     const double zf = focus_[i], scale = scale_[i], thresh = thresh_, lo = lo_, hi = hi_;
     const double log_lo = log_lo_, inv_step = inv_step_;
     const double kmax = interior_ - 2;
-    const bool index_model = index_model_;
 #pragma omp simd
     for (int k = 0; k < n; ++k) {
       const double zk = z[k];
-      double sigma = scale * std::fabs(zk - zf) / (index_model ? 1.0 : zk);
+      double sigma = kIndexModel ? scale * std::fabs(zk - zf) : scale * std::fabs(zk - zf) / zk;
       sigma = sigma > thresh ? sigma : thresh;
       const double s = sigma > lo ? (sigma < hi ? sigma : hi) : lo;  // NaN -> lo
       // t lies in [0, interior - 1] up to rounding, so truncation is floor where it matters
@@ -93,7 +104,6 @@ class PixelWeights {
     }
   }
 
- private:
   bool single_ = true;
   bool index_model_ = false;
   double lo_ = 1, hi_ = 1, log_lo_ = 0, inv_step_ = 0, thresh_ = 0;
