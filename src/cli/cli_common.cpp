@@ -48,9 +48,13 @@ void CameraFlags::add(CLI::App& app) {
   blur_scale_opt = app.add_option("--blur-scale", blur_scale,
                                   "Uncalibrated model: blur a in pixels per frame step (default: estimated)")
                        ->check(CLI::PositiveNumber);
-  focus_opt = app.add_option("--focus-distances", focus, "Focus distance of each frame, comma-separated (a,b,...)")
+  // Non-negative: the uncalibrated model's focus indices start at 0; calibrated stacks are
+  // checked against the focal length (Options::validate).
+  focus_opt = app.add_option("--focus-distances", focus,
+                             "Focus distance of each frame, comma-separated (a,b,...); uncalibrated: the frame "
+                             "indices")
                   ->delimiter(',')
-                  ->check(CLI::PositiveNumber);
+                  ->check(CLI::NonNegativeNumber);
   focal_opt = app.add_option("--focal-length", focal_length, "Focal length f, in the focus distances' unit")
                   ->check(CLI::PositiveNumber);
   fnum_opt = app.add_option("--f-number", f_number, "f-number N (aperture D = f / N)")->check(CLI::PositiveNumber);
