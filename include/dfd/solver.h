@@ -56,8 +56,9 @@ struct Result {
 using ProgressFn = std::function<void(const StepLog&, int epochs)>;
 
 // Estimates the FocusIndex model's a: short solves of a downscaled copy of the stack (longest side
-// at most 256 px) for a on a doubling grid, refined by golden section on log a; the a whose solve
-// reaches the lowest loss, rescaled to full resolution. Uses (and re-sets) the backend.
+// at most 256 px; the trials' thresh is the floor blur in trial pixels, box average included) for
+// a on a doubling grid, refined by golden section on log a; the a whose solve reaches the
+// lowest loss, rescaled to full resolution. Uses (and re-sets) the backend.
 // `progress` (optional) hears of every trial as a StepLog with epoch kEstimateEpoch, step
 // "a=<value>" and the trial's final loss and time.
 constexpr int kEstimateEpoch = -2;

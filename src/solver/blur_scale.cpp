@@ -76,6 +76,10 @@ BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& op
   trial.epochs = kTrialEpochs;
   trial.kernel_size = 0;
   trial.edge_pad = opt.edge_pad / est.factor;
+  // The floor blur in trial pixels: thresh shrinks with the image, and the box average adds the
+  // blur of a factor-wide box (variance (1 - 1/factor^2) / 12 trial px^2), in quadrature.
+  const double f = est.factor;
+  trial.thresh = std::sqrt(opt.thresh * opt.thresh / (f * f) + (1.0 - 1.0 / (f * f)) / 12.0);
   trial.aif_solver = AifSolver::CG;
   trial.order = StepOrder::DepthFirst;
   trial.confidence = false;  // only the final loss of a trial is read: no confidence pass, no clean-up
