@@ -20,33 +20,10 @@ namespace {
 using nlohmann::json;
 using testing::fresh_dir;
 using testing::path_in;
+using testing::CliRun;
+using testing::run_dfd;
+using testing::slurp;
 namespace fs = std::filesystem;
-
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs the dfd binary with `args` (already shell-quoted where needed) inside `dir`.
-CliRun dfd(const std::string& dir, const std::string& args) {
-  const std::string out = path_in(dir, ".stdout"), err = path_in(dir, ".stderr");
-  const std::string cmd = "cd '" + dir + "' && '" + DFD_CLI + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(cmd.c_str());
-  CliRun r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  fs::remove(out);
-  fs::remove(err);
-  return r;
-}
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
@@ -69,36 +46,36 @@ void write_frames(const std::string& dir) {
 
 TEST(Cli, HelpAndVersion) {
   const std::string dir = fresh_dir();
-  CliRun r = dfd(dir, "--help");
+  CliRun r = run_dfd(dir, "--help");
   EXPECT_EQ(r.code, 0);
   for (const char* cmd : {"solve", "synth", "eval", "demo"}) EXPECT_TRUE(contains(r.out, cmd)) << r.out;
-  r = dfd(dir, "--version");
+  r = run_dfd(dir, "--version");
   EXPECT_EQ(r.code, 0);
   EXPECT_TRUE(contains(r.out, DFD_VERSION)) << r.out;
-  r = dfd(dir, "solve --help");
+  r = run_dfd(dir, "solve --help");
   EXPECT_EQ(r.code, 0);
   for (const char* flag : {"--focus-distances", "--depth-range", "--aif-solver", "--backend", "--out", "--force"})
     EXPECT_TRUE(contains(r.out, flag)) << flag;
-  EXPECT_EQ(dfd(dir, "synth --help").code, 0);
-  EXPECT_EQ(dfd(dir, "eval --help").code, 0);
-  EXPECT_EQ(dfd(dir, "demo --help").code, 0);
+  EXPECT_EQ(run_dfd(dir, "synth --help").code, 0);
+  EXPECT_EQ(run_dfd(dir, "eval --help").code, 0);
+  EXPECT_EQ(run_dfd(dir, "demo --help").code, 0);
 }
 
 TEST(Cli, UsageErrorsExitTwo) {
   const std::string dir = fresh_dir();
   write_frames(dir);
-  expect_failure(dfd(dir, ""), 2, "subcommand");
-  expect_failure(dfd(dir, "frobnicate"), 2, "unknown command 'frobnicate'");
-  expect_failure(dfd(dir, "solve a.png b.png --out o --bogus-flag"), 2, "--bogus-flag");
-  expect_failure(dfd(dir, "solve a.png b.png --out o --epochs many"), 2, "--epochs");
-  expect_failure(dfd(dir, "solve a.png b.png --out o --epochs 0"), 2, "--epochs");
-  expect_failure(dfd(dir, "solve a.png b.png --out o --aif-solver sgd"), 2, "--aif-solver");
-  expect_failure(dfd(dir, "solve a.png b.png --out o --depth-range 1,2,3"), 2, "--depth-range");
-  expect_failure(dfd(dir, "solve a.png b.png --out o --kernel-size 8"), 2, "--kernel-size");
-  expect_failure(dfd(dir, "solve a.png b.png --out o --f-number 2 --aperture 0.01"), 2, "--aperture");
-  expect_failure(dfd(dir, "solve a.png b.png"), 2, "--out");
+  expect_failure(run_dfd(dir, ""), 2, "subcommand");
+  expect_failure(run_dfd(dir, "frobnicate"), 2, "unknown command 'frobnicate'");
+  expect_failure(run_dfd(dir, "solve a.png b.png --out o --bogus-flag"), 2, "--bogus-flag");
+  expect_failure(run_dfd(dir, "solve a.png b.png --out o --epochs many"), 2, "--epochs");
+  expect_failure(run_dfd(dir, "solve a.png b.png --out o --epochs 0"), 2, "--epochs");
+  expect_failure(run_dfd(dir, "solve a.png b.png --out o --aif-solver sgd"), 2, "--aif-solver");
+  expect_failure(run_dfd(dir, "solve a.png b.png --out o --depth-range 1,2,3"), 2, "--depth-range");
+  expect_failure(run_dfd(dir, "solve a.png b.png --out o --kernel-size 8"), 2, "--kernel-size");
+  expect_failure(run_dfd(dir, "solve a.png b.png --out o --f-number 2 --aperture 0.01"), 2, "--aperture");
+  expect_failure(run_dfd(dir, "solve a.png b.png"), 2, "--out");
   // Two frames, no focus distances, and the preset has five: the user must say.
-  expect_failure(dfd(dir, "solve a.png b.png --out o"), 2, "--focus-distances");
+  expect_failure(run_dfd(dir, "solve a.png b.png --out o"), 2, "--focus-distances");
   EXPECT_FALSE(fs::exists(path_in(dir, "o")));  // nothing created by a refused command
 }
 
@@ -106,13 +83,13 @@ TEST(Cli, InputErrorsExitThreeAndNameTheFile) {
   const std::string dir = fresh_dir();
   write_frames(dir);
   const std::string fd = " --focus-distances 1,4 --out o";
-  expect_failure(dfd(dir, "solve a.png missing.png" + fd), 3, "missing.png: no such file");
+  expect_failure(run_dfd(dir, "solve a.png missing.png" + fd), 3, "missing.png: no such file");
   std::ofstream(path_in(dir, "junk.png")) << "GIF89a but not really";
-  expect_failure(dfd(dir, "solve a.png junk.png" + fd), 3, "junk.png: not a readable image");
+  expect_failure(run_dfd(dir, "solve a.png junk.png" + fd), 3, "junk.png: not a readable image");
   write_png8(path_in(dir, "small.png"), Image(32, 24, 3, 50.f), 255);
-  expect_failure(dfd(dir, "solve a.png small.png" + fd), 3, "small.png (32x24 colour) does not match a.png");
-  expect_failure(dfd(dir, "solve a.png b.png --focus-distances 1,2,4 --out o"), 3, "3 focus distances");
-  expect_failure(dfd(dir, "solve a.png b.png --focus-distances 0.04,2 --out o"), 3,
+  expect_failure(run_dfd(dir, "solve a.png small.png" + fd), 3, "small.png (32x24 colour) does not match a.png");
+  expect_failure(run_dfd(dir, "solve a.png b.png --focus-distances 1,2,4 --out o"), 3, "3 focus distances");
+  expect_failure(run_dfd(dir, "solve a.png b.png --focus-distances 0.04,2 --out o"), 3,
                  "focus distance 0.04 must be greater than the focal length 0.05");
 
   Image bad(64, 48, 3, 0.5f);
@@ -121,12 +98,12 @@ TEST(Cli, InputErrorsExitThreeAndNameTheFile) {
   bad.at(10, 10, 1) = -1.f;
   write_float_tiff(path_in(dir, "neg.tiff"), bad);
   write_float_tiff(path_in(dir, "ok.tiff"), Image(64, 48, 3, 0.5f));
-  expect_failure(dfd(dir, "solve ok.tiff nan.tiff" + fd), 3, "nan.tiff: contains NaN");
-  expect_failure(dfd(dir, "solve ok.tiff neg.tiff" + fd), 3, "neg.tiff: contains negative");
+  expect_failure(run_dfd(dir, "solve ok.tiff nan.tiff" + fd), 3, "nan.tiff: contains NaN");
+  expect_failure(run_dfd(dir, "solve ok.tiff neg.tiff" + fd), 3, "neg.tiff: contains negative");
 
   std::ofstream(path_in(dir, "stack.json")) << R"({"frames": ["a.png", "b.png"], "focus_distances": [1]})";
-  expect_failure(dfd(dir, "solve stack.json --out o"), 3, "stack.json: 1 focus distances for 2 frames");
-  expect_failure(dfd(dir, "eval nothere.tiff ok.tiff"), 3, "nothere.tiff: no such file");
+  expect_failure(run_dfd(dir, "solve stack.json --out o"), 3, "stack.json: 1 focus distances for 2 frames");
+  expect_failure(run_dfd(dir, "eval nothere.tiff ok.tiff"), 3, "nothere.tiff: no such file");
   EXPECT_FALSE(fs::exists(path_in(dir, "o")));
 }
 
@@ -135,8 +112,8 @@ TEST(Cli, ExistingOutputFolderNeedsForce) {
   write_frames(dir);
   fs::create_directories(path_in(dir, "o"));
   std::ofstream(path_in(dir, "o/keep.txt")) << "earlier results";
-  expect_failure(dfd(dir, "solve a.png b.png --focus-distances 1,4 --out o"), 2, "--force");
-  expect_failure(dfd(dir, "demo --out o --size 32,24 --epochs 1"), 2, "--force");
+  expect_failure(run_dfd(dir, "solve a.png b.png --focus-distances 1,4 --out o"), 2, "--force");
+  expect_failure(run_dfd(dir, "demo --out o --size 32,24 --epochs 1"), 2, "--force");
   EXPECT_EQ(slurp(path_in(dir, "o/keep.txt")), "earlier results");
 }
 
@@ -147,7 +124,7 @@ TEST(Cli, SynthSolveEvalRoundTrip) {
   write_png8(path_in(dir, "aif.png"), aif, 255);
   write_float_tiff(path_in(dir, "depth.tiff"), depth);
 
-  CliRun r = dfd(dir, "synth --aif aif.png --depth depth.tiff --preset nyuv2 --out stack");
+  CliRun r = run_dfd(dir, "synth --aif aif.png --depth depth.tiff --preset nyuv2 --out stack");
   ASSERT_EQ(r.code, 0) << r.err;
   const StackManifest m = read_manifest(path_in(dir, "stack/stack.json"));
   ASSERT_EQ(m.frames.size(), 5u);
@@ -156,7 +133,7 @@ TEST(Cli, SynthSolveEvalRoundTrip) {
   EXPECT_EQ(m.kernel_size, default_kernel_size(48, 64));
   EXPECT_EQ(read_image(path_in(dir, "stack/frame_04.png")).bit_depth, 8);
 
-  r = dfd(dir, "solve stack/stack.json --epochs 2 --cg-iters 3,3 --backend cpu --threads 2 --out result");
+  r = run_dfd(dir, "solve stack/stack.json --epochs 2 --cg-iters 3,3 --backend cpu --threads 2 --out result");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.err, "epoch 2/2")) << r.err;  // progress lines
   for (const char* f : {"depth.tiff", "aif.png", "aif16.png", "depth_color.png", "report.json"})
@@ -170,7 +147,7 @@ TEST(Cli, SynthSolveEvalRoundTrip) {
   EXPECT_TRUE(contains(rep["command_line"].get<std::string>(), "--epochs 2"));
 
   // eval agrees with the library's metrics on the same files.
-  r = dfd(dir, "eval result/depth.tiff depth.tiff --aif-pred result/aif16.png --aif-gt aif.png");
+  r = run_dfd(dir, "eval result/depth.tiff depth.tiff --aif-pred result/aif16.png --aif-gt aif.png");
   ASSERT_EQ(r.code, 0) << r.err;
   const json ev = json::parse(r.out);
   const DepthMetrics ref = depth_metrics(read_depth(path_in(dir, "result/depth.tiff")), depth);
@@ -184,8 +161,8 @@ TEST(Cli, SynthSolveEvalRoundTrip) {
   EXPECT_NEAR(ev["psnr"].get<double>(), psnr_ref, 1e-4);  // float rounding of the rescale only
 
   // A second solve into the same folder needs --force, and then succeeds.
-  expect_failure(dfd(dir, "solve stack/stack.json --epochs 1 --out result"), 2, "--force");
-  EXPECT_EQ(dfd(dir, "solve stack/stack.json --epochs 1 --cg-iters 3,3 --quiet --force --out result").code, 0);
+  expect_failure(run_dfd(dir, "solve stack/stack.json --epochs 1 --out result"), 2, "--force");
+  EXPECT_EQ(run_dfd(dir, "solve stack/stack.json --epochs 1 --cg-iters 3,3 --quiet --force --out result").code, 0);
 }
 
 TEST(Cli, SynthKeepsSixteenBitsAndScalesMillimetreDepth) {
@@ -194,7 +171,7 @@ TEST(Cli, SynthKeepsSixteenBitsAndScalesMillimetreDepth) {
   Image mm = synthetic_depth(40, 30, 0.5, 8.0, 2);
   for (float& v : mm.data) v = std::round(v * 1000.f);
   write_png16(path_in(dir, "depth_mm.png"), mm, 65535);
-  const CliRun r = dfd(dir, "synth --aif aif.png --depth depth_mm.png --depth-scale 1000 --out s --quiet");
+  const CliRun r = run_dfd(dir, "synth --aif aif.png --depth depth_mm.png --depth-scale 1000 --out s --quiet");
   ASSERT_EQ(r.code, 0) << r.err;
   const LoadedManifest lm = load_manifest(path_in(dir, "s/stack.json"));
   EXPECT_EQ(lm.stack.range, 65535.0);
@@ -202,24 +179,24 @@ TEST(Cli, SynthKeepsSixteenBitsAndScalesMillimetreDepth) {
   // eval reads millimetre PNGs through --gt-scale and raw .f32 arrays sized by the other map.
   write_float_tiff(path_in(dir, "depth.tiff"), synthetic_depth(40, 30, 0.5, 8.0, 2));
   write_raw_f32(path_in(dir, "depth.f32"), synthetic_depth(40, 30, 0.5, 8.0, 2));
-  CliRun e = dfd(dir, "eval depth.tiff depth_mm.png --gt-scale 1000");
+  CliRun e = run_dfd(dir, "eval depth.tiff depth_mm.png --gt-scale 1000");
   ASSERT_EQ(e.code, 0) << e.err;
   EXPECT_LE(json::parse(e.out)["rmse"].get<double>(), 0.0005);  // rounding to whole millimetres
   EXPECT_GT(json::parse(e.out)["rmse"].get<double>(), 0.0);
-  e = dfd(dir, "eval depth.f32 depth.tiff");
+  e = run_dfd(dir, "eval depth.f32 depth.tiff");
   ASSERT_EQ(e.code, 0) << e.err;
   EXPECT_EQ(json::parse(e.out)["rmse"].get<double>(), 0.0);  // the same floats in two containers
   EXPECT_EQ(json::parse(e.out)["delta1"].get<double>(), 1.0);
-  expect_failure(dfd(dir, "eval depth.f32 depth.f32"), 2, ".f32");
+  expect_failure(run_dfd(dir, "eval depth.f32 depth.f32"), 2, ".f32");
 
   write_png16(path_in(dir, "small_depth.png"), Image(20, 30, 1, 900.f), 65535);
-  expect_failure(dfd(dir, "synth --aif aif.png --depth small_depth.png --depth-scale 1000 --out t"), 3,
+  expect_failure(run_dfd(dir, "synth --aif aif.png --depth small_depth.png --depth-scale 1000 --out t"), 3,
                  "small_depth.png (20x30) does not match the size of aif.png (40x30)");
 }
 
 TEST(Cli, DemoSolvesTheBuiltInScene) {
   const std::string dir = fresh_dir();
-  const CliRun r = dfd(dir, "demo --out d --size 64,48 --epochs 1 --backend cpu --threads 2 --quiet");
+  const CliRun r = run_dfd(dir, "demo --out d --size 64,48 --epochs 1 --backend cpu --threads 2 --quiet");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "AbsRel")) << r.out;
   EXPECT_TRUE(contains(r.out, "PSNR")) << r.out;
@@ -227,7 +204,7 @@ TEST(Cli, DemoSolvesTheBuiltInScene) {
   EXPECT_GT(m["delta3"].get<double>(), 0.0);
   EXPECT_EQ(read_depth(path_in(dir, "d/gt_depth.tiff")).width, 64);
   // The stack it wrote solves with `dfd solve` as it stands.
-  EXPECT_EQ(dfd(dir, "solve d/stack/stack.json --epochs 1 --cg-iters 3,3 --backend cpu --quiet --out again").code, 0);
+  EXPECT_EQ(run_dfd(dir, "solve d/stack/stack.json --epochs 1 --cg-iters 3,3 --backend cpu --quiet --out again").code, 0);
 }
 
 TEST(Cli, SolveOutputFlagsProgressAndQuiet) {
@@ -235,7 +212,7 @@ TEST(Cli, SolveOutputFlagsProgressAndQuiet) {
   write_frames(dir);
   const std::string solve = "solve a.png b.png --focus-distances 1,2.5 --epochs 2 --cg-iters 3,3 --depth-candidates 12 "
                             "--backend cpu --threads 1 ";
-  CliRun r = dfd(dir, solve + "--exr --ply --out r1");
+  CliRun r = run_dfd(dir, solve + "--exr --ply --out r1");
   ASSERT_EQ(r.code, 0) << r.err;
   // Not a terminal (stderr is a file): one plain line per step, with epoch, elapsed and remaining.
   EXPECT_TRUE(contains(r.err, "epoch 2/2")) << r.err;
@@ -251,7 +228,7 @@ TEST(Cli, SolveOutputFlagsProgressAndQuiet) {
   EXPECT_EQ(read_depth(path_in(dir, "r1/depth.exr")).data, read_depth(path_in(dir, "r1/depth.tiff")).data);
 
   // The confidence filter drops points, and the report says how many; --quiet prints nothing.
-  r = dfd(dir, solve + "--quiet --ply --ply-min-confidence 0.5 --out r3");
+  r = run_dfd(dir, solve + "--quiet --ply --ply-min-confidence 0.5 --out r3");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_FALSE(fs::exists(path_in(dir, "r3/depth.exr")));  // opt-in
@@ -260,9 +237,9 @@ TEST(Cli, SolveOutputFlagsProgressAndQuiet) {
   EXPECT_EQ(rep3["ply"]["min_confidence"].get<double>(), 0.5);
 
   // Bad requests are usage errors before any work.
-  expect_failure(dfd(dir, solve + "--ply-min-confidence 0.5 --out r4"), 2, "--ply");
-  expect_failure(dfd(dir, solve + "--ply --ply-min-confidence 2 --out r5"), 2, "--ply-min-confidence");
-  expect_failure(dfd(dir, solve + "--ply --ply-z-scale -1 --out r6"), 2, "--ply-z-scale");
+  expect_failure(run_dfd(dir, solve + "--ply-min-confidence 0.5 --out r4"), 2, "--ply");
+  expect_failure(run_dfd(dir, solve + "--ply --ply-min-confidence 2 --out r5"), 2, "--ply-min-confidence");
+  expect_failure(run_dfd(dir, solve + "--ply --ply-z-scale -1 --out r6"), 2, "--ply-z-scale");
   EXPECT_FALSE(fs::exists(path_in(dir, "r4")));
 }
 
@@ -283,10 +260,10 @@ TEST(Cli, UncalibratedSynthThenSolveEstimatesTheBlurScale) {
   for (int y = 0; y < H; ++y)
     for (int x = 0; x < W; ++x) depth.at(x, y) = y < H / 2 ? 0.5f : 2.5f;  // two planes, frame units
   write_float_tiff(path_in(dir, "depth.tiff"), depth);
-  CliRun r = dfd(dir, "synth --aif aif.png --depth depth.tiff --uncalibrated --blur-scale 1.2 "
+  CliRun r = run_dfd(dir, "synth --aif aif.png --depth depth.tiff --uncalibrated --blur-scale 1.2 "
                       "--focus-distances 0,1,2,3 --kernel-size 23 --format tiff --out st --quiet");
   ASSERT_EQ(r.code, 0) << r.err;
-  r = dfd(dir, "solve st/stack.json --uncalibrated --kernel-size 23 --epochs 3 --threads 1 --no-confidence "
+  r = run_dfd(dir, "solve st/stack.json --uncalibrated --kernel-size 23 --epochs 3 --threads 1 --no-confidence "
                "--out res --quiet");
   ASSERT_EQ(r.code, 0) << r.err;
   const json rep = json::parse(slurp(path_in(dir, "res/report.json")));
@@ -296,7 +273,7 @@ TEST(Cli, UncalibratedSynthThenSolveEstimatesTheBlurScale) {
   double err = 0;
   for (size_t k = 0; k < z.data.size(); ++k) err += std::fabs(z.data[k] - depth.data[k]);
   EXPECT_LT(err / z.data.size(), 0.25);  // mean error under a quarter frame step
-  expect_failure(dfd(dir, "solve st/stack.json --preset nyuv2 --blur-scale 2 --out bad"), 2, "--blur-scale");
+  expect_failure(run_dfd(dir, "solve st/stack.json --preset nyuv2 --blur-scale 2 --out bad"), 2, "--blur-scale");
 }
 
 }  // namespace

@@ -27,19 +27,11 @@ json read_json(const std::string& path) {
   return json::parse(in);
 }
 
-// Runs the dfd binary in `dir`; returns its exit code (stderr into `err`).
-int run_dfd(const std::string& dir, const std::string& args, std::string* err = nullptr) {
-  const std::string e = path_in(dir, ".stderr");
-  const std::string cmd = "cd '" + dir + "' && '" + DFD_CLI + "' " + args + " >/dev/null 2>'" + e + "'";
-  const int status = std::system(cmd.c_str());
-  if (err) {
-    std::ifstream in(e);
-    std::stringstream s;
-    s << in.rdbuf();
-    *err = s.str();
-  }
-  fs::remove(e);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+// Runs the dfd binary in `dir`; its exit code, stderr into `err` when given.
+int run_dfd_code(const std::string& dir, const std::string& args, std::string* err = nullptr) {
+  const testing::CliRun r = testing::run_dfd(dir, args);
+  if (err) *err = r.err;
+  return r.code;
 }
 
 // Two 8-bit 64x48 frames of the synthetic scene focused at 1 m and 4 m (nyuv2 camera).
@@ -87,7 +79,7 @@ TEST(ConfidenceOutputs, WrittenAndReadBack) {
 TEST(ConfidenceOutputs, SolveWritesMapsAndReportSections) {
   const std::string dir = fresh_dir();
   write_frames(dir);
-  ASSERT_EQ(run_dfd(dir, "solve a.png b.png --focus-distances 1,4 --epochs 1 --threads 2 -q --cleanup all "
+  ASSERT_EQ(run_dfd_code(dir, "solve a.png b.png --focus-distances 1,4 --epochs 1 --threads 2 -q --cleanup all "
                          "--min-confidence 0.2 --cleanup-tv-factor 4 --out o"),
             0);
   const json rep = read_json(path_in(dir, "o/report.json"));
@@ -122,7 +114,7 @@ TEST(ConfidenceOutputs, NoConfidenceAndBadFlags) {
   const std::string dir = fresh_dir();
   write_frames(dir);
   const std::string base = "solve a.png b.png --focus-distances 1,4 --epochs 1 --threads 2 -q ";
-  ASSERT_EQ(run_dfd(dir, base + "--no-confidence --out o"), 0);
+  ASSERT_EQ(run_dfd_code(dir, base + "--no-confidence --out o"), 0);
   EXPECT_FALSE(fs::exists(path_in(dir, "o/confidence.tiff")));
   EXPECT_FALSE(fs::exists(path_in(dir, "o/confidence.png")));
   const json rep = read_json(path_in(dir, "o/report.json"));
@@ -130,12 +122,12 @@ TEST(ConfidenceOutputs, NoConfidenceAndBadFlags) {
   EXPECT_EQ(rep["cleanup"]["enabled"], false);
 
   std::string err;
-  EXPECT_EQ(run_dfd(dir, base + "--cleanup edges --out o2", &err), 2);
+  EXPECT_EQ(run_dfd_code(dir, base + "--cleanup edges --out o2", &err), 2);
   EXPECT_NE(err.find("unknown rule 'edges'"), std::string::npos) << err;
-  EXPECT_EQ(run_dfd(dir, base + "--no-confidence --min-confidence 0.3 --out o3", &err), 2);
+  EXPECT_EQ(run_dfd_code(dir, base + "--no-confidence --min-confidence 0.3 --out o3", &err), 2);
   EXPECT_NE(err.find("--no-confidence"), std::string::npos) << err;
-  EXPECT_EQ(run_dfd(dir, base + "--min-confidence 1.5 --out o4", &err), 2);
-  EXPECT_EQ(run_dfd(dir, base + "--cleanup-tv-factor -1 --out o5", &err), 2);
+  EXPECT_EQ(run_dfd_code(dir, base + "--min-confidence 1.5 --out o4", &err), 2);
+  EXPECT_EQ(run_dfd_code(dir, base + "--cleanup-tv-factor -1 --out o5", &err), 2);
   for (const char* o : {"o2", "o3", "o4", "o5"}) EXPECT_FALSE(fs::exists(path_in(dir, o))) << o;
 }
 

@@ -24,6 +24,8 @@ namespace {
 
 using testing::fresh_dir;
 using testing::path_in;
+using testing::CliRun;
+using testing::run_dfd;
 namespace fs = std::filesystem;
 
 // ---- Writers of the real formats -------------------------------------------------------------
@@ -460,25 +462,11 @@ TEST(DatasetMake3d, PairsImagesWithDepthFilesByKey) {
 
 // ---- dfd dataset ---------------------------------------------------------------------------------
 
-struct CliResult {
-  int code = -1;
-  std::string err;
-};
-
-CliResult run_dfd(const std::string& dir, const std::string& args) {
-  const std::string err = path_in(dir, ".stderr");
-  const std::string cmd = "cd '" + dir + "' && '" + DFD_CLI + "' " + args + " >/dev/null 2>'" + err + "'";
-  const int status = std::system(cmd.c_str());
-  std::ifstream in(err);
-  std::stringstream s;
-  s << in.rdbuf();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, s.str()};
-}
 
 TEST(DatasetCli, Nyuv2WritesStacksAndGroundTruth) {
   const std::string dir = fresh_dir();
   write_mat(path_in(dir, "nyu.mat"), MAT_FT_MAT73, nyu_vars(24, 32, 3));
-  CliResult r = run_dfd(dir, "dataset nyuv2 nyu.mat --index 0,2 --out out --quiet");
+  CliRun r = run_dfd(dir, "dataset nyuv2 nyu.mat --index 0,2 --out out --quiet");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_FALSE(fs::exists(path_in(dir, "out/0001")));
   const DatasetSample want = nyuv2_sample(path_in(dir, "nyu.mat"), 2);
@@ -507,7 +495,7 @@ TEST(DatasetCli, Nyuv2WritesStacksAndGroundTruth) {
 TEST(DatasetCli, BadArgumentsAndFilesExitWithTheirClass) {
   const std::string dir = fresh_dir();
   write_mat(path_in(dir, "nyu.mat"), MAT_FT_MAT73, nyu_vars(8, 6, 2));
-  CliResult r = run_dfd(dir, "dataset nyuv2 nyu.mat --index 2 --out out");
+  CliRun r = run_dfd(dir, "dataset nyuv2 nyu.mat --index 2 --out out");
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("nyu.mat --index: index 2 is out of range"), std::string::npos) << r.err;
   std::ofstream(path_in(dir, "x.mat")) << "text";

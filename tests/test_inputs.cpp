@@ -27,6 +27,8 @@ namespace {
 
 using testing::fresh_dir;
 using testing::path_in;
+using testing::CliRun;
+using testing::run_dfd;
 using testing::ramp_image;
 namespace fs = std::filesystem;
 
@@ -565,25 +567,6 @@ TEST(Inputs, ManifestKindAndFocusSource) {
 
 // ---- The command line: --focus-csv, input kinds in report.json, errors ------------------------
 
-struct CliResult {
-  int code = -1;
-  std::string err;
-};
-
-// Runs the dfd binary with `args` inside `dir` (stdout dropped, stderr kept).
-CliResult run_dfd(const std::string& dir, const std::string& args) {
-  const std::string err = path_in(dir, ".stderr");
-  const std::string cmd = "cd '" + dir + "' && '" + DFD_CLI + "' " + args + " >/dev/null 2>'" + err + "'";
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  r.err = ss.str();
-  fs::remove(err);
-  return r;
-}
 
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
@@ -595,7 +578,7 @@ TEST(Inputs, CliSolvesAFolderWithAFocusCsvAndReportsWhereInputsCameFrom) {
   fs::create_directories(path_in(dir, "fr"));
   for (int k : {10, 2, 1}) write_png8(path_in(dir, "fr/frame" + std::to_string(k) + ".png"), ramp_image(16, 12, 1, k, 256), 255);
   write_text(path_in(dir, "f.csv"), "frame,focus_distance\nframe10.png,3\nframe1.png,1\nframe2.png,2\n");
-  const CliResult r = run_dfd(dir, "solve fr --focus-csv f.csv --epochs 1 --threads 1 --out out");
+  const CliRun r = run_dfd(dir, "solve fr --focus-csv f.csv --epochs 1 --threads 1 --out out");
   ASSERT_EQ(r.code, 0) << r.err;
   const nlohmann::json in = read_json(path_in(dir, "out/report.json")).at("input");
   EXPECT_EQ(in.at("kind"), "folder");
@@ -611,7 +594,7 @@ TEST(Inputs, CliSolvesAFolderWithAFocusCsvAndReportsWhereInputsCameFrom) {
   std::vector<cv::Mat> pages;
   for (int i = 0; i < 2; ++i) pages.push_back(ramp_mat(16, 12, CV_16UC1, 311.0 * (i + 1), 65536));
   ASSERT_TRUE(cv::imwritemulti(path_in(dir, "z.tif"), pages));
-  const CliResult t = run_dfd(dir, "solve z.tif --focus-distances 1,2 --epochs 1 --threads 1 --out outz");
+  const CliRun t = run_dfd(dir, "solve z.tif --focus-distances 1,2 --epochs 1 --threads 1 --out outz");
   ASSERT_EQ(t.code, 0) << t.err;
   const nlohmann::json tin = read_json(path_in(dir, "outz/report.json")).at("input");
   EXPECT_EQ(tin.at("kind"), "tiff-stack");
@@ -625,7 +608,7 @@ TEST(Inputs, CliBadInputsExitWithTheInputCodeAndNameTheFile) {
   fs::create_directories(path_in(dir, "fr"));
   for (int k : {1, 2}) write_png8(path_in(dir, "fr/f" + std::to_string(k) + ".png"), ramp_image(8, 6, 1, k, 256), 255);
   write_text(path_in(dir, "bad.csv"), "1\nnear\n");
-  CliResult r = run_dfd(dir, "solve fr --focus-csv bad.csv --out out");
+  CliRun r = run_dfd(dir, "solve fr --focus-csv bad.csv --out out");
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_EQ(r.err.rfind("dfd: ", 0), 0u) << r.err;
   EXPECT_TRUE(contains(r.err, "bad.csv line 2: 'near' is not a number")) << r.err;

@@ -4,8 +4,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "dfd/image.h"
@@ -26,6 +31,36 @@ inline std::string fresh_dir() {
 inline std::string path_in(const std::string& dir, const std::string& name) {
   return (std::filesystem::path(dir) / name).string();
 }
+
+// The whole content of a text file ("" when it cannot be read).
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+#ifdef DFD_CLI
+// One run of the dfd binary: exit code (-1 if it did not exit normally), stdout, stderr.
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs the dfd binary with `args` (already shell-quoted where needed) inside `dir`.
+inline CliRun run_dfd(const std::string& dir, const std::string& args) {
+  const std::string out = path_in(dir, ".stdout"), err = path_in(dir, ".stderr");
+  const std::string cmd = "cd '" + dir + "' && '" + DFD_CLI + "' " + args + " >'" + out + "' 2>'" + err + "'";
+  const int status = std::system(cmd.c_str());
+  CliRun r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return r;
+}
+#endif
 
 // An image whose every sample differs: value = (offset + i * step) mod modulus.
 inline Image ramp_image(int w, int h, int c, double step, double modulus, double offset = 0) {
