@@ -20,6 +20,7 @@ namespace {
 using nlohmann::json;
 using testing::fresh_dir;
 using testing::path_in;
+using testing::write_frames;
 using testing::CliRun;
 using testing::run_dfd;
 using testing::slurp;
@@ -32,16 +33,6 @@ void expect_failure(const CliRun& r, int code, const std::string& what) {
   EXPECT_EQ(r.code, code) << r.err;
   EXPECT_EQ(r.err.rfind("dfd: ", 0), 0u) << r.err;
   EXPECT_TRUE(contains(r.err, what)) << "expected '" << what << "' in: " << r.err;
-}
-
-// Two 8-bit 64x48 frames of a small rendered scene in dir: a.png, b.png.
-void write_frames(const std::string& dir) {
-  SceneSpec spec;
-  spec.width = 64;
-  spec.height = 48;
-  const SyntheticScene sc = make_synthetic_scene(spec);
-  write_png8(path_in(dir, "a.png"), sc.stack.frames[0], 255);
-  write_png8(path_in(dir, "b.png"), sc.stack.frames[3], 255);
 }
 
 TEST(Cli, HelpAndVersion) {

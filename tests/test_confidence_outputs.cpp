@@ -20,6 +20,7 @@ namespace {
 using nlohmann::json;
 using testing::fresh_dir;
 using testing::path_in;
+using testing::write_frames;
 namespace fs = std::filesystem;
 
 json read_json(const std::string& path) {
@@ -32,16 +33,6 @@ int run_dfd_code(const std::string& dir, const std::string& args, std::string* e
   const testing::CliRun r = testing::run_dfd(dir, args);
   if (err) *err = r.err;
   return r.code;
-}
-
-// Two 8-bit 64x48 frames of the synthetic scene focused at 1 m and 4 m (nyuv2 camera).
-void write_frames(const std::string& dir) {
-  SceneSpec spec;
-  spec.width = 64;
-  spec.height = 48;
-  const SyntheticScene sc = make_synthetic_scene(spec);
-  write_png8(path_in(dir, "a.png"), sc.stack.frames[0], 255);
-  write_png8(path_in(dir, "b.png"), sc.stack.frames[3], 255);
 }
 
 TEST(ConfidenceOutputs, WrittenAndReadBack) {

@@ -14,6 +14,8 @@
 #include <string>
 
 #include "dfd/image.h"
+#include "dfd/io.h"
+#include "dfd/synthetic.h"
 
 namespace dfd::testing {
 
@@ -38,6 +40,17 @@ inline std::string slurp(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// Two 8-bit 64x48 frames of the synthetic scene, focused at 1 m and 4 m (nyuv2 camera), as
+// dir/a.png and dir/b.png: the smallest stack `dfd solve` takes from the command line.
+inline void write_frames(const std::string& dir) {
+  SceneSpec spec;
+  spec.width = 64;
+  spec.height = 48;
+  const SyntheticScene sc = make_synthetic_scene(spec);
+  write_png8(path_in(dir, "a.png"), sc.stack.frames[0], 255);
+  write_png8(path_in(dir, "b.png"), sc.stack.frames[3], 255);
 }
 
 #ifdef DFD_CLI
