@@ -42,6 +42,9 @@ struct Problem {
   int gs_bracket = 1;                   // golden section on [Z_{j*-g}, Z_{j*+g}]
   double gs_tol = 1e-2;
   int gs_max_iters = 100;
+  // Floats of backend memory the solver allocates (alloc) for its own vectors, computed next to
+  // the code that allocates them (make_problem): part of every memory estimate.
+  size_t solver_floats = 0;
 
   size_t pixels() const { return static_cast<size_t>(width) * height; }
   size_t image_size() const { return pixels() * channels; }         // one AIF
@@ -103,6 +106,37 @@ class Backend {
   // above the residual x gap to the lowest competing local minimum / spread x sharpness of
   // the minimum) and unimodal (1: no competing minimum, else 0). Needs blur_levels.
   virtual void loss_profile_stats(DVec confidence, DVec unimodal) = 0;
+  // --- Regularised depth step (solver/depth_prior.cpp; maths in src/core/prior_model.h) ------
+  // The un-windowed loss of every candidate: V[j * H W + p] = loss_j(p), N x H x W. Needs
+  // blur_levels.
+  virtual void candidate_losses(DVec V) = 0;
+  // Edge weight of the depth prior from the AIF x: g(p) = max(floor, exp(-|grad x|(p) / scale)),
+  // |grad x| the magnitude of the channel-mean forward differences (prior::image_gradient).
+  virtual void edge_weights(DVec x, float scale, float floor, DVec g) = 0;
+  // `iterations` Chambolle-Pock iterations of min_u sum g huber(|D u| / s, eps) + 1/(2 theta)
+  // ||(u - a) / s||^2 (u, a depth maps, s = step: eps in steps, theta in steps squared). u and
+  // its dual q (2 H W: x then y components) are updated in place; u_bar is scratch (H W).
+  virtual void rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps,
+                              int iterations, DVec u_bar) = 0;
+  // Per pixel, the candidate j minimising V_j(p) + weight (u(p) - Z_j)^2 (lowest index on ties):
+  // a = Z_j, loss = V_j(p) (the data part).
+  virtual void coupled_search(DVec V, DVec u, float weight, DVec a, DVec loss) = 0;
+  // golden_section on loss(z) + weight (z - u(p))^2 instead of loss(z); `loss` receives the
+  // data part at the result. weight 0 is golden_section. Needs blur_levels.
+  virtual void coupled_golden_section(DVec Z, DVec loss, DVec u, float weight) = 0;
+  // scalar[slot] = sum_p g(p) huber(|D Z|(p) / step, eps).
+  virtual void tv_sum(DVec Z, DVec g, float step, float eps, int slot) = 0;
+
+  // --- Regularised AIF step (solver/aif_step.cpp) --------------------------------------------
+  // For each channel plane of x (C x H x W): w = huber_weight(|D x_c|(p), delta) (C x H x W).
+  virtual void huber_weights(DVec x, float delta, DVec w) = 0;
+  // out (2 C H W: per channel the x then the y differences) = scale sqrt(w) .* D x.
+  virtual void weighted_gradient(DVec x, DVec w, float scale, DVec out) = 0;
+  // x += scale D^T (sqrt(w) .* p), p as weighted_gradient's output: its exact adjoint.
+  virtual void weighted_gradient_adjoint(DVec p, DVec w, float scale, DVec x) = 0;
+  // scalar[slot] = sum over channels and pixels of huber(|D x_c|(p), delta).
+  virtual void huber_sum(DVec x, float delta, int slot) = 0;
+
   // Fixes the depth map of the operator A(Z) used by apply_A / apply_At.
   virtual void set_depth(DVec Z) = 0;
   virtual void apply_A(DVec x, DVec y) = 0;   // y (F C H W) = A(Z) x

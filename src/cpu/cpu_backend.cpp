@@ -55,9 +55,9 @@ size_t CpuBackend::memory_estimate(const Problem& p) const {
                      BlurEngine::bytes_for(p.height, p.width, p.channels, p.K, std::max(p.levels.count(), 1), threads_,
                                            forced_path_) +
                      sizeof(LevelWeights) * p.candidates.size() * p.frames;
-  // What the solver allocates on top (CG / FISTA work vectors, depth and loss maps).
-  const size_t solver = sizeof(float) * (2 * s.stack + 8 * s.image + 6 * s.hw);
-  return own + solver;
+  // What the solver allocates on top (Problem::solver_floats), and the scratch of
+  // weighted_gradient_adjoint.
+  return own + sizeof(float) * (p.solver_floats + 2 * s.image);
 }
 
 void CpuBackend::track(size_t bytes) {

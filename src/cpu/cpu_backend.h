@@ -46,6 +46,17 @@ class CpuBackend final : public Backend {
   void pixel_loss(DVec Z, DVec loss) override;
   void keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) override;
   void loss_profile_stats(DVec confidence, DVec unimodal) override;
+  void candidate_losses(DVec V) override;
+  void edge_weights(DVec x, float scale, float floor, DVec g) override;
+  void rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps, int iterations,
+                      DVec u_bar) override;
+  void coupled_search(DVec V, DVec u, float weight, DVec a, DVec loss) override;
+  void coupled_golden_section(DVec Z, DVec loss, DVec u, float weight) override;
+  void tv_sum(DVec Z, DVec g, float step, float eps, int slot) override;
+  void huber_weights(DVec x, float delta, DVec w) override;
+  void weighted_gradient(DVec x, DVec w, float scale, DVec out) override;
+  void weighted_gradient_adjoint(DVec p, DVec w, float scale, DVec x) override;
+  void huber_sum(DVec x, float delta, int slot) override;
   void set_depth(DVec Z) override;
   void apply_A(DVec x, DVec y) override;
   void apply_At(DVec y, DVec x) override;
@@ -67,6 +78,7 @@ class CpuBackend final : public Backend {
   // depths z[0 .. n - 1], from the level blurs of blur_levels().
   void block_loss(size_t p0, int n, const double* z, float* loss) const;
   void track(size_t bytes);
+  void golden(DVec Z, DVec loss, const float* u, float weight);
 
   int threads_ = 1;
   BlurPath forced_path_ = BlurPath::Auto;
@@ -93,6 +105,7 @@ class CpuBackend final : public Backend {
   std::vector<float> slab_raw_, slab_win_, best_win_;
   std::vector<double> window_scratch_;
 
+  std::vector<float> weighted_field_;  // weighted_gradient_adjoint's sqrt(w) .* p, 2 C H W
   std::deque<std::vector<float>> allocations_;  // alloc(): stable addresses
   size_t in_use_ = 0, peak_ = 0;
   double scalars_[kScalarSlots] = {};

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/prior_model.h"
 #include "core/window_mean.h"
 #include "cpu/candidate_loss.h"
 #include "cpu/cpu_backend.h"
@@ -124,6 +125,19 @@ void CpuBackend::golden_section(DVec Z, DVec loss) {
   require_levels("golden_section");
   check(Z, hw_, "golden_section", "Z");
   check(loss, hw_, "golden_section", "loss");
+  golden(Z, loss, nullptr, 0.f);
+}
+
+void CpuBackend::coupled_golden_section(DVec Z, DVec loss, DVec u, float weight) {
+  require_levels("coupled_golden_section");
+  check(Z, hw_, "coupled_golden_section", "Z");
+  check(loss, hw_, "coupled_golden_section", "loss");
+  check(u, hw_, "coupled_golden_section", "u");
+  golden(Z, loss, weight != 0.f ? u.ptr : nullptr, weight);
+}
+
+// Golden section on loss(z) + weight (z - u)^2 (u null: the loss alone); `loss` gets the data part.
+void CpuBackend::golden(DVec Z, DVec loss, const float* u, float weight) {
   const std::vector<double>& cand = prob_.candidates;
   const int N = N_, g = std::max(1, prob_.gs_bracket), max_iters = prob_.gs_max_iters;
   const double tol = prob_.gs_tol, invphi = 0.5 * (std::sqrt(5.0) - 1.0);
@@ -148,8 +162,17 @@ void CpuBackend::golden_section(DVec Z, DVec loss) {
       c[k] = b[k] - invphi * (b[k] - a[k]);
       d[k] = a[k] + invphi * (b[k] - a[k]);
     }
-    block_loss(p0, n, c, fc);
-    block_loss(p0, n, d, fd);
+    // The objective of lane k at depth z: the data loss plus the coupling (the data loss alone
+    // is kept in `data` for the pixels' final write).
+    auto objective = [&](const double* z, float* out, float* data) {
+      block_loss(p0, n, z, data ? data : out);
+      for (int k = 0; k < n; ++k) {
+        const float l = data ? data[k] : out[k];
+        out[k] = u ? prior::coupled_cost(l, u[p0 + k], static_cast<float>(z[k]), weight) : l;
+      }
+    };
+    objective(c, fc, nullptr);
+    objective(d, fd, nullptr);
     for (int it = 0; it < max_iters; ++it) {
       bool any = false;
       for (int k = 0; k < n; ++k) {
@@ -171,7 +194,7 @@ void CpuBackend::golden_section(DVec Z, DVec loss) {
         }
       }
       if (!any) break;
-      block_loss(p0, n, znew, fnew);
+      objective(znew, fnew, nullptr);
       for (int k = 0; k < n; ++k) {
         if (!active[k]) continue;
         if (left[k]) {
@@ -187,12 +210,13 @@ void CpuBackend::golden_section(DVec Z, DVec loss) {
     // loss of the depth written), unless it is worse than where the pixel started: the loss
     // need not be unimodal on the bracket, and the step must never increase it.
     for (int k = 0; k < n; ++k) znew[k] = static_cast<float>(0.5 * (a[k] + b[k]));
-    block_loss(p0, n, znew, fnew);
-    block_loss(p0, n, z0, f0);
+    float dnew[kLaneBlock], d0[kLaneBlock];
+    objective(znew, fnew, dnew);
+    objective(z0, f0, d0);
     for (int k = 0; k < n; ++k) {
       const bool better = fnew[k] <= f0[k];
       Z.ptr[p0 + k] = static_cast<float>(better ? znew[k] : z0[k]);
-      loss.ptr[p0 + k] = better ? fnew[k] : f0[k];
+      loss.ptr[p0 + k] = better ? dnew[k] : d0[k];
     }
   }
 }

@@ -1,0 +1,229 @@
+// The CPU backend's primitives of the regularised steps: the candidate loss volume, the depth
+// prior's edge weights, Huber-ROF iterations and coupled search, and the AIF prior's Huber
+// weights and weighted differences. The per-pixel arithmetic is src/core/prior_model.h.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/prior_model.h"
+#include "cpu/candidate_loss.h"
+#include "cpu/cpu_backend.h"
+#include "dfd/error.h"
+
+namespace dfd {
+
+namespace {
+
+constexpr int kBlock = 512;  // pixels per work item of the candidate-volume pass
+
+}  // namespace
+
+void CpuBackend::candidate_losses(DVec V) {
+  require_levels("candidate_losses");
+  check(V, static_cast<size_t>(N_) * hw_, "candidate_losses", "V");
+  const size_t HW = hw_, LS = ls_;
+  const int F = F_, C = C_, N = N_;
+  const float norm = 1.f / static_cast<float>(F * C);
+  const long blocks = static_cast<long>((HW + kBlock - 1) / kBlock);
+#pragma omp parallel for num_threads(threads_) schedule(static)
+  for (long blk = 0; blk < blocks; ++blk) {
+    const size_t p0 = blk * kBlock;
+    const int n = static_cast<int>(std::min<size_t>(kBlock, HW - p0));
+    for (int j = 0; j < N; ++j)
+      cpu_detail::candidate_loss(&table_[static_cast<size_t>(j) * F], F, C, stack_.data(), levels_.data(), HW, LS, p0,
+                                 n, norm, V.ptr + static_cast<size_t>(j) * HW + p0);
+  }
+}
+
+void CpuBackend::edge_weights(DVec x, float scale, float floor, DVec g) {
+  require_setup("edge_weights");
+  check(x, prob_.image_size(), "edge_weights", "x");
+  check(g, hw_, "edge_weights", "g");
+  const int W = prob_.width, H = prob_.height, C = C_;
+#pragma omp parallel for num_threads(threads_) schedule(static)
+  for (int y = 0; y < H; ++y)
+    for (int xx = 0; xx < W; ++xx)
+      g.ptr[static_cast<size_t>(y) * W + xx] =
+          prior::edge_weight(prior::image_gradient(x.ptr, W, H, C, xx, y), scale, floor);
+}
+
+void CpuBackend::rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps, int iterations,
+                                DVec u_bar) {
+  require_setup("rof_iterations");
+  check(u, hw_, "rof_iterations", "u");
+  check(q, 2 * hw_, "rof_iterations", "q");
+  check(a, hw_, "rof_iterations", "a");
+  check(g, hw_, "rof_iterations", "g");
+  check(u_bar, hw_, "rof_iterations", "u_bar");
+  const int W = prob_.width, H = prob_.height;
+  const size_t HW = hw_;
+  const float inv_s = 1.f / step;
+  float* qx = q.ptr;
+  float* qy = q.ptr + HW;
+  // In index units: u_hat = u / step. u_bar holds u_hat at the extrapolated point.
+#pragma omp parallel for simd num_threads(threads_) schedule(static)
+  for (size_t p = 0; p < HW; ++p) u_bar.ptr[p] = u.ptr[p] * inv_s;
+  for (int it = 0; it < iterations; ++it) {
+#pragma omp parallel num_threads(threads_)
+    {
+#pragma omp for schedule(static)
+      for (int y = 0; y < H; ++y)
+        for (int xx = 0; xx < W; ++xx) {
+          const size_t p = static_cast<size_t>(y) * W + xx;
+          prior::rof_dual(qx[p], qy[p], prior::forward_diff(u_bar.ptr, W, H, xx, y), g.ptr[p], prior::kRofSigma, eps);
+        }
+#pragma omp for schedule(static)
+      for (int y = 0; y < H; ++y)
+        for (int xx = 0; xx < W; ++xx) {
+          const size_t p = static_cast<size_t>(y) * W + xx;
+          const float old = u.ptr[p] * inv_s;
+          const float nu =
+              prior::rof_primal(old, prior::diff_adjoint(qx, qy, W, H, xx, y), a.ptr[p] * inv_s, prior::kRofTau, theta);
+          u.ptr[p] = nu * step;
+          // Written after every read of u_bar in the dual loop above (the barrier between).
+          u_bar.ptr[p] = 2.f * nu - old;
+        }
+    }
+  }
+}
+
+void CpuBackend::coupled_search(DVec V, DVec u, float weight, DVec a, DVec loss) {
+  require_setup("coupled_search");
+  check(V, static_cast<size_t>(N_) * hw_, "coupled_search", "V");
+  check(u, hw_, "coupled_search", "u");
+  check(a, hw_, "coupled_search", "a");
+  check(loss, hw_, "coupled_search", "loss");
+  const size_t HW = hw_;
+  const int N = N_;
+  const double* cand = prob_.candidates.data();
+  const long blocks = static_cast<long>((HW + kBlock - 1) / kBlock);
+#pragma omp parallel for num_threads(threads_) schedule(static)
+  for (long blk = 0; blk < blocks; ++blk) {
+    const size_t p0 = blk * kBlock;
+    const int n = static_cast<int>(std::min<size_t>(kBlock, HW - p0));
+    float best[kBlock], data[kBlock];
+    int arg[kBlock];
+    std::fill(best, best + n, std::numeric_limits<float>::infinity());
+    std::fill(arg, arg + n, 0);
+    std::fill(data, data + n, 0.f);
+    for (int j = 0; j < N; ++j) {
+      const float zj = static_cast<float>(cand[j]);
+      const float* vj = V.ptr + static_cast<size_t>(j) * HW + p0;
+      for (int k = 0; k < n; ++k) {
+        const float e = prior::coupled_cost(vj[k], u.ptr[p0 + k], zj, weight);
+        if (e < best[k]) {  // strict: the lowest index wins ties
+          best[k] = e;
+          arg[k] = j;
+          data[k] = vj[k];
+        }
+      }
+    }
+    for (int k = 0; k < n; ++k) {
+      a.ptr[p0 + k] = static_cast<float>(cand[arg[k]]);
+      loss.ptr[p0 + k] = data[k];
+    }
+  }
+}
+
+void CpuBackend::tv_sum(DVec Z, DVec g, float step, float eps, int slot) {
+  require_setup("tv_sum");
+  check(Z, hw_, "tv_sum", "Z");
+  check(g, hw_, "tv_sum", "g");
+  if (slot < 0 || slot >= kScalarSlots) throw_runtime("cpu backend: tv_sum: scalar slot out of range");
+  const int W = prob_.width, H = prob_.height;
+  const float inv_s = 1.f / step;
+  double s = 0.0;
+#pragma omp parallel for num_threads(threads_) schedule(static) reduction(+ : s)
+  for (int y = 0; y < H; ++y)
+    for (int xx = 0; xx < W; ++xx) {
+      const size_t p = static_cast<size_t>(y) * W + xx;
+      const prior::Grad d = prior::forward_diff(Z.ptr, W, H, xx, y);
+      s += g.ptr[p] * prior::huber(prior::magnitude(d) * inv_s, eps);
+    }
+  scalars_[slot] = s;
+}
+
+void CpuBackend::huber_weights(DVec x, float delta, DVec w) {
+  require_setup("huber_weights");
+  check(x, prob_.image_size(), "huber_weights", "x");
+  check(w, prob_.image_size(), "huber_weights", "w");
+  const int W = prob_.width, H = prob_.height;
+#pragma omp parallel for collapse(2) num_threads(threads_) schedule(static)
+  for (int c = 0; c < C_; ++c)
+    for (int y = 0; y < H; ++y) {
+      const float* xc = x.ptr + c * hw_;
+      float* wc = w.ptr + c * hw_;
+      for (int xx = 0; xx < W; ++xx)
+        wc[static_cast<size_t>(y) * W + xx] =
+            prior::huber_weight(prior::magnitude(prior::forward_diff(xc, W, H, xx, y)), delta);
+    }
+}
+
+void CpuBackend::weighted_gradient(DVec x, DVec w, float scale, DVec out) {
+  require_setup("weighted_gradient");
+  check(x, prob_.image_size(), "weighted_gradient", "x");
+  check(w, prob_.image_size(), "weighted_gradient", "w");
+  check(out, 2 * prob_.image_size(), "weighted_gradient", "out");
+  const int W = prob_.width, H = prob_.height;
+#pragma omp parallel for collapse(2) num_threads(threads_) schedule(static)
+  for (int c = 0; c < C_; ++c)
+    for (int y = 0; y < H; ++y) {
+      const float* xc = x.ptr + c * hw_;
+      const float* wc = w.ptr + c * hw_;
+      float* ox = out.ptr + 2 * c * hw_;
+      float* oy = ox + hw_;
+      for (int xx = 0; xx < W; ++xx) {
+        const size_t p = static_cast<size_t>(y) * W + xx;
+        const prior::Grad d = prior::forward_diff(xc, W, H, xx, y);
+        const float s = scale * std::sqrt(wc[p]);
+        ox[p] = s * d.dx;
+        oy[p] = s * d.dy;
+      }
+    }
+}
+
+void CpuBackend::weighted_gradient_adjoint(DVec p, DVec w, float scale, DVec x) {
+  require_setup("weighted_gradient_adjoint");
+  check(p, 2 * prob_.image_size(), "weighted_gradient_adjoint", "p");
+  check(w, prob_.image_size(), "weighted_gradient_adjoint", "w");
+  check(x, prob_.image_size(), "weighted_gradient_adjoint", "x");
+  const int W = prob_.width, H = prob_.height;
+  // sqrt(w) .* p first (into the weighted field), then D^T pixel by pixel.
+  weighted_field_.resize(2 * prob_.image_size());
+  float* f = weighted_field_.data();
+#pragma omp parallel for collapse(2) num_threads(threads_) schedule(static)
+  for (int c = 0; c < C_; ++c)
+    for (size_t k = 0; k < hw_; ++k) {
+      const float s = std::sqrt(w.ptr[c * hw_ + k]);
+      f[2 * c * hw_ + k] = s * p.ptr[2 * c * hw_ + k];
+      f[2 * c * hw_ + hw_ + k] = s * p.ptr[2 * c * hw_ + hw_ + k];
+    }
+#pragma omp parallel for collapse(2) num_threads(threads_) schedule(static)
+  for (int c = 0; c < C_; ++c)
+    for (int y = 0; y < H; ++y) {
+      const float* fx = f + 2 * c * hw_;
+      const float* fy = fx + hw_;
+      float* xc = x.ptr + c * hw_;
+      for (int xx = 0; xx < W; ++xx)
+        xc[static_cast<size_t>(y) * W + xx] += scale * prior::diff_adjoint(fx, fy, W, H, xx, y);
+    }
+}
+
+void CpuBackend::huber_sum(DVec x, float delta, int slot) {
+  require_setup("huber_sum");
+  check(x, prob_.image_size(), "huber_sum", "x");
+  if (slot < 0 || slot >= kScalarSlots) throw_runtime("cpu backend: huber_sum: scalar slot out of range");
+  const int W = prob_.width, H = prob_.height;
+  double s = 0.0;
+#pragma omp parallel for collapse(2) num_threads(threads_) schedule(static) reduction(+ : s)
+  for (int c = 0; c < C_; ++c)
+    for (int y = 0; y < H; ++y) {
+      const float* xc = x.ptr + c * hw_;
+      for (int xx = 0; xx < W; ++xx) s += prior::huber(prior::magnitude(prior::forward_diff(xc, W, H, xx, y)), delta);
+    }
+  scalars_[slot] = s;
+}
+
+}  // namespace dfd
