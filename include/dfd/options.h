@@ -14,6 +14,10 @@ struct FocalStack;
 enum class AifSolver { CG, Fista };
 enum class StepOrder { DepthFirst, AifFirst };
 enum class BackendKind { Auto, Cpu, Cuda };
+// Auto: regularised when the stack is quantised (integer samples: 8/16-bit, JPEG) or its
+// estimated noise exceeds kNoisyFraction R; the pure least-squares objective otherwise.
+enum class Regularizer { Auto, None, Tv };
+constexpr double kNoisyFraction = 1e-3;
 
 struct Options {
   std::string preset = "nyuv2";  // name of the preset the defaults came from
@@ -54,6 +58,20 @@ struct Options {
 
   int epochs = 40;
   StepOrder order = StepOrder::DepthFirst;
+
+  // Noise-aware regularisation (solver/depth_prior.cpp, solver/aif_step.cpp). The objective
+  // becomes L(x, Z) + mu TV_g(Z) / HW + rho sum huber(|grad x|) / (F C H W): a depth prior with
+  // edge weights g from the AIF and an AIF prior, both scaled by the noise variance sigma^2 (so
+  // that they vanish on noise-free data) as a Gaussian likelihood with these priors would have it.
+  Regularizer regularizer = Regularizer::Auto;
+  double noise_sigma = 0.0;       // noise standard deviation, intensity units; 0 = estimate it
+  double depth_smoothness = 1.0;  // beta: mu = 2 sigma^2 beta / (F C), per candidate step of depth gradient
+  double depth_huber = 0.5;       // Huber corner of the depth prior, candidate steps per pixel
+  double edge_scale = 0.02;       // edge weight g = exp(-|grad x| / (edge_scale R)) ...
+  double edge_floor = 0.05;       // ... at least this
+  int prior_iterations = 60;      // annealing steps of the coupled depth search per depth step
+  double aif_smoothness = 1.0;    // beta_x: rho = 2 sigma^2 beta_x / (0.02 R)
+  double aif_huber = 1.0;         // Huber corner of the AIF prior, in units of sigma
 
   // Operator accuracy (SPEC 4.3): implied-kernel L1 error bound of the blur levels.
   double kernel_tolerance = 1e-3;
@@ -98,5 +116,8 @@ std::vector<double> preset_focus_distances(const std::string& name);
 const char* to_string(AifSolver s);
 const char* to_string(StepOrder s);
 const char* to_string(BackendKind b);
+const char* to_string(Regularizer r);
+// "auto", "none", "tv"; Error(Usage) naming the field otherwise.
+Regularizer regularizer_from_string(const std::string& s);
 
 }  // namespace dfd

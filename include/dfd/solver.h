@@ -9,6 +9,7 @@
 
 #include "dfd/backend.h"
 #include "dfd/image.h"
+#include "dfd/noise.h"
 #include "dfd/options.h"
 
 namespace dfd {
@@ -21,6 +22,12 @@ struct StepLog {
   double seconds = 0.0;     // wall time of the step
   int iterations = 0;       // AIF iterations (0 for depth steps)
   bool reverted = false;    // the step's result was worse and the previous one was kept
+  // The objective the step minimises, after it and before it (NaN: not measured): L plus the
+  // priors' terms when regularised (Options::regularizer), else L. A depth step's objective is
+  // L + mu TV_g(Z) / HW, an AIF step's L + rho sum huber(|grad x|) / (F C H W). Each step leaves
+  // its objective no higher than it found it.
+  double objective = 0.0;
+  double objective_before = 0.0;
 };
 
 // The uncalibrated model's blur scale a as estimated from the stack (estimate_blur_scale).
@@ -50,7 +57,16 @@ struct Result {
   Options options;             // the options as solved (uncalibrated depth range, blur scale, K resolved)
   BlurScaleEstimate blur_scale_estimate;  // when the uncalibrated model's a was estimated (scale > 0)
   size_t peak_memory = 0;      // backend bytes
+  NoiseEstimate noise;         // the stack's noise level (estimated, or Options::noise_sigma)
+  bool noise_given = false;    // noise.sigma is Options::noise_sigma, not an estimate
+  bool depth_prior = false;    // the regularised depth step ran (Options::regularizer)
+  bool aif_prior = false;      // the AIF prior was on
+  double depth_prior_weight = 0.0;  // mu (objective += mu TV_g(Z) / HW)
+  double aif_prior_weight = 0.0;    // rho (||A x - b||^2 + rho sum huber(|grad x|))
 };
+
+// Whether Options::regularizer resolves to the regularised objective for a stack of this noise.
+bool regularized(const Options& opt, const NoiseEstimate& noise, double range);
 
 // Called after every step (for progress output).
 using ProgressFn = std::function<void(const StepLog&, int epochs)>;

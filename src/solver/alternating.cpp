@@ -7,6 +7,7 @@
 
 #include "dfd/cleanup.h"
 #include "dfd/error.h"
+#include "dfd/noise.h"
 #include "dfd/solver.h"
 #include "solver/steps.h"
 
@@ -42,16 +43,61 @@ Problem make_problem(const FocalStack& stack, const Options& opt) {
   p.gs_bracket = opt.gs_bracket;
   p.gs_tol = opt.gs_tol;
   p.gs_max_iters = opt.gs_max_iters;
+  // What solve() allocates: x, Z, loss, Z_old, loss_old, the AIF step's work, and the depth
+  // prior's work (counted whenever the options may turn the priors on: auto decides later).
+  const bool maybe_prior = opt.regularizer != Regularizer::None;
+  p.solver_floats = p.image_size() + 4 * p.pixels() + aif_work_floats(p, maybe_prior && opt.aif_smoothness > 0) +
+                    (maybe_prior && opt.depth_smoothness > 0 ? depth_prior_work_floats(p) : 0);
   return p;
 }
 
+bool regularized(const Options& opt, const NoiseEstimate& noise, double range) {
+  if (opt.regularizer == Regularizer::None) return false;
+  if (opt.regularizer == Regularizer::Tv) return true;
+  return noise.step > 0 || noise.sigma > kNoisyFraction * range;
+}
+
+namespace {
+
+// The objective's weights for this stack (Options' regularisation fields against its noise).
+PriorWeights prior_weights(const Options& opt, const Problem& prob, double sigma, bool on) {
+  PriorWeights pw;
+  pw.sigma = sigma;
+  if (!on) return pw;
+  const double s2 = sigma * sigma;
+  pw.depth = opt.depth_smoothness > 0 && prob.candidates.size() >= 2;
+  pw.aif = opt.aif_smoothness > 0;
+  pw.mu = 2.0 * s2 * opt.depth_smoothness / (static_cast<double>(prob.frames) * prob.channels);
+  pw.step = prob.candidates.size() >= 2 ? (prob.candidates.back() - prob.candidates.front()) / (prob.candidates.size() - 1)
+                                        : 1.0;
+  pw.eps = opt.depth_huber;
+  pw.edge_scale = opt.edge_scale * prob.range;
+  pw.edge_floor = opt.edge_floor;
+  pw.iterations = opt.prior_iterations;
+  pw.rho = 2.0 * s2 * opt.aif_smoothness / (0.02 * prob.range);
+  pw.delta = std::max(opt.aif_huber * sigma, 1e-6 * prob.range);
+  if (!(pw.mu > 0)) pw.depth = false;
+  if (!(pw.rho > 0)) pw.aif = false;
+  return pw;
+}
+
+}  // namespace
+
 Result solve(const FocalStack& input, const Options& requested, Backend& be, const ProgressFn& progress) {
   const auto t_solve = Clock::now();
+  // The noise level the regularised objective scales with.
+  NoiseEstimate noise = estimate_noise(input);
+  const bool noise_given = requested.noise_sigma > 0;
+  if (noise_given) noise.sigma = requested.noise_sigma;
+  const bool regularize = regularized(requested, noise, input.range);
   // The uncalibrated model: a estimated from the stack unless given, then its range and window.
   BlurScaleEstimate estimate;
   Options resolved = requested;
   if (resolved.blur_model == BlurModel::FocusIndex && !(resolved.blur_scale > 0)) {
-    estimate = estimate_blur_scale(input, resolved.resolved_for(input), be, progress);
+    // The trials compare how well each a fits the data: the pure objective.
+    Options trial = resolved.resolved_for(input);
+    trial.regularizer = Regularizer::None;
+    estimate = estimate_blur_scale(input, trial, be, progress);
     resolved.blur_scale = estimate.scale;
   }
   const Options opt = solve_options(input, resolved);
@@ -80,12 +126,20 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
   const double n_stack = static_cast<double>(prob.stack_size());
   DVec x = be.alloc(prob.image_size());
   DVec Z = be.alloc(HW), loss = be.alloc(HW), Z_old = be.alloc(HW), loss_old = be.alloc(HW);
-  const AifWork work = alloc_aif_work(be, prob);
+  const PriorWeights pw = prior_weights(opt, prob, noise.sigma, regularize);
+  const AifWork work = alloc_aif_work(be, prob, pw.aif);
+  const DepthPriorWork dwork = pw.depth ? alloc_depth_prior_work(be, prob) : DepthPriorWork{};
   be.scalar_set(kOne, 1.0);
 
   Result res;
   res.options = opt;
   res.blur_scale_estimate = estimate;
+  res.noise = noise;
+  res.noise_given = noise_given;
+  res.depth_prior = pw.depth;
+  res.aif_prior = pw.aif;
+  res.depth_prior_weight = pw.depth ? pw.mu : 0.0;
+  res.aif_prior_weight = pw.aif ? pw.rho : 0.0;
   res.backend = be.name();
   res.device = be.device();
   res.kernel_size = prob.K;
@@ -110,23 +164,57 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
   }
   double scalars[Backend::kScalarSlots];
   be.read_scalars(scalars, 1);  // synchronise so the init time is the init's
-  log_step({-1, "init", std::numeric_limits<double>::quiet_NaN(), seconds_since(t0), 0, false});
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  log_step({-1, "init", nan, seconds_since(t0), 0, false, nan, nan});
+  // The depth prior's term of the objective per pixel: mu TV_g(Z) / HW (the edge weights g are
+  // those of the depth step's AIF).
+  const double tv_scale = pw.mu / static_cast<double>(HW);
+  bool warm_prior = false;
 
   auto depth_step = [&](int epoch) {
     const auto ts = Clock::now();
-    be.blur_levels(x);
     const bool guard = have_depth && epoch > 0;
-    if (guard) {
-      be.copy(Z, Z_old);
-      be.pixel_loss(Z_old, loss_old);
+    if (!pw.depth) {
+      be.blur_levels(x);
+      if (guard) {
+        be.copy(Z, Z_old);
+        be.pixel_loss(Z_old, loss_old);
+        be.sum(loss_old, kLossOld);
+      }
+      be.grid_search(Z, loss);
+      be.golden_section(Z, loss);
+      if (guard) be.keep_better(Z, loss, Z_old, loss_old);
+      be.sum(loss, kLossDepth);
+      be.read_scalars(scalars, Backend::kScalarSlots);
+      have_depth = true;
+      const double L = scalars[kLossDepth] / static_cast<double>(HW);
+      log_step({epoch, "depth", L, seconds_since(ts), 0, false, L, guard ? scalars[kLossOld] / static_cast<double>(HW) : nan});
+      return;
     }
-    be.grid_search(Z, loss);
-    be.golden_section(Z, loss);
-    if (guard) be.keep_better(Z, loss, Z_old, loss_old);
-    be.sum(loss, kLossDepth);
-    be.read_scalars(scalars, kLossDepth + 1);
+    // Regularised: the objective L + mu TV_g(Z) / HW couples the pixels, so the guard compares
+    // whole maps under the same AIF and edge weights.
+    if (guard) be.copy(Z, Z_old);
+    depth_prior_step(be, prob, pw, x, Z, loss, dwork, warm_prior);
+    warm_prior = true;
+    if (guard) {
+      be.pixel_loss(Z_old, loss_old);  // the levels of x are current (depth_prior_step)
+      be.sum(loss_old, kLossOld);
+      be.tv_sum(Z_old, dwork.g, static_cast<float>(pw.step), static_cast<float>(pw.eps), kPriorBefore);
+    }
+    be.read_scalars(scalars, Backend::kScalarSlots);
+    double L = scalars[kLossDepth] / static_cast<double>(HW);
+    double J = L + tv_scale * scalars[kPriorAfter];
+    const double J_old = guard ? scalars[kLossOld] / static_cast<double>(HW) + tv_scale * scalars[kPriorBefore] : nan;
+    bool reverted = false;
+    if (guard && !(J <= J_old)) {
+      be.copy(Z_old, Z);
+      be.copy(loss_old, loss);
+      L = scalars[kLossOld] / static_cast<double>(HW);
+      J = J_old;
+      reverted = true;
+    }
     have_depth = true;
-    log_step({epoch, "depth", scalars[kLossDepth] / static_cast<double>(HW), seconds_since(ts), 0, false});
+    log_step({epoch, "depth", L, seconds_since(ts), 0, reverted, J, J_old});
   };
 
   auto aif_step = [&](int epoch) {
@@ -135,21 +223,27 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
     be.set_depth(Z);
     be.copy(x, work.x_prev);
     if (opt.aif_solver == AifSolver::CG)
-      cg_aif_step(be, prob, x, work, iters, kCgRestart);
+      cg_aif_step(be, prob, x, work, iters, kCgRestart, pw);
     else
       fista_aif_step(be, prob, x, work, iters, opt.power_iters);
-    be.read_scalars(scalars, kLossAfter + 1);
+    be.read_scalars(scalars, Backend::kScalarSlots);
+    // The AIF step's objective: ||A x - b||^2 (+ rho sum huber(|grad x|)), per stack element.
+    // FISTA runs the pure least squares (the reference's solver).
+    const bool prior = pw.aif && opt.aif_solver == AifSolver::CG;
     double before = scalars[kLossBefore], after = scalars[kLossAfter];
+    double J_before = before + (prior ? pw.rho * scalars[kPriorBefore] : 0.0);
+    double J_after = after + (prior ? pw.rho * scalars[kPriorAfter] : 0.0);
     bool reverted = false;
-    // The guard of SPEC 3: a step may not increase L. CG's final clip and FISTA's restart from
-    // zero can; then the previous AIF is kept (its clipped loss, `before`, is the step's).
-    if (!(after <= before)) {
+    // The guard of SPEC 3: a step may not increase its objective. CG's final clip and FISTA's
+    // restart from zero can; then the previous AIF is kept (its clipped loss, `before`, is the step's).
+    if (!(J_after <= J_before)) {
       be.copy(work.x_prev, x);
       be.clip(x, 0.f, static_cast<float>(prob.range));
       after = before;
+      J_after = J_before;
       reverted = true;
     }
-    log_step({epoch, "aif", after / n_stack, seconds_since(ts), iters, reverted});
+    log_step({epoch, "aif", after / n_stack, seconds_since(ts), iters, reverted, J_after / n_stack, J_before / n_stack});
   };
 
   for (int e = 0; e < opt.epochs; ++e) {

@@ -98,7 +98,7 @@ BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& op
     if (progress) {
       char step[32];
       std::snprintf(step, sizeof step, "a=%.3g", a * est.factor);
-      progress(StepLog{kEstimateEpoch, step, l, r.seconds, 0, false}, opt.epochs);
+      progress(StepLog{kEstimateEpoch, step, l, r.seconds, 0, false, l, std::numeric_limits<double>::quiet_NaN()}, opt.epochs);
     }
     return l;
   };

@@ -113,6 +113,18 @@ void Options::validate(const FocalStack* stack) const {
           "kernel tolerance must lie in (0, 0.1]");
   require(threads >= 0, "--threads must be >= 0");
   require(std::isfinite(range) && range >= 0, "--range must be positive (got " + format_number(range) + ")");
+  require(std::isfinite(noise_sigma) && noise_sigma >= 0,
+          "noise_sigma must be >= 0 (0 = estimate; got " + format_number(noise_sigma) + ")");
+  require(std::isfinite(depth_smoothness) && depth_smoothness >= 0,
+          "depth_smoothness must be >= 0 (got " + format_number(depth_smoothness) + ")");
+  require(std::isfinite(depth_huber) && depth_huber > 0, "depth_huber must be positive (got " + format_number(depth_huber) + ")");
+  require(std::isfinite(edge_scale) && edge_scale > 0, "edge_scale must be positive (got " + format_number(edge_scale) + ")");
+  require(std::isfinite(edge_floor) && edge_floor > 0 && edge_floor <= 1,
+          "edge_floor must lie in (0, 1] (got " + format_number(edge_floor) + ")");
+  require(prior_iterations >= 1, "prior_iterations must be >= 1 (got " + std::to_string(prior_iterations) + ")");
+  require(std::isfinite(aif_smoothness) && aif_smoothness >= 0,
+          "aif_smoothness must be >= 0 (got " + format_number(aif_smoothness) + ")");
+  require(std::isfinite(aif_huber) && aif_huber > 0, "aif_huber must be positive (got " + format_number(aif_huber) + ")");
   cleanup.validate();
   if (cleanup.min_confidence > 0 && !confidence)
     throw_usage("--min-confidence needs the confidence map: drop --no-confidence");
@@ -177,6 +189,13 @@ std::string Options::summary() const {
   else
     o << " (T0 " << fista_iters0 << ", alpha " << format_number(fista_alpha) << ", " << power_iters << " power iterations)\n";
   o << "epochs            " << epochs << ", " << to_string(order) << "\n"
+    << "regularizer       " << to_string(regularizer);
+  if (regularizer != Regularizer::None)
+    o << " (noise " << (noise_sigma > 0 ? format_number(noise_sigma) : std::string("estimated")) << ", depth "
+      << format_number(depth_smoothness) << ", huber " << format_number(depth_huber) << " steps, edges "
+      << format_number(edge_scale) << " R / floor " << format_number(edge_floor) << ", " << prior_iterations
+      << " steps; aif " << format_number(aif_smoothness) << ", huber " << format_number(aif_huber) << " sigma)";
+  o << "\n"
     << "kernel tolerance  " << format_number(kernel_tolerance) << " (L1)\n"
     << "confidence        " << (confidence ? "yes" : "no") << ", clean-up " << cleanup.rules() << "\n"
     << "backend           " << to_string(backend) << (threads > 0 ? ", " + std::to_string(threads) + " threads" : "")
@@ -186,6 +205,21 @@ std::string Options::summary() const {
 
 const char* to_string(AifSolver s) { return s == AifSolver::CG ? "cg" : "fista"; }
 const char* to_string(StepOrder s) { return s == StepOrder::DepthFirst ? "depth-first" : "aif-first"; }
+const char* to_string(Regularizer r) {
+  switch (r) {
+    case Regularizer::None: return "none";
+    case Regularizer::Tv: return "tv";
+    default: return "auto";
+  }
+}
+
+Regularizer regularizer_from_string(const std::string& s) {
+  if (s == "auto") return Regularizer::Auto;
+  if (s == "none") return Regularizer::None;
+  if (s == "tv") return Regularizer::Tv;
+  throw_usage("regularizer must be auto, none or tv (got '" + s + "')");
+}
+
 const char* to_string(BackendKind b) {
   switch (b) {
     case BackendKind::Cpu: return "cpu";
