@@ -118,8 +118,9 @@ class Backend {
   // its dual q (2 H W: x then y components) are updated in place; u_bar is scratch (H W).
   virtual void rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps,
                               int iterations, DVec u_bar) = 0;
-  // Per pixel, the candidate j minimising V_j(p) + weight (u(p) - Z_j)^2 (lowest index on ties):
-  // a = Z_j, loss = V_j(p) (the data part).
+  // Per pixel, the candidate j minimising e_j = V_j(p) + weight (u(p) - Z_j)^2 (lowest index on
+  // ties), refined to the vertex of the parabola through e_{j-1}, e_j, e_{j+1} for interior j
+  // (prior::parabola_offset): a = Z_j + offset step, loss = V_j(p) (the data part at Z_j).
   virtual void coupled_search(DVec V, DVec u, float weight, DVec a, DVec loss) = 0;
   // golden_section on loss(z) + weight (z - u(p))^2 instead of loss(z); `loss` receives the
   // data part at the result. weight 0 is golden_section. Needs blur_levels.

@@ -85,6 +85,16 @@ DFD_HOST_DEVICE inline float coupled_cost(float loss, float u, float z, float we
   return loss + weight * d * d;
 }
 
+// Offset in (-0.5, 0.5) candidate steps of the vertex of the parabola through the costs at the
+// candidates j - 1, j, j + 1 (e_mid the smallest of the three); 0 when they are not convex.
+// The a-step's sub-candidate estimate (DTAM refines its exhaustive search the same way).
+DFD_HOST_DEVICE inline float parabola_offset(float e_left, float e_mid, float e_right) {
+  const float curv = e_left - 2.f * e_mid + e_right;
+  if (!(curv > 0.f)) return 0.f;
+  const float t = 0.5f * (e_left - e_right) / curv;
+  return t < -0.5f ? -0.5f : (t > 0.5f ? 0.5f : t);
+}
+
 // Luminance-like mean of the channels' forward differences' magnitude at (x, y) of a planar
 // C x H x W image: the edge strength the depth prior's weight reads.
 DFD_HOST_DEVICE inline float image_gradient(const float* img, int W, int H, int C, int x, int y) {

@@ -120,8 +120,19 @@ void CpuBackend::coupled_search(DVec V, DVec u, float weight, DVec a, DVec loss)
         }
       }
     }
+    // The vertex of the parabola through the winner and its neighbours (interior winners).
     for (int k = 0; k < n; ++k) {
-      a.ptr[p0 + k] = static_cast<float>(cand[arg[k]]);
+      const int j = arg[k];
+      float z = static_cast<float>(cand[j]);
+      if (j > 0 && j + 1 < N) {
+        const float uk = u.ptr[p0 + k];
+        const float el = prior::coupled_cost(V.ptr[static_cast<size_t>(j - 1) * HW + p0 + k], uk,
+                                             static_cast<float>(cand[j - 1]), weight);
+        const float er = prior::coupled_cost(V.ptr[static_cast<size_t>(j + 1) * HW + p0 + k], uk,
+                                             static_cast<float>(cand[j + 1]), weight);
+        z += prior::parabola_offset(el, best[k], er) * static_cast<float>(cand[j + 1] - cand[j]);
+      }
+      a.ptr[p0 + k] = z;
       loss.ptr[p0 + k] = data[k];
     }
   }
