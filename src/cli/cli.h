@@ -8,6 +8,7 @@
 
 #include "cli/align_flags.h"
 #include "cli/quality_flags.h"
+#include "cli/regularizer_flags.h"
 #include "dfd/job.h"
 #include "dfd/options.h"
 #include "dfd/solver.h"
@@ -59,6 +60,7 @@ struct SolverFlags {
   bool quiet = false;
   AlignFlags align;  // --align, --align-reference, --align-crop (full only)
   QualityFlags quality;  // --no-confidence, --cleanup ..., --min-confidence (full only)
+  RegularizerFlags regularizer;  // --regularizer and the prior weights (full only)
   CLI::Option *depth_range_opt = nullptr, *cg_opt = nullptr, *window_opt = nullptr, *epochs_opt = nullptr,
               *candidates_opt = nullptr, *threads_opt = nullptr, *aif_opt = nullptr, *order_opt = nullptr,
               *backend_opt = nullptr, *range_opt = nullptr, *scale_opt = nullptr;

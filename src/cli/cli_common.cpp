@@ -123,6 +123,7 @@ void SolverFlags::add(CLI::App& app, bool full) {
                     ->check(CLI::Range(0.01, 1.0));
     align.add(app);
     quality.add(app);
+    regularizer.add(app);
   }
   epochs_opt = app.add_option("--epochs", epochs, "Alternating epochs (default: the preset's; nyuv2 40)")->check(CLI::Range(1, 1000000));
   backend_opt = app.add_option("--backend", backend, "Where to solve (auto: CUDA when a GPU is present)")
@@ -149,6 +150,7 @@ void SolverFlags::apply(Options& opt) const {
   if (*backend_opt) opt.backend = backend == "cpu" ? BackendKind::Cpu : backend == "cuda" ? BackendKind::Cuda : BackendKind::Auto;
   if (*threads_opt) opt.threads = threads;
   quality.apply(opt);
+  regularizer.apply(opt);
 }
 
 void check_output_dir(const std::string& dir, bool force) {

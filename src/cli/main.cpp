@@ -5,6 +5,7 @@
 #include <new>
 
 #include "cli/cli.h"
+#include "cli/regularizer_flags.h"
 #include "dfd/error.h"
 
 namespace {
@@ -17,7 +18,7 @@ int run_guarded(const std::function<int()>& run) {
     } end_progress;
     return run();
   } catch (const dfd::Error& e) {
-    std::fprintf(stderr, "dfd: %s\n", e.what());
+    std::fprintf(stderr, "dfd: %s\n", dfd::cli::flags_for_fields(e.what()).c_str());
     return e.exit_code();
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "dfd: out of memory\n");

@@ -1,4 +1,5 @@
 // report.json of a solve and the metrics JSON of `dfd eval` (nlohmann-json).
+#include <cmath>
 #include <sys/resource.h>
 
 #include <nlohmann/json.hpp>
@@ -114,6 +115,27 @@ std::string report_json(const RunReport& r) {
                         {"frames", frames}};
     }
     j["levels"] = {{"count", res.levels}, {"max_kernel_l1_error", res.level_kernel_error}};
+    j["noise"] = {{"sigma", res.noise.sigma},
+                  {"source", res.noise_given ? "given (noise_sigma)" : "estimated"},
+                  {"measured", res.noise.measured},
+                  {"method", "1.4826 x median |Immerkaer high-pass| / 6, median over frames and channels"},
+                  {"quantisation_step", res.noise.step},
+                  {"quantisation_sigma", res.noise.quantisation}};
+    const Options& so = res.options;
+    j["regularizer"] = {{"option", to_string(so.regularizer)},
+                        {"depth_prior", res.depth_prior},
+                        {"aif_prior", res.aif_prior},
+                        {"objective", res.depth_prior || res.aif_prior
+                                          ? "L + mu TV_g(Z) / HW (depth steps), L + rho sum huber(|grad x|) / (F C H W) (AIF steps)"
+                                          : "L (SPEC 2)"}};
+    if (res.depth_prior)
+      j["regularizer"]["depth"] = {{"mu", res.depth_prior_weight},   {"smoothness", so.depth_smoothness},
+                                   {"huber_steps", so.depth_huber},  {"edge_scale", so.edge_scale},
+                                   {"edge_floor", so.edge_floor},    {"iterations", so.prior_iterations},
+                                   {"window_used", false}};
+    if (res.aif_prior)
+      j["regularizer"]["aif"] = {{"rho", res.aif_prior_weight}, {"smoothness", so.aif_smoothness},
+                                 {"huber_sigmas", so.aif_huber}};
     j["confidence"] = confidence_json(res);
     j["cleanup"] = cleanup_json(r.options.cleanup, res.cleanup);
     j["backend"] = {{"name", res.backend}, {"device", res.device}};
@@ -123,6 +145,8 @@ std::string report_json(const RunReport& r) {
       json e = {{"epoch", s.epoch}, {"step", s.step},           {"loss", s.loss},
                 {"seconds", s.seconds}, {"iterations", s.iterations}};
       if (s.reverted) e["reverted"] = true;
+      if (std::isfinite(s.objective)) e["objective"] = s.objective;
+      if (std::isfinite(s.objective_before)) e["objective_before"] = s.objective_before;
       log.push_back(e);
     }
     j["log"] = log;
