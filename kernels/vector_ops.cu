@@ -9,7 +9,7 @@ namespace dfd::cuda {
 
 namespace {
 
-constexpr int kThreads = 256;
+constexpr int kThreads = kReduceThreads;  // the element-wise kernels use the same
 // Grid-stride loops: enough blocks to fill any current GPU, few enough to amortise.
 constexpr size_t kMaxBlocks = 8192;
 
@@ -136,17 +136,24 @@ void launch_free_mask(const float* x, const float* g, float lo, float hi, float*
   DFD_CUDA_CHECK_LAUNCH("free_mask_kernel");
 }
 
-void launch_reduce(const float* a, const float* b, size_t n, double* partials, double* out,
-                   cudaStream_t stream) {
-  // Each thread sums at least 8 elements before the block reduction; the block count (and so
-  // the summation order) depends on n alone, which makes the result reproducible.
-  size_t blocks = (n + kThreads * 8 - 1) / (kThreads * 8);
+unsigned reduce_blocks(size_t n) {
+  size_t blocks = (n + kReduceThreads * 8 - 1) / (kReduceThreads * 8);
   if (blocks < 1) blocks = 1;
   if (blocks > static_cast<size_t>(kMaxReducePartials)) blocks = kMaxReducePartials;
-  partial_sum_kernel<<<static_cast<unsigned>(blocks), kThreads, 0, stream>>>(a, b, n, partials);
-  DFD_CUDA_CHECK_LAUNCH("partial_sum_kernel");
-  final_sum_kernel<<<1, kThreads, 0, stream>>>(partials, static_cast<int>(blocks), out);
+  return static_cast<unsigned>(blocks);
+}
+
+void launch_final_sum(const double* partials, int count, double* out, cudaStream_t stream) {
+  final_sum_kernel<<<1, kThreads, 0, stream>>>(partials, count, out);
   DFD_CUDA_CHECK_LAUNCH("final_sum_kernel");
+}
+
+void launch_reduce(const float* a, const float* b, size_t n, double* partials, double* out,
+                   cudaStream_t stream) {
+  const unsigned blocks = reduce_blocks(n);
+  partial_sum_kernel<<<blocks, kThreads, 0, stream>>>(a, b, n, partials);
+  DFD_CUDA_CHECK_LAUNCH("partial_sum_kernel");
+  launch_final_sum(partials, static_cast<int>(blocks), out, stream);
 }
 
 void launch_scalar_set(double* scalars, int slot, double value, cudaStream_t stream) {

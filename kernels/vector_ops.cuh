@@ -16,6 +16,16 @@ struct ScalarCoef {
 
 // Partial sums of a reduction: at most this many blocks, one double each.
 constexpr int kMaxReducePartials = 1024;
+// Threads per block of a reduction's first pass (kernels/reduce.cuh uses the same).
+constexpr int kReduceThreads = 256;
+
+// Blocks of a reduction's first pass over n terms: each thread sums at least 8 terms, at most
+// kMaxReducePartials blocks. Depends on n alone, so the summation order (and the result) is
+// reproducible.
+unsigned reduce_blocks(size_t n);
+// The second pass: *out = the sum of partials[0 .. count - 1] in double, in a fixed order (one
+// block), count <= kMaxReducePartials.
+void launch_final_sum(const double* partials, int count, double* out, cudaStream_t stream);
 
 // Whether this binary holds code the current device can run (cudaFuncGetAttributes of one
 // of its kernels): cudaSuccess, or why not (e.g. no kernel image for the architecture).
