@@ -1,6 +1,8 @@
 // Depth-step kernels: per-pixel loops over the candidates (running argmin, lowest index on
-// ties), the windowed variant's box mean in double, golden section through the levels.
+// ties), the windowed variant's box mean in double, golden section through the levels (plain,
+// or coupled to a smooth depth as the regularised depth step's a-step).
 #include "candidate_loss.cuh"
+#include "core/prior_model.h"
 #include "cuda/cuda_check.h"
 #include "depth_search.cuh"
 #include "level_weights.cuh"
@@ -107,42 +109,53 @@ __device__ int nearest_candidate(const double* cand, int N, double z) {
   return j;
 }
 
-__global__ void golden_section_kernel(ModelView m, CandidateTable t, GoldenParams g, float* __restrict__ Z,
-                                      float* __restrict__ loss) {
+// The objective is loss(z) + weight (z - u(p))^2 where u is given (the coupled depth step's
+// a-step), the loss alone where u is null; `loss` receives the data part at the result. u may
+// alias Z (neither is __restrict__): it is read once, before Z is written.
+__global__ void golden_section_kernel(ModelView m, CandidateTable t, GoldenParams g, const float* u, float weight,
+                                      float* Z, float* __restrict__ loss) {
   const size_t p = pixel_index();
   if (p >= m.geo.pixels) return;
+  const float up = u ? u[p] : 0.f;
+  // The objective at depth z; its data part into *data when data is not null.
+  auto objective = [&](double z, float* data) {
+    const float l = device_pixel_loss(m, p, z);
+    if (data) *data = l;
+    return u ? prior::coupled_cost(l, up, static_cast<float>(z), weight) : l;
+  };
   const int N = t.count, reach = max(1, g.bracket);
   const double z0 = Z[p];
   const int j = nearest_candidate(t.depth, N, z0);
   double a = t.depth[max(j - reach, 0)], b = t.depth[min(j + reach, N - 1)];
   const double invphi = 0.5 * (sqrt(5.0) - 1.0);
   double c = b - invphi * (b - a), d = a + invphi * (b - a);
-  float fc = device_pixel_loss(m, p, c), fd = device_pixel_loss(m, p, d);
+  float fc = objective(c, nullptr), fd = objective(d, nullptr);
   for (int it = 0; it < g.max_iters && b - a > g.tol; ++it) {
     if (fc < fd) {
       b = d;
       d = c;
       fd = fc;
       c = b - invphi * (b - a);
-      fc = device_pixel_loss(m, p, c);
+      fc = objective(c, nullptr);
     } else {
       a = c;
       c = d;
       fc = fd;
       d = a + invphi * (b - a);
-      fd = device_pixel_loss(m, p, d);
+      fd = objective(d, nullptr);
     }
   }
   // The midpoint (rounded to the float that is stored, so that the loss written is the loss
-  // of the depth written), unless it is worse than where the pixel started (the loss need not
-  // be unimodal on the bracket): the refinement never increases the loss.
+  // of the depth written), unless its objective is worse than where the pixel started (the
+  // objective need not be unimodal on the bracket): the refinement never increases it.
   const double zm = static_cast<float>(0.5 * (a + b));
-  const float fm = device_pixel_loss(m, p, zm), f0 = device_pixel_loss(m, p, z0);
+  float dm = 0.f, d0 = 0.f;
+  const float fm = objective(zm, &dm), f0 = objective(z0, &d0);
   if (fm <= f0) {
     Z[p] = static_cast<float>(zm);
-    loss[p] = fm;
+    loss[p] = dm;
   } else {
-    loss[p] = f0;
+    loss[p] = d0;
   }
 }
 
@@ -204,10 +217,10 @@ void launch_finish_search(const ModelView& m, const CandidateTable& t, const int
   DFD_CUDA_CHECK_LAUNCH("finish_search_kernel");
 }
 
-void launch_golden_section(const ModelView& m, const CandidateTable& t, const GoldenParams& g, float* Z,
-                           float* loss, cudaStream_t stream) {
+void launch_golden_section(const ModelView& m, const CandidateTable& t, const GoldenParams& g, const float* u,
+                           float weight, float* Z, float* loss, cudaStream_t stream) {
   if (m.geo.pixels == 0) return;
-  golden_section_kernel<<<pixel_blocks(m.geo.pixels), kThreads, 0, stream>>>(m, t, g, Z, loss);
+  golden_section_kernel<<<pixel_blocks(m.geo.pixels), kThreads, 0, stream>>>(m, t, g, u, weight, Z, loss);
   DFD_CUDA_CHECK_LAUNCH("golden_section_kernel");
 }
 

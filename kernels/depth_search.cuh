@@ -33,8 +33,10 @@ void launch_finish_search(const ModelView& m, const CandidateTable& t, const int
 // Golden section of the un-windowed loss on [Z_{j-g}, Z_{j+g}] (g at least 1), j the index of
 // the grid candidate nearest Z(p), until the bracket is no longer than tol; Z and loss become
 // the final bracket's midpoint and its loss, unless the loss at Z(p) is lower (then Z stays).
-void launch_golden_section(const ModelView& m, const CandidateTable& t, const GoldenParams& g, float* Z,
-                           float* loss, cudaStream_t stream);
+// With u (H W, may be null): the same on the objective loss(z) + weight (z - u(p))^2 (the
+// comparisons and the final guard on it), `loss` still the data part at the result.
+void launch_golden_section(const ModelView& m, const CandidateTable& t, const GoldenParams& g, const float* u,
+                           float weight, float* Z, float* loss, cudaStream_t stream);
 void launch_pixel_loss(const ModelView& m, const float* Z, float* loss, cudaStream_t stream);
 // Where loss_old < loss: Z = Z_old, loss = loss_old.
 void launch_keep_better(float* Z, float* loss, const float* Z_old, const float* loss_old, size_t n,

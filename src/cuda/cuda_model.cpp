@@ -61,7 +61,7 @@ void CudaBackend::golden_section(DVec Z, DVec loss) {
   require_levels("golden_section");
   check(Z, geo_.pixels, "golden_section", "Z");
   check(loss, geo_.pixels, "golden_section", "loss");
-  launch_golden_section(model(), table(), golden_, Z.ptr, loss.ptr, stream_);
+  launch_golden_section(model(), table(), golden_, nullptr, 0.f, Z.ptr, loss.ptr, stream_);
 }
 
 void CudaBackend::pixel_loss(DVec Z, DVec loss) {
