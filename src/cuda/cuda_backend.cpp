@@ -1,5 +1,6 @@
 // The CUDA backend's construction, setup (memory check, staging, tables), vector algebra,
-// scalars and transfers; the model's primitives are in cuda_model.cpp.
+// scalars and transfers; the model's primitives are in cuda_model.cpp, the regularised steps' in
+// cuda_prior.cpp.
 #include "cuda/cuda_backend.h"
 
 #include <algorithm>
@@ -14,10 +15,6 @@
 namespace dfd::cuda {
 
 namespace {
-
-// What the solver allocates on top of the backend's own buffers (src/solver: the CG / FISTA
-// work vectors, the AIF, depth and loss maps), as in the CPU backend's estimate.
-constexpr size_t kSolverStackVectors = 2, kSolverImageVectors = 8, kSolverPixelMaps = 6;
 
 std::string describe_device(int device) {
   cudaDeviceProp prop{};
@@ -77,8 +74,9 @@ std::vector<CudaBackend::BufferSize> CudaBackend::buffer_sizes(const Problem& p,
   b.push_back({"initial AIF scratch", (3 * sizeof(float) + sizeof(int)) * HW});
   b.push_back({"level-blur buffers", DeviceLevelBlur::bytes_for(p.height, p.width, p.channels, p.K,
                                                                 static_cast<int>(L), cfg_.blur)});
-  b.push_back({"solver vectors", sizeof(float) * (kSolverStackVectors * p.stack_size() +
-                                                  kSolverImageVectors * p.image_size() + kSolverPixelMaps * HW)});
+  b.push_back({"AIF prior scratch", sizeof(float) * 2 * p.image_size()});
+  // What the solver allocates (alloc) on top, counted by the solver itself (make_problem).
+  b.push_back({"solver vectors", sizeof(float) * p.solver_floats});
   return b;
 }
 
@@ -95,7 +93,7 @@ void CudaBackend::release_problem() noexcept {
   vectors_.clear();
   blur_.release();
   for (DeviceBuffer<float>* b : {&stack_, &levels_, &pixel_weight_, &cand_weight_, &slab_, &slab_tmp_, &best_,
-                                 &init_sharp_, &init_tmp_, &init_best_})
+                                 &init_sharp_, &init_tmp_, &init_best_, &prior_field_})
     b->release();
   for (DeviceBuffer<int>* b : {&level_used_, &pixel_first_, &cand_first_, &best_j_, &init_frame_}) b->release();
   for (DeviceBuffer<double>* b : {&scalars_, &partials_, &focus_, &cand_depth_}) b->release();
@@ -210,6 +208,7 @@ void CudaBackend::setup(const Problem& p) {
     init_tmp_ = DeviceBuffer<float>(HW, &tracker_, "the initial AIF's scratch");
     init_best_ = DeviceBuffer<float>(HW, &tracker_, "the initial AIF's best sharpness");
     init_frame_ = DeviceBuffer<int>(HW, &tracker_, "the initial AIF's sharpest frame");
+    prior_field_ = DeviceBuffer<float>(2 * C * HW, &tracker_, "the AIF prior's weighted field");
     blur_.setup(p.height, p.width, p.channels, p.K, p.levels.sigmas(), cfg_.blur, &tracker_, stream_);
 
     DFD_CUDA_CHECK(cudaMemsetAsync(scalars_.data(), 0, scalars_.bytes(), stream_));

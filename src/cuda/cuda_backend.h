@@ -60,6 +60,17 @@ class CudaBackend final : public Backend {
   void pixel_loss(DVec Z, DVec loss) override;
   void keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) override;
   void loss_profile_stats(DVec confidence, DVec unimodal) override;
+  void candidate_losses(DVec V) override;
+  void edge_weights(DVec x, float scale, float floor, DVec g) override;
+  void rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps, int iterations,
+                      DVec u_bar) override;
+  void coupled_search(DVec V, DVec u, float weight, DVec a, DVec loss) override;
+  void coupled_golden_section(DVec Z, DVec loss, DVec u, float weight) override;
+  void tv_sum(DVec Z, DVec g, float step, float eps, int slot) override;
+  void huber_weights(DVec x, float delta, DVec w) override;
+  void weighted_gradient(DVec x, DVec w, float scale, DVec out) override;
+  void weighted_gradient_adjoint(DVec p, DVec w, float scale, DVec x) override;
+  void huber_sum(DVec x, float delta, int slot) override;
   void set_depth(DVec Z) override;
   void apply_A(DVec x, DVec y) override;
   void apply_At(DVec y, DVec x) override;
@@ -120,6 +131,7 @@ class CudaBackend final : public Backend {
   DeviceBuffer<int> best_j_;                    // H x W
   DeviceBuffer<float> init_sharp_, init_tmp_, init_best_;  // init_aif: H x W each
   DeviceBuffer<int> init_frame_;                           // H x W
+  DeviceBuffer<float> prior_field_;  // weighted_gradient_adjoint's sqrt(w) .* p: 2 C H W
   DeviceLevelBlur blur_;
   std::vector<DeviceBuffer<float>> vectors_;  // alloc()
 };
