@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GPU check of the CUDA backend on a machine with an NVIDIA GPU: configure and build (Release,
-# sm_90) into build-gpu, run the GPU tests (ctest -L gpu), compute-sanitizer memcheck and
-# racecheck on a small test filter, then the benchmark; logs under ${OUT:-out} and a short
+# sm_90) into build-gpu, run the GPU tests (ctest -L gpu), compute-sanitizer memcheck, racecheck
+# and initcheck on small test filters, then the benchmark; logs under ${OUT:-out} and a short
 # table at the end. Exit status 0 only when every step that ran passed.
 #
 # Usage: scripts/gpu_check.sh [build] [test] [sanitize] [bench]    (default: all four, in order)
@@ -37,10 +37,15 @@ BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 STEPS=("$@")
 [ ${#STEPS[@]} -eq 0 ] && STEPS=(build test sanitize bench)
 
-# Small, quick tests that still reach every kernel: memcheck runs them 10-100x slower.
-MEMCHECK_FILTER='CudaVectorOps.*:CudaOperator.MatchesCpuOnDirectPath:CudaOperator.MatchesCpuOnFftPath:CudaOperator.MatchesCpuWithASingleLevelPlan:CudaOperator.MatchesCpuWhenTheWindowExceedsTheImage:CudaDepth.GridSearchMatchesCpu:CudaDepth.WindowedGridSearchMatchesCpu:CudaDepth.GoldenSectionMatchesCpu:CudaDepth.KeepBetterMatchesCpu:CudaInitAif.MatchesCpu:CudaResources.TooLargeAProblemIsAnOutOfMemoryError'
-# The kernels with shared memory and barriers: the blur passes and the block reductions.
-RACECHECK_FILTER='CudaOperator.MatchesCpuOnDirectPath:CudaOperator.MatchesCpuWhenTheWindowExceedsTheImage:CudaVectorOps.ReductionsAndScalarsMatchCpu'
+# Small, quick tests that still reach every kernel: memcheck runs them 10-100x slower. CudaPrior.*
+# covers the regularised steps' kernels (the whole regularised solve is left to the plain run).
+MEMCHECK_FILTER='CudaVectorOps.*:CudaOperator.MatchesCpuOnDirectPath:CudaOperator.MatchesCpuOnFftPath:CudaOperator.MatchesCpuWithASingleLevelPlan:CudaOperator.MatchesCpuWhenTheWindowExceedsTheImage:CudaDepth.GridSearchMatchesCpu:CudaDepth.WindowedGridSearchMatchesCpu:CudaDepth.GoldenSectionMatchesCpu:CudaDepth.KeepBetterMatchesCpu:CudaInitAif.MatchesCpu:CudaResources.TooLargeAProblemIsAnOutOfMemoryError:CudaPrior.*'
+# The kernels with shared memory and barriers: the blur passes and the block reductions (dot /
+# sum, and the computed-term reductions of tv_sum / huber_sum).
+RACECHECK_FILTER='CudaOperator.MatchesCpuOnDirectPath:CudaOperator.MatchesCpuWhenTheWindowExceedsTheImage:CudaVectorOps.ReductionsAndScalarsMatchCpu:CudaPrior.TvSumMatchesCpu:CudaPrior.HuberSumMatchesCpu'
+# Reads of device memory never written: the prior kernels' scratch (u_bar, the AIF prior's
+# weighted field) is written before it is read, and not zero-filled by alloc (the field).
+INITCHECK_FILTER='CudaPrior.*'
 
 ROWS=()
 FAILED=0
@@ -193,6 +198,11 @@ step_sanitize() {
     --error-exitcode 99 "$bin" --gtest_filter="$RACECHECK_FILTER"
   row racecheck "$([ "$LAST_RC" -eq 0 ] && echo ok || echo FAIL)" "$LAST_SECONDS" \
     "$(grep -E 'RACECHECK SUMMARY|ERROR SUMMARY' "$OUT/racecheck.log" | tail -n 1)"
+  # Into memcheck.log too (the files that come back from a lent machine are limited in number).
+  run_step initcheck "$OUT/memcheck.log" compute-sanitizer --tool initcheck --error-exitcode 99 "$bin" \
+    --gtest_filter="$INITCHECK_FILTER"
+  row initcheck "$([ "$LAST_RC" -eq 0 ] && echo ok || echo FAIL)" "$LAST_SECONDS" \
+    "$(grep -E 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -n 1)"
 }
 
 step_bench() {
