@@ -365,11 +365,11 @@ TEST(PriorPrimitives, TvSumAndEdgeWeights) {
 
 // ---- solver ------------------------------------------------------------------------------------
 
-// A small scene rendered by the exact model, rounded to 8 bits.
+// A small scene rendered by the exact model, with Gaussian noise of `sigma` (DN), rounded to 8 bits.
 struct Quantised {
   SyntheticScene scene;
   FocalStack stack;
-  Quantised(int W, int H) {
+  Quantised(int W, int H, double sigma = 0.0) {
     SceneSpec spec;
     spec.width = W;
     spec.height = H;
@@ -377,8 +377,10 @@ struct Quantised {
     spec.depth_max = 6.0;
     scene = make_synthetic_scene(spec);
     stack = scene.stack;
+    std::mt19937 g(17);
+    std::normal_distribution<float> n(0.f, static_cast<float>(sigma));
     for (Image& f : stack.frames)
-      for (float& v : f.data) v = std::min(255.f, std::max(0.f, std::nearbyint(v)));
+      for (float& v : f.data) v = std::min(255.f, std::max(0.f, std::nearbyint(v + (sigma > 0 ? n(g) : 0.f))));
   }
 };
 
@@ -429,6 +431,41 @@ TEST(RegularisedSolve, GivenNoiseSigmaIsUsedAndCleanFloatsStayPure) {
   EXPECT_DOUBLE_EQ(given.noise.sigma, 3.0);
   EXPECT_TRUE(given.depth_prior);
   EXPECT_NEAR(given.depth_prior_weight, 2 * 9.0 * opt.depth_smoothness / (5 * 3), 1e-12);
+}
+
+}  // namespace
+}  // namespace dfd
+
+namespace dfd {
+namespace {
+
+TEST(AifQualityCheck, FlatNoiseAndDetailSharpnessRankBlocksByTheFramesDetail) {
+  // Left half textured (a sharp checker in frame 0, blurred in frame 1), right half flat with
+  // noise sigma 1 in both frames; an "AIF" with the sharp checker and noise sigma 3 on the flat.
+  FocalStack s;
+  std::mt19937 g(3);
+  std::normal_distribution<float> n1(0.f, 1.f), n3(0.f, 3.f);
+  Image f0(64, 32, 1), f1(64, 32, 1), aif(64, 32, 1);
+  for (int y = 0; y < 32; ++y)
+    for (int x = 0; x < 64; ++x) {
+      const float checker = ((x / 2 + y / 2) % 2) ? 200.f : 50.f;
+      if (x < 32) {
+        f0.at(x, y) = aif.at(x, y) = checker;
+        f1.at(x, y) = 125.f + 0.2f * (checker - 125.f);
+      } else {
+        f0.at(x, y) = 100.f + n1(g);
+        f1.at(x, y) = 100.f + n1(g);
+        aif.at(x, y) = 100.f + n3(g);
+      }
+    }
+  s.frames = {f0, f1};
+  const AifQuality q = aif_quality(aif, s, 16, 0.5);
+  ASSERT_EQ(q.flat_noise_frames.size(), 2u);
+  EXPECT_NEAR(q.flat_noise_frames[0], 1.0, 0.25);
+  EXPECT_NEAR(q.flat_noise_aif, 3.0, 0.6);
+  EXPECT_GT(q.detail_sharpness_aif, 10 * q.detail_sharpness_frames[1]);
+  // The same checker (the block next to the flat half reads one noisy column): equal to 1e-4.
+  EXPECT_NEAR(q.detail_sharpness_aif, q.detail_sharpness_frames[0], 1e-4 * q.detail_sharpness_aif);
 }
 
 }  // namespace

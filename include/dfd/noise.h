@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "dfd/image.h"
 
@@ -26,6 +27,23 @@ struct NoiseEstimate {
 // Estimates the noise of a stack (all frames, every channel). Pixels within 1 px of the border
 // are not used. Frames smaller than 3 x 3 give measured = 0.
 NoiseEstimate estimate_noise(const FocalStack& stack);
+
+// No-reference quality of an AIF against its frames (all at one size): the image is cut into
+// blocks of `block` px; a block's detail is the largest gradient energy any frame shows there.
+// Flat blocks: the lowest `fraction` by detail; detailed blocks: the highest. In flat blocks the
+// noise is the robust high-pass sigma (as estimate_noise) of the AIF and of each frame; in
+// detailed blocks the sharpness is the mean gradient energy (dfd::gradient_energy's measure).
+// A good AIF is no noisier than the noisiest frame where nothing is to be seen, and sharper
+// than every frame where something is.
+struct AifQuality {
+  int block = 16;
+  double fraction = 0.2;
+  double flat_noise_aif = 0.0;
+  std::vector<double> flat_noise_frames;
+  double detail_sharpness_aif = 0.0;
+  std::vector<double> detail_sharpness_frames;
+};
+AifQuality aif_quality(const Image& aif, const FocalStack& stack, int block = 16, double fraction = 0.2);
 
 // A sentence for logs and reports, e.g. "noise 1.02 (measured 1.02, 8-bit rounding 0.289)".
 std::string describe(const NoiseEstimate& n);

@@ -35,7 +35,87 @@ double plane_sigma(const float* p, int W, int H, std::vector<float>& scratch) {
   return kMadToSigma * static_cast<double>(*mid) / kMaskNorm;
 }
 
+// |high-pass| of the channel mean at interior pixels of the block [x0, x1) x [y0, y1).
+void block_highpass(const Image& im, int x0, int y0, int x1, int y1, std::vector<float>& out) {
+  auto grey = [&](int x, int y) {
+    float s = 0.f;
+    for (int c = 0; c < im.channels; ++c) s += im.at(x, y, c);
+    return s / im.channels;
+  };
+  for (int y = std::max(y0, 1); y < std::min(y1, im.height - 1); ++y)
+    for (int x = std::max(x0, 1); x < std::min(x1, im.width - 1); ++x) {
+      const float h = (grey(x - 1, y - 1) - 2 * grey(x, y - 1) + grey(x + 1, y - 1)) -
+                      2 * (grey(x - 1, y) - 2 * grey(x, y) + grey(x + 1, y)) +
+                      (grey(x - 1, y + 1) - 2 * grey(x, y + 1) + grey(x + 1, y + 1));
+      out.push_back(std::fabs(h));
+    }
+}
+
+// Mean gradient energy of the channel mean (central differences) over a block's interior pixels.
+double block_energy(const Image& im, int x0, int y0, int x1, int y1) {
+  auto grey = [&](int x, int y) {
+    double s = 0;
+    for (int c = 0; c < im.channels; ++c) s += im.at(x, y, c);
+    return s / im.channels;
+  };
+  double sum = 0;
+  long n = 0;
+  for (int y = std::max(y0, 1); y < std::min(y1, im.height - 1); ++y)
+    for (int x = std::max(x0, 1); x < std::min(x1, im.width - 1); ++x) {
+      const double gx = 0.5 * (grey(x + 1, y) - grey(x - 1, y)), gy = 0.5 * (grey(x, y + 1) - grey(x, y - 1));
+      sum += gx * gx + gy * gy;
+      ++n;
+    }
+  return n ? sum / n : 0.0;
+}
+
+double median_sigma(std::vector<float>& v) {
+  if (v.empty()) return 0.0;
+  auto mid = v.begin() + v.size() / 2;
+  std::nth_element(v.begin(), mid, v.end());
+  return kMadToSigma * static_cast<double>(*mid) / kMaskNorm;
+}
+
 }  // namespace
+
+AifQuality aif_quality(const Image& aif, const FocalStack& stack, int block, double fraction) {
+  AifQuality q;
+  q.block = block;
+  q.fraction = fraction;
+  const int W = aif.width, H = aif.height;
+  struct Block {
+    int x0, y0;
+    double detail;
+  };
+  std::vector<Block> blocks;
+  for (int y0 = 0; y0 + block <= H; y0 += block)
+    for (int x0 = 0; x0 + block <= W; x0 += block) {
+      double d = 0;
+      for (const Image& f : stack.frames) d = std::max(d, block_energy(f, x0, y0, x0 + block, y0 + block));
+      blocks.push_back({x0, y0, d});
+    }
+  if (blocks.empty()) return q;
+  std::sort(blocks.begin(), blocks.end(), [](const Block& a, const Block& b) { return a.detail < b.detail; });
+  const size_t n = std::max<size_t>(1, static_cast<size_t>(fraction * blocks.size()));
+  auto flat_noise = [&](const Image& im) {
+    std::vector<float> hp;
+    for (size_t k = 0; k < n; ++k) block_highpass(im, blocks[k].x0, blocks[k].y0, blocks[k].x0 + block, blocks[k].y0 + block, hp);
+    return median_sigma(hp);
+  };
+  auto detail = [&](const Image& im) {
+    double s = 0;
+    for (size_t k = blocks.size() - n; k < blocks.size(); ++k)
+      s += block_energy(im, blocks[k].x0, blocks[k].y0, blocks[k].x0 + block, blocks[k].y0 + block);
+    return s / n;
+  };
+  q.flat_noise_aif = flat_noise(aif);
+  q.detail_sharpness_aif = detail(aif);
+  for (const Image& f : stack.frames) {
+    q.flat_noise_frames.push_back(flat_noise(f));
+    q.detail_sharpness_frames.push_back(detail(f));
+  }
+  return q;
+}
 
 NoiseEstimate estimate_noise(const FocalStack& stack) {
   const auto t0 = std::chrono::steady_clock::now();

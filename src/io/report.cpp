@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dfd/io.h"
+#include "dfd/noise.h"
 #include "io/quality_report.h"
 #include "io/align_json.h"
 
@@ -113,6 +114,13 @@ std::string report_json(const RunReport& r) {
       j["sharpness"] = {{"measure", "mean gradient energy of the channel mean (central differences)"},
                         {"aif", gradient_energy(res.aif)},
                         {"frames", frames}};
+      const AifQuality q = aif_quality(res.aif, *r.stack);
+      j["aif_quality"] = {
+          {"measure", "blocks of " + std::to_string(q.block) + " px ranked by the most detail any frame shows; in the " +
+                          "flattest and the most detailed " + std::to_string(static_cast<int>(100 * q.fraction)) +
+                          "%: robust high-pass noise sigma and mean gradient energy"},
+          {"flat_noise", {{"aif", q.flat_noise_aif}, {"frames", q.flat_noise_frames}}},
+          {"detail_sharpness", {{"aif", q.detail_sharpness_aif}, {"frames", q.detail_sharpness_frames}}}};
     }
     j["levels"] = {{"count", res.levels}, {"max_kernel_l1_error", res.level_kernel_error}};
     j["noise"] = {{"sigma", res.noise.sigma},
