@@ -18,8 +18,7 @@ struct OptionOverrides::Parsed {
 
 OptionOverrides::OptionOverrides(const std::vector<std::string>& items,
                                  const std::vector<std::pair<std::string, std::string>>& refused,
-                                 const std::string& where)
-    : items_(items) {
+                                 const std::string& where) {
   auto p = std::make_shared<Parsed>();
   p->camera.add(p->app);
   p->solver.add(p->app);

@@ -20,12 +20,10 @@ class OptionOverrides {
                   const std::vector<std::pair<std::string, std::string>>& refused, const std::string& where);
   // Writes the overridden options (only those) over `opt`.
   void apply(Options& opt) const;
-  const std::vector<std::string>& items() const { return items_; }
 
  private:
   struct Parsed;
   std::shared_ptr<const Parsed> parsed_;
-  std::vector<std::string> items_;
 };
 
 }  // namespace dfd::cli
