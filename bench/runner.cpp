@@ -4,16 +4,17 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include "dfd/bench.h"
 #include "dfd/error.h"
 #include "dfd/metrics.h"
 #include "dfd/solver.h"
+#include "run_info.h"
 
 namespace dfd {
+
+using bench_info::gib;
+using bench_info::mem_available_bytes;
 
 namespace {
 
@@ -46,54 +47,6 @@ Stats time_phase(Backend& be, int repeats, int divide, Prepare&& prepare, Body&&
     if (r > 0) t.push_back(seconds_since(t0) / divide);
   }
   return summarize(t);
-}
-
-size_t mem_available_bytes() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  size_t kb = 0;
-  std::string unit;
-  while (in >> key >> kb >> unit)
-    if (key == "MemAvailable:") return kb * 1024;
-  return 0;
-}
-
-std::string run_command(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[256];
-    while (fgets(buf, sizeof buf, p)) out += buf;
-    pclose(p);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
-
-std::string source_commit() {
-#ifdef DFD_SOURCE_DIR
-  const std::string git = "git -C '" + std::string(DFD_SOURCE_DIR) + "' ";
-  std::string c = run_command(git + "rev-parse --short=12 HEAD 2>/dev/null");
-  if (c.empty()) return "unknown";
-  if (!run_command(git + "status --porcelain --untracked-files=no 2>/dev/null").empty()) c += "+dirty";
-  return c;
-#else
-  return "unknown";
-#endif
-}
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string gib(double bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
-  return buf;
 }
 
 struct Counts {
@@ -341,14 +294,12 @@ BenchReport run_bench(const BenchConfig& cfg) {
   }
 
   BenchReport rep;
-  rep.date = utc_now();
-  rep.commit = source_commit();
+  rep.date = bench_info::utc_now();
+  rep.commit = bench_info::source_commit();
   rep.command = cfg.command_line;
   rep.dfd_version = DFD_VERSION;
   rep.backends = cfg.backends;
-  std::ostringstream host;
-  host << cpu_model_name() << ", " << gib(static_cast<double>(mem_available_bytes())) << " available";
-  rep.host = host.str();
+  rep.host = bench_info::host_description();
 
   for (const std::string& b : cfg.backends) {
     log_line(cfg, "bench: measuring " + b + " ceilings");

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "dfd/error.h"
+#include "dfd/portable_random.h"
 #include "dfd/reference_model.h"
 #include "dfd/synthetic.h"
 
@@ -11,14 +12,9 @@ namespace dfd {
 
 namespace {
 
-// splitmix64: a portable, well-mixed hash / generator (std:: distributions differ between
-// standard libraries, so they would break "same seed, same scene").
-uint64_t mix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+// splitmix64 (dfd/portable_random.h): std:: distributions differ between standard libraries,
+// so they would break "same seed, same scene".
+uint64_t mix64(uint64_t z) { return splitmix64(z); }
 
 double to_unit(uint64_t h) { return static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
 

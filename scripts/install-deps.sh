@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dfd builds against, only those that are missing.
 # The CUDA toolkit (nvcc, cuFFT, cuBLAS) is optional: without it the CPU backend alone is built.
+#   --bench-data  also the data of `dfd bench --robustness` (not needed to build or test):
+#                 opencv-doc (Middlebury aloe: aloeL.jpg, aloeGT.png) and python3-skimage (photos)
 set -euo pipefail
+bench_data=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench-data) bench_data=1 ;;
+    *) echo "install-deps: unknown option $arg (known: --bench-data)" >&2; exit 2 ;;
+  esac
+done
 packages=(
   build-essential cmake pkg-config
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-video-dev
   libfftw3-dev nlohmann-json3-dev libcli11-dev libexif-dev libmatio-dev
   libgtest-dev libbenchmark-dev
 )
+[ "$bench_data" -eq 1 ] && packages+=(opencv-doc python3-skimage)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,22 @@
+// What every bench report records about its run: the UTC date, the commit of the source tree,
+// the host and its available memory (shared by `dfd bench` and `dfd bench --robustness`).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace dfd::bench_info {
+
+// "2026-11-22T05:56:00Z".
+std::string utc_now();
+// `git rev-parse --short=12 HEAD` of the source tree, "+dirty" when tracked files are modified;
+// "unknown" outside a git checkout.
+std::string source_commit();
+// MemAvailable of /proc/meminfo in bytes (0 when unknown).
+size_t mem_available_bytes();
+// "<CPU model>, <n> threads, <x> GiB available".
+std::string host_description();
+// "1.5 GiB".
+std::string gib(double bytes);
+
+}  // namespace dfd::bench_info
