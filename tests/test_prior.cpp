@@ -288,6 +288,28 @@ TEST(PriorPrimitives, CandidateLossesAreTheExactGridLosses) {
   EXPECT_LT(worst, e * (2 * std::sqrt(scale) + e) + 1e-5 * scale);
 }
 
+TEST(PriorPrimitives, WindowMeanPlanesIsTheReferenceWindowMeanOfEachPlane) {
+  Shape s;
+  CpuBackend be(2);
+  be.setup(s.p);
+  const size_t hw = s.p.pixels();
+  const int planes = 5;
+  const auto maps = random_vec(planes * hw, 0.f, 3.f, 21);
+  for (int w : {1, 2, 3, 5, 20}) {
+    DVec V = upload(be, maps), tmp = be.alloc(hw);
+    be.window_mean_planes(V, planes, w, tmp);
+    const auto got = download(be, V);
+    for (int j = 0; j < planes; ++j) {
+      std::vector<float> want(maps.begin() + j * hw, maps.begin() + (j + 1) * hw);
+      if (w > 1) window_mean(want.data(), s.H, s.W, w);
+      for (size_t px = 0; px < hw; ++px) ASSERT_NEAR(got[j * hw + px], want[px], 1e-5f) << "w " << w << " plane " << j;
+    }
+  }
+  DVec V = be.alloc(planes * hw), small = be.alloc(hw - 1);
+  EXPECT_THROW(be.window_mean_planes(V, planes, 3, small), Error);
+  EXPECT_THROW(be.window_mean_planes(V, planes + 1, 3, be.alloc(hw)), Error);
+}
+
 TEST(PriorPrimitives, CoupledGoldenSectionAtWeightZeroIsGoldenSection) {
   test::Fixture f = test::load_fixture("case1");
   std::vector<float> stack = test::concat(f.stack);
@@ -431,6 +453,17 @@ TEST(RegularisedSolve, GivenNoiseSigmaIsUsedAndCleanFloatsStayPure) {
   EXPECT_DOUBLE_EQ(given.noise.sigma, 3.0);
   EXPECT_TRUE(given.depth_prior);
   EXPECT_NEAR(given.depth_prior_weight, 2 * 9.0 * opt.depth_smoothness / (5 * 3), 1e-12);
+  // The same float samples from files that were 8-bit (resampled by --align / --scale, so no
+  // longer integers): still a quantised stack, so regularised, with no rounding floor.
+  opt.noise_sigma = 0.0;
+  FocalStack resampled = q.scene.stack;
+  resampled.sample_step = 1.0;
+  const Result from_8bit = solve(resampled, opt, *be);
+  EXPECT_EQ(from_8bit.noise.step, 0.0);
+  EXPECT_EQ(from_8bit.noise.source_step, 1.0);
+  EXPECT_EQ(from_8bit.noise.sigma, from_8bit.noise.measured);
+  EXPECT_TRUE(from_8bit.depth_prior);
+  EXPECT_TRUE(from_8bit.aif_prior);
 }
 
 }  // namespace
