@@ -128,7 +128,8 @@ std::string report_json(const RunReport& r) {
                   {"measured", res.noise.measured},
                   {"method", "1.4826 x median |Immerkaer high-pass| / 6, median over frames and channels"},
                   {"quantisation_step", res.noise.step},
-                  {"quantisation_sigma", res.noise.quantisation}};
+                  {"quantisation_sigma", res.noise.quantisation},
+                  {"source_quantisation_step", res.noise.source_step}};
     const Options& so = res.options;
     j["regularizer"] = {{"option", to_string(so.regularizer)},
                         {"depth_prior", res.depth_prior},
