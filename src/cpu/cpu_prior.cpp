@@ -1,6 +1,6 @@
 // The CPU backend's primitives of the regularised steps: the candidate loss volume, the depth
 // prior's edge weights, Huber-ROF iterations and coupled search, and the AIF prior's Huber
-// weights and weighted differences. The per-pixel arithmetic is src/core/prior_model.h.
+// weights and weighted differences. The per-pixel arithmetic is src/model/prior_model.h.
 #include <omp.h>
 
 #include <algorithm>
@@ -8,8 +8,8 @@
 #include <limits>
 #include <vector>
 
-#include "core/prior_model.h"
-#include "core/window_mean.h"
+#include "model/prior_model.h"
+#include "model/window_mean.h"
 #include "cpu/candidate_loss.h"
 #include "cpu/cpu_backend.h"
 #include "dfd/error.h"
