@@ -9,6 +9,7 @@
 #include "model/prior_model.h"
 #include "cpu/cpu_backend.h"
 #include "dfd/backends.h"
+#include "dfd/error.h"
 #include "dfd/metrics.h"
 #include "dfd/noise.h"
 #include "dfd/reference_model.h"
@@ -430,6 +431,24 @@ TEST(RegularisedSolve, LogsAndNeverIncreasesItsObjectiveAndBeatsThePureObjective
     EXPECT_GE(s.objective, s.loss * (1 - 1e-6));  // the priors' terms are non-negative
   }
   EXPECT_GE(steps, 2 * opt.epochs - 1);
+  // Residual scaling: each step's weights at sqrt(max(sigma^2, the previous step's L)); the first
+  // depth step has no previous loss (sigma), the first AIF step follows the initial AIF's large
+  // misfit.
+  std::vector<const StepLog*> steps_run;
+  for (const StepLog& s : reg.log)
+    if (s.epoch >= 0) steps_run.push_back(&s);
+  ASSERT_GE(steps_run.size(), 2u);
+  EXPECT_DOUBLE_EQ(steps_run[0]->prior_sigma, reg.noise.sigma);
+  for (size_t k = 1; k < steps_run.size(); ++k)
+    EXPECT_NEAR(steps_run[k]->prior_sigma, std::sqrt(std::max(reg.noise.sigma * reg.noise.sigma, steps_run[k - 1]->loss)),
+                1e-9 * steps_run[k]->prior_sigma)
+        << steps_run[k]->step << " epoch " << steps_run[k]->epoch;
+  EXPECT_GT(steps_run[1]->prior_sigma, reg.noise.sigma);
+  Options fixed = opt;
+  fixed.prior_residual_scaling = false;
+  fixed.epochs = 1;
+  for (const StepLog& s : solve(q.stack, fixed, *be).log)
+    if (s.epoch >= 0) EXPECT_DOUBLE_EQ(s.prior_sigma, reg.noise.sigma) << s.step;
 
   opt.regularizer = Regularizer::None;
   const Result pure = solve(q.stack, opt, *be);
