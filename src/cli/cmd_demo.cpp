@@ -36,13 +36,13 @@ int run_demo(const DemoArgs& a) {
   opt.validate(&scene.stack);
 
   create_output_dir(a.out);
-  const std::string stack_dir = join(a.out, "stack");
+  const std::string stack_dir = join_path(a.out, "stack");
   create_output_dir(stack_dir);
   const int K = opt.window_for(spec.height, spec.width);
   const std::string manifest = write_stack(stack_dir, scene.stack, opt, K, FrameFormat::Tiff);
-  write_float_tiff(join(a.out, "gt_depth.tiff"), scene.depth);
-  write_png8(join(a.out, "gt_aif.png"), scene.aif, 255.0);
-  write_depth_color(join(a.out, "gt_depth_color.png"), scene.depth);
+  write_float_tiff(join_path(a.out, "gt_depth.tiff"), scene.depth);
+  write_png8(join_path(a.out, "gt_aif.png"), scene.aif, 255.0);
+  write_depth_color(join_path(a.out, "gt_depth_color.png"), scene.depth);
 
   std::string why;
   std::unique_ptr<Backend> backend = make_backend(opt, &why);
@@ -65,8 +65,8 @@ int run_demo(const DemoArgs& a) {
   report.outputs = write_result_images(a.out, r, scene.stack.range);
   report.outputs.insert(report.outputs.end(), {"metrics.json", "gt_depth.tiff", "gt_aif.png", "gt_depth_color.png",
                                                "stack/stack.json", "report.json"});
-  write_text_file(join(a.out, "metrics.json"), metrics_json(m, aif_psnr));
-  write_text_file(join(a.out, "report.json"), report_json(report));
+  write_text_file(join_path(a.out, "metrics.json"), metrics_json(m, aif_psnr));
+  write_text_file(join_path(a.out, "report.json"), report_json(report));
 
   std::printf("depth   RMSE %.4f m   AbsRel %.4f   delta1 %.4f   delta2 %.4f   delta3 %.4f\n", m.rmse, m.absrel,
               m.delta1, m.delta2, m.delta3);
