@@ -250,13 +250,19 @@ TEST(Cli, RegularizerFlagsReachTheReport) {
   EXPECT_EQ(a["noise"]["source_quantisation_step"].get<double>(), 1.0);
   EXPECT_EQ(a["regularizer"]["scaling"].get<std::string>().rfind("residual", 0), 0u);
   const double sigma = a["noise"]["sigma"].get<double>();
-  int scaled = 0;
   for (const auto& s : a["log"])
-    if (s.contains("prior_sigma")) {
-      EXPECT_GE(s["prior_sigma"].get<double>(), sigma * (1 - 1e-12));
-      scaled += s["prior_sigma"].get<double>() > sigma;
-    }
-  EXPECT_GT(scaled, 0);
+    if (s.contains("prior_sigma")) EXPECT_GE(s["prior_sigma"].get<double>(), sigma * (1 - 1e-12));
+  // A noise level given below what the model settles at (rounding alone is 0.29): once the loss
+  // settles, the weights follow it.
+  ASSERT_EQ(run_dfd(dir, "solve a.png b.png --focus-distances 1,2.5 --epochs 6 --cg-iters 3,3 --depth-candidates 12 "
+                         "--backend cpu --threads 1 --quiet --noise-sigma 0.02 --out low")
+                .code,
+            0);
+  const json l = json::parse(slurp(path_in(dir, "low/report.json")));
+  int scaled = 0;
+  for (const auto& s : l["log"])
+    if (s.contains("prior_sigma")) scaled += s["prior_sigma"].get<double>() > 0.02 * (1 + 1e-9);
+  EXPECT_GT(scaled, 0) << l["log"].dump();
 
   ASSERT_EQ(run_dfd(dir, solve + "--prior-scaling noise --depth-smoothness 2 --out fixed").code, 0);
   const json f = json::parse(slurp(path_in(dir, "fixed/report.json")));
