@@ -107,6 +107,9 @@ std::string report_json(const RunReport& r) {
     const Result& res = *r.result;
     j["kernel_size"] = res.kernel_size;
     j["model"] = model_json(res);
+    // Whether the model was chosen without being asked for (zero-config: no focus distances).
+    j["model"]["auto_selected"] = !r.auto_uncalibrated.empty();
+    if (!r.auto_uncalibrated.empty()) j["model"]["auto_reason"] = r.auto_uncalibrated;
     if (r.stack && res.aif.width == r.stack->width() && res.aif.height == r.stack->height()) {
       // The all-in-focus check: the AIF's gradient energy against every (aligned, resized) frame's.
       json frames = json::array();
