@@ -74,7 +74,15 @@ json model_json(const Result& res) {
   if (e.scale > 0) {
     json trials = json::array();
     for (const auto& [a, loss] : e.trials) trials.push_back({{"a", a}, {"loss", loss}});
-    j["a_estimate"] = {{"downscale_factor", e.factor}, {"seconds", e.seconds}, {"trials", trials}};
+    j["a_estimate"] = {{"downscale_factor", e.factor},
+                       {"seconds", e.seconds},
+                       {"frames", e.frames},
+                       {"grid", {{"initial", {e.grid_lo, e.grid_hi}},
+                                 {"step", "x2"},
+                                 {"extensions", e.grid_extensions},
+                                 {"max_extensions", e.max_grid_extensions},
+                                 {"bracketed", e.bracketed}}},
+                       {"trials", trials}};
   } else {
     j["a_source"] = "given";
   }
