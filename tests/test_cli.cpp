@@ -242,6 +242,44 @@ TEST(Cli, DemoSolvesTheBuiltInScene) {
   EXPECT_EQ(run_dfd(dir, "solve d/stack/stack.json --epochs 1 --cg-iters 3,3 --backend cpu --quiet --out again").code, 0);
 }
 
+// The quick start can be repeated: `dfd demo` recognises its own earlier folder (dfd-demo.json)
+// and replaces its results, leaving files it did not write alone; a folder it did not write
+// still needs --force.
+TEST(Cli, DemoRunAgainReplacesItsOwnResults) {
+  const std::string dir = fresh_dir();
+  const std::string demo = "demo --out d --size 32,24 --epochs 1 --backend cpu --threads 1";
+  CliRun r = run_dfd(dir, demo + " --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json marker = json::parse(slurp(path_in(dir, "d/dfd-demo.json")));
+  EXPECT_EQ(marker["written_by"], "dfd demo");
+  EXPECT_TRUE(marker["complete"].get<bool>());
+  for (const char* f : {"report.json", "metrics.json", "depth.tiff", "stack/stack.json", "gt_depth.tiff"})
+    EXPECT_NE(std::find(marker["files"].begin(), marker["files"].end(), f), marker["files"].end()) << f;
+  std::ofstream(path_in(dir, "d/notes.txt")) << "mine";
+  fs::remove(path_in(dir, "d/metrics.json"));
+  std::ofstream(path_in(dir, "d/depth.tiff")) << "stale";  // replaced, not kept
+  r = run_dfd(dir, demo);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "replacing the results of an earlier dfd demo")) << r.err;
+  EXPECT_EQ(slurp(path_in(dir, "d/notes.txt")), "mine");
+  EXPECT_TRUE(fs::exists(path_in(dir, "d/metrics.json")));
+  EXPECT_EQ(read_depth(path_in(dir, "d/depth.tiff")).width, 32);
+  EXPECT_EQ(run_dfd(dir, demo + " --quiet").code, 0);  // and again
+
+  // A marker does not reach outside its folder: names with ".." or absolute paths are skipped.
+  std::ofstream(path_in(dir, "outside.txt")) << "keep";
+  std::ofstream(path_in(dir, "d/dfd-demo.json"))
+      << R"({"written_by": "dfd demo", "files": ["../outside.txt", ")" << path_in(dir, "outside.txt") << R"("]})";
+  EXPECT_EQ(run_dfd(dir, demo + " --quiet").code, 0);
+  EXPECT_EQ(slurp(path_in(dir, "outside.txt")), "keep");
+
+  // A folder without the marker is not the demo's: refused, untouched.
+  fs::create_directories(path_in(dir, "other"));
+  std::ofstream(path_in(dir, "other/report.json")) << "{}";
+  expect_failure(run_dfd(dir, "demo --out other --size 32,24 --epochs 1"), 2, "--force");
+  EXPECT_EQ(slurp(path_in(dir, "other/report.json")), "{}");
+}
+
 TEST(Cli, SolveOutputFlagsProgressAndQuiet) {
   const std::string dir = fresh_dir();
   write_frames(dir);
