@@ -92,6 +92,13 @@ struct DeviceSpec {
 };
 // "0,1,3" -> CUDA 0, 1, 3; "cpu,cpu" -> two CPU workers; "auto". Throws Error(Usage).
 std::vector<DeviceSpec> parse_devices(const std::string& list);
+// The workers of `dfd batch --backend B --devices LIST` (either may be absent). --backend alone
+// means one worker: cpu, cuda (device 0) or auto, as `dfd solve --backend`; --devices alone is
+// parse_devices; both: every entry must be of the backend's kind ("auto" entries take it, CUDA
+// device 0), --backend auto leaves the entries as listed. Throws Error(Usage) on a contradiction
+// (--backend cpu --devices 0,1), naming both flags.
+std::vector<DeviceSpec> batch_devices(const std::optional<std::string>& backend,
+                                      const std::optional<std::string>& devices);
 
 // ---- Output folder and resume -------------------------------------------------------------------
 

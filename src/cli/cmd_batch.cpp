@@ -17,9 +17,10 @@ namespace fs = std::filesystem;
 namespace {
 
 struct BatchArgs {
-  std::string manifest, out, devices;
+  std::string manifest, out, devices, backend;
   int shard_index = 0, shard_count = 1, prefetch = 0, threads = 0;
-  CLI::Option *index_opt = nullptr, *count_opt = nullptr, *devices_opt = nullptr, *threads_opt = nullptr;
+  CLI::Option *index_opt = nullptr, *count_opt = nullptr, *devices_opt = nullptr, *threads_opt = nullptr,
+              *backend_opt = nullptr;
   bool quiet = false;
 };
 
@@ -62,7 +63,7 @@ std::vector<std::string> item_flags(const BatchItem& item) {
   for (const auto& [name, values] : item.overrides) {
     if (name == "backend" || name == "threads")
       throw_input("override \"" + name + "\": the device and CPU threads of a batch are set for all items by "
-                  "`dfd batch --devices/--threads`");
+                  "`dfd batch --backend/--devices/--threads`");
     if (name == "out" || name == "force" || name == "preset" || name == "focus-distances")
       throw_input("override \"" + name + "\" is not allowed" +
                   (name == "preset" || name == "focus-distances" ? " (use the item's \"preset\" / \"focus_distances\")"
@@ -161,7 +162,8 @@ int run_batch_command(const BatchArgs& a) {
   cfg.out = a.out;
   cfg.shard = resolve_shard(*a.index_opt ? std::optional<int>(a.shard_index) : std::nullopt,
                             *a.count_opt ? std::optional<int>(a.shard_count) : std::nullopt);
-  if (*a.devices_opt) cfg.devices = parse_devices(a.devices);
+  cfg.devices = batch_devices(*a.backend_opt ? std::optional<std::string>(a.backend) : std::nullopt,
+                              *a.devices_opt ? std::optional<std::string>(a.devices) : std::nullopt);
   cfg.prefetch = a.prefetch;
   cfg.quiet = a.quiet;
   cfg.command_line = command_line();
@@ -182,6 +184,10 @@ Command add_batch_command(CLI::App& root) {
                                  "SLURM_ARRAY_TASK_ID)");
   a->count_opt = app->add_option("--shard-count", a->shard_count,
                                  "Number of shards N (default: SLURM_ARRAY_TASK_COUNT; 1)");
+  a->backend_opt = app->add_option("--backend", a->backend,
+                                   "Where to solve, as `dfd solve --backend`: one worker on cpu, cuda (device 0) or "
+                                   "auto (default); with --devices, the kind all its entries must be")
+                       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   a->devices_opt = app->add_option("--devices", a->devices,
                                    "One worker per entry: CUDA devices (0,1,...), cpu, or auto (default: auto)");
   a->threads_opt = app->add_option("--threads", a->threads,
