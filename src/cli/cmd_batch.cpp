@@ -93,8 +93,10 @@ class SolveRunner : public ItemRunner {
     CLI::App app{"item flags", "overrides"};
     CameraFlags camera;
     SolverFlags solver;
+    SolveFileFlags files;  // --exr, --ply..., --focus-csv: every `dfd solve` option is an override
     camera.add(app);
     solver.add(app);
+    files.add(app);
     std::vector<std::string> args = item_flags(item);
     std::reverse(args.begin(), args.end());  // CLI11 takes a vector in reverse order
     try {
@@ -108,7 +110,16 @@ class SolveRunner : public ItemRunner {
     else if (!item.folder.empty()) inputs = folder_inputs(item.folder);
     else inputs = item.frames;
     auto loaded = std::make_unique<Loaded>();
-    loaded->job = prepare_solve_job(solve_request(inputs, camera, solver));
+    SolveRequest request = solve_request(inputs, camera, solver);
+    files.apply(request);
+    try {
+      loaded->job = prepare_solve_job(request);
+      loaded->job.outputs = files.outputs;
+      check_output_options(loaded->job.outputs);
+    } catch (const Error& e) {
+      // The messages `dfd solve` prints: option fields named by their flags (edge_floor -> --edge-floor).
+      throw Error(e.kind(), flags_for_fields(e.what()));
+    }
     return loaded;
   }
 
