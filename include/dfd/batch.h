@@ -164,6 +164,9 @@ class ItemRunner {
   // An item loaded and checked on the prefetch thread, waiting for a worker.
   struct Prepared {
     virtual ~Prepared() = default;
+    // A short remark for the item's progress line and status log entry (e.g. that it was solved
+    // uncalibrated because it had no focus distances); empty for none.
+    virtual std::string remark() const { return {}; }
   };
   // A worker bound to one device; created and used on one thread.
   class Worker {

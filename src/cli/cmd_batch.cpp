@@ -87,6 +87,9 @@ class SolveRunner : public ItemRunner {
 
   struct Loaded : Prepared {
     SolveJob job;
+    std::string remark() const override {
+      return job.auto_uncalibrated.empty() ? std::string() : "solved uncalibrated: " + job.auto_uncalibrated;
+    }
   };
 
   std::unique_ptr<Prepared> prepare(const BatchItem& item) override {
