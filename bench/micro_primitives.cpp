@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 
+#include "dfd/backends.h"
 #include "dfd/bench.h"
 #include "dfd/solver.h"
 

@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "dfd/error.h"
-#include "io/atomic_file.h"
+#include "util/atomic_file.h"
 
 namespace dfd::plot {
 

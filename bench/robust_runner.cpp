@@ -9,12 +9,14 @@
 #include <limits>
 #include <memory>
 
+#include "dfd/backends.h"
 #include "dfd/batch.h"
 #include "dfd/bench.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/metrics.h"
 #include "dfd/portable_random.h"
+#include "dfd/report.h"
 #include "dfd/robust_bench.h"
 #include "dfd/robust_scenes.h"
 #include "dfd/solver.h"

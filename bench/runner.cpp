@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "dfd/backends.h"
 #include "dfd/bench.h"
 #include "dfd/error.h"
 #include "dfd/metrics.h"

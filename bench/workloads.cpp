@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "dfd/backends.h"
 #include "dfd/bench.h"
 #include "dfd/error.h"
 #include "dfd/solver.h"

@@ -2,7 +2,7 @@
 // ties), the windowed variant's box mean in double, golden section through the levels (plain,
 // or coupled to a smooth depth as the regularised depth step's a-step).
 #include "candidate_loss.cuh"
-#include "core/prior_model.h"
+#include "model/prior_model.h"
 #include "cuda/cuda_check.h"
 #include "depth_search.cuh"
 #include "level_weights.cuh"

@@ -1,7 +1,7 @@
 // Loss-profile statistics kernel: per pixel, profile_stats over the candidates' losses, the
 // same function (and operation order) as the CPU backend.
 #include "candidate_loss.cuh"
-#include "core/loss_profile.h"
+#include "model/loss_profile.h"
 #include "cuda/cuda_check.h"
 #include "loss_profile.cuh"
 

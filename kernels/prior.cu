@@ -1,7 +1,7 @@
 // Kernels of the regularised steps: one thread per pixel (and channel plane), each calling the
-// per-pixel functions of src/core/prior_model.h exactly as the CPU loops do; the two sums are
+// per-pixel functions of src/model/prior_model.h exactly as the CPU loops do; the two sums are
 // deterministic double reductions of the same float terms.
-#include "core/prior_model.h"
+#include "model/prior_model.h"
 #include "cuda/cuda_check.h"
 #include "prior.cuh"
 #include "reduce.cuh"

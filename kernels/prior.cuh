@@ -1,6 +1,6 @@
 // Launchers of the regularised steps' kernels on the device: the depth prior's edge weights,
 // Huber-ROF iterations, coupled search and weighted TV, and the AIF prior's Huber weights,
-// weighted differences and their adjoint. Per-pixel maths: src/core/prior_model.h, the same
+// weighted differences and their adjoint. Per-pixel maths: src/model/prior_model.h, the same
 // functions as the CPU backend. Nothing here synchronises with the host.
 #pragma once
 

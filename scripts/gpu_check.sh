@@ -12,18 +12,18 @@
 #   JOBS            parallel compile jobs (default: nproc)
 #   GPU_DEPS        folder of Debian packages (.deb) to unpack when this machine lacks a build
 #                   dependency (default: .gpudeps); see bench/GPU_NOTES.md
-#   MINIMAL=1       skip the full project and build only the CUDA backend and its tests
+#   MINIMAL=1       skip the full project: -DDFD_BUILD_APPS=OFF (backends and GPU tests only)
 #   BENCH_SIZES     dfd bench workloads (default: 320x240,640x480,1920x1080,4000x3000)
 #   BENCH_BACKENDS  dfd bench backends (default: cuda)
 #   BENCH_TIMEOUT   seconds for the benchmark step (default: 300)
 #
-# When the full project cannot be configured here (OpenCV, CLI11 or nlohmann-json missing),
-# the script builds a minimal project instead: the core, solver and CPU backend (FFTW3,
-# OpenMP), the CUDA backend and the GPU tests (GoogleTest); the benchmark step then runs the
+# It builds through the top-level CMakeLists like every other build. When the full project
+# cannot be configured here (OpenCV, CLI11, nlohmann-json, libexif or matio missing), it
+# configures the same CMakeLists with -DDFD_BUILD_APPS=OFF: the solver libraries, the CPU and
+# CUDA backends and the GPU tests (OpenMP, FFTW3, GoogleTest); the benchmark step then runs the
 # disabled timing case of the GPU tests instead of `dfd bench`.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
-REPO=$(pwd)
 OUT=${OUT:-out}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -86,63 +86,28 @@ unpack_deps() {
   echo "unpacked the packages of $GPU_DEPS into $root"
 }
 
-# ---- The minimal project: CUDA backend and GPU tests without the I/O and CLI dependencies ------
-write_minimal_project() {
-  local dir=$1
-  mkdir -p "$dir/project"
-  cat >"$dir/project/CMakeLists.txt" <<'EOF'
-cmake_minimum_required(VERSION 3.22)
-project(dfd_gpu_check LANGUAGES CXX CUDA)
-set(CMAKE_CXX_STANDARD 17)
-set(CMAKE_CXX_STANDARD_REQUIRED ON)
-set(CMAKE_CXX_EXTENSIONS OFF)
-find_package(OpenMP REQUIRED COMPONENTS CXX)
-find_package(CUDAToolkit REQUIRED)
-find_package(GTest REQUIRED)
-find_path(DFD_FFTW_INCLUDE fftw3.h REQUIRED)
-find_library(DFD_FFTW3F fftw3f REQUIRED)
-file(GLOB CORE_SOURCES ${REPO}/src/core/*.cpp ${REPO}/src/solver/*.cpp ${REPO}/src/cpu/*.cpp)
-add_library(dfd_core STATIC ${CORE_SOURCES})
-target_include_directories(dfd_core PUBLIC ${REPO}/include PRIVATE ${REPO}/src ${DFD_FFTW_INCLUDE})
-target_compile_definitions(dfd_core PUBLIC DFD_HAVE_CUDA=1 DFD_VERSION="gpu-check")
-target_link_libraries(dfd_core PUBLIC OpenMP::OpenMP_CXX ${DFD_FFTW3F})
-file(GLOB CUDA_SOURCES ${REPO}/kernels/*.cu ${REPO}/src/cuda/*.cpp ${REPO}/src/cuda/*.cu)
-add_library(dfd_cuda STATIC ${CUDA_SOURCES})
-target_include_directories(dfd_cuda PUBLIC ${REPO}/include PRIVATE ${REPO}/src ${REPO}/kernels)
-target_compile_options(dfd_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr -lineinfo>)
-target_link_libraries(dfd_cuda PUBLIC dfd_core CUDA::cudart CUDA::cufft CUDA::cublas)
-file(GLOB TEST_SOURCES ${REPO}/tests/gpu/*.cpp)
-add_executable(dfd_gpu_tests ${TEST_SOURCES})
-target_include_directories(dfd_gpu_tests PRIVATE ${REPO}/src ${REPO}/tests)
-target_link_libraries(dfd_gpu_tests PRIVATE dfd_core dfd_cuda GTest::gtest_main)
-target_compile_definitions(dfd_gpu_tests PRIVATE DFD_TEST_DATA="${REPO}/tests/data")
-enable_testing()
-include(GoogleTest)
-gtest_discover_tests(dfd_gpu_tests DISCOVERY_TIMEOUT 60 PROPERTIES LABELS gpu TIMEOUT 900)
-EOF
-}
-
+# ---- Configure: the one top-level CMakeLists, as CI and the Dockerfile use it ------------------
+# The full project first; where it does not configure (OpenCV, CLI11, nlohmann-json, libexif or
+# matio missing), the same CMakeLists with DFD_BUILD_APPS=OFF: the solver libraries, both
+# backends and the GPU tests, which need only OpenMP, FFTW3, CUDA and GoogleTest.
 MODE=full
 configure() {
   local gen=()
-  command -v ninja >/dev/null && gen=(-G Ninja)
+  command -v ninja >/dev/null && [ ! -f "$BUILD_DIR/CMakeCache.txt" ] && gen=(-G Ninja)
+  local args=(-S . -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DDFD_WITH_CUDA=ON
+              -DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCH")
   if [ "${MINIMAL:-0}" != 1 ] && [ ! -f "$BUILD_DIR/.minimal" ]; then
-    if run_step configure "$OUT/build.log" cmake -S . -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
-      -DDFD_WITH_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCH"; then
+    if run_step configure "$OUT/build.log" cmake "${args[@]}" -DDFD_BUILD_APPS=ON; then
       row configure ok "$LAST_SECONDS" "full project"
       return 0
     fi
-    FAILED=0  # the minimal project may still do
-    echo "   the full project does not configure here; building the minimal GPU-check project"
+    FAILED=0  # the libraries-only build may still do
+    echo "   the full project does not configure here; configuring with DFD_BUILD_APPS=OFF"
   fi
   MODE=minimal
-  case $BUILD_DIR in "" | . | / | "$REPO") echo "refusing to clear BUILD_DIR='$BUILD_DIR'"; return 1 ;; esac
-  rm -rf "$BUILD_DIR"
-  write_minimal_project "$BUILD_DIR"
-  touch "$BUILD_DIR/.minimal"
-  if run_step configure "$OUT/build.log" cmake -S "$BUILD_DIR/project" -B "$BUILD_DIR" "${gen[@]}" \
-    -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCH" -DREPO="$REPO"; then
-    row configure ok "$LAST_SECONDS" "minimal project (no dfd CLI)"
+  mkdir -p "$BUILD_DIR" && touch "$BUILD_DIR/.minimal"
+  if run_step configure "$OUT/build.log" cmake "${args[@]}" -DDFD_BUILD_APPS=OFF; then
+    row configure ok "$LAST_SECONDS" "DFD_BUILD_APPS=OFF (no dfd CLI)"
     return 0
   fi
   row configure FAIL "$LAST_SECONDS" "see build.log"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dfd builds against, only those that are missing.
-# The CUDA toolkit (nvcc, cuFFT, cuBLAS) is optional: without it the CPU backend alone is built.
+# The CUDA toolkit (nvcc, cuFFT) is optional: without it the CPU backend alone is built.
 #   --bench-data  also the data of `dfd bench --robustness` (not needed to build or test):
 #                 opencv-doc (Middlebury aloe: aloeL.jpg, aloeGT.png) and python3-skimage (photos)
 set -euo pipefail

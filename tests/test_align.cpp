@@ -15,7 +15,8 @@
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/job.h"
-#include "io/align_json.h"
+#include "dfd/report.h"
+#include "preprocess/align_json.h"
 #include "test_io_util.h"
 
 namespace dfd {

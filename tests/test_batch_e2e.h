@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dfd/backend.h"
+#include "dfd/backends.h"
 #include "dfd/io.h"
 #include "dfd/job.h"
 #include "dfd/synthetic.h"

@@ -11,6 +11,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "dfd/backends.h"
 #include "dfd/bench.h"
 #include "dfd/error.h"
 #include "dfd/metrics.h"

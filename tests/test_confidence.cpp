@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include "core/loss_profile.h"
+#include "model/loss_profile.h"
 #include "cpu/cpu_backend.h"
 #include "dfd/error.h"
 #include "dfd/reference_model.h"

@@ -6,6 +6,8 @@
 
 #include "dfd/error.h"
 #include "dfd/io.h"
+#include "dfd/report.h"
+#include "dfd/solver.h"
 #include "test_io_util.h"
 
 namespace dfd {

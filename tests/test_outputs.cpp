@@ -12,11 +12,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "dfd/backends.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/job.h"
 #include "dfd/outputs.h"
 #include "dfd/progress.h"
+#include "dfd/report.h"
 #include "dfd/synthetic.h"
 #include "io/summary_sheet.h"
 #include "test_io_util.h"

@@ -6,8 +6,9 @@
 #include <cmath>
 #include <random>
 
-#include "core/prior_model.h"
+#include "model/prior_model.h"
 #include "cpu/cpu_backend.h"
+#include "dfd/backends.h"
 #include "dfd/metrics.h"
 #include "dfd/noise.h"
 #include "dfd/reference_model.h"

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "dfd/backends.h"
 #include "dfd/metrics.h"
 #include "dfd/reference_model.h"
 #include "dfd/solver.h"

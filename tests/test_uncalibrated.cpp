@@ -8,10 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dfd/backends.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/job.h"
 #include "dfd/reference_model.h"
+#include "dfd/report.h"
+#include "dfd/resample.h"
 #include "dfd/solver.h"
 #include "dfd/synthetic.h"
 

@@ -1,5 +1,6 @@
 // The backend primitives the solver is written over (one interface, CPU and CUDA
-// implementations). No CUDA types: a CPU-only build compiles this header.
+// implementations). No CUDA types: a CPU-only build compiles this header. The factories of
+// the two backends and the choice between them are in dfd/backends.h.
 #pragma once
 
 #include <cstddef>
@@ -102,11 +103,11 @@ class Backend {
   // Where loss_old < loss: Z = Z_old and loss = loss_old (the monotone guard).
   virtual void keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) = 0;
   // Per pixel, the un-windowed loss over all N candidates (the grid search's loss) summarised
-  // by profile_stats (src/core/loss_profile.h, eps = (1e-3 R)^2): confidence in [0, 1] (spread
+  // by profile_stats (src/model/loss_profile.h, eps = (1e-3 R)^2): confidence in [0, 1] (spread
   // above the residual x gap to the lowest competing local minimum / spread x sharpness of
   // the minimum) and unimodal (1: no competing minimum, else 0). Needs blur_levels.
   virtual void loss_profile_stats(DVec confidence, DVec unimodal) = 0;
-  // --- Regularised depth step (solver/depth_prior.cpp; maths in src/core/prior_model.h) ------
+  // --- Regularised depth step (solver/depth_prior.cpp; maths in src/model/prior_model.h) ------
   // The un-windowed loss of every candidate: V[j * H W + p] = loss_j(p), N x H x W. Needs
   // blur_levels.
   virtual void candidate_losses(DVec V) = 0;
@@ -147,11 +148,5 @@ class Backend {
   virtual void download(DVec v, float* host) = 0;
   virtual void upload(const float* host, DVec v) = 0;
 };
-
-std::unique_ptr<Backend> make_cpu_backend(int threads = 0);
-// True when the CUDA backend was compiled in and a device is present; `why` says otherwise.
-bool cuda_available(std::string* why = nullptr);
-// Throws Error(Runtime) when cuda_available() is false.
-std::unique_ptr<Backend> make_cuda_backend(int device = 0);
 
 }  // namespace dfd

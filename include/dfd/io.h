@@ -1,4 +1,5 @@
-// Reading and writing focal stacks, manifests, depth maps, AIF images and run reports.
+// Reading and writing images, focal stacks, manifests, depth maps and point clouds (dfd_io).
+// Run reports and the summary sheet: dfd/report.h; resizing a stack: dfd/resample.h.
 #pragma once
 
 #include <optional>
@@ -6,13 +7,11 @@
 #include <utility>
 #include <vector>
 
-#include "dfd/align.h"
 #include "dfd/image.h"
-#include "dfd/metrics.h"
-#include "dfd/options.h"
-#include "dfd/solver.h"
 
 namespace dfd {
+
+struct Options;  // dfd/options.h: the camera of write_ply, the settings a manifest applies
 
 // ---- Images -----------------------------------------------------------------------------------
 
@@ -52,7 +51,7 @@ void write_depth_color(const std::string& path, const Image& depth);
 // Writes text (JSON, manifests) atomically.
 void write_text_file(const std::string& path, const std::string& text);
 
-// ---- Depth files, point cloud, summary sheet (src/io/depth_files.cpp, ply_writer.cpp, summary_sheet.cpp)
+// ---- Depth files and point cloud (src/io/depth_files.cpp, ply_writer.cpp)
 
 // 16-bit PNG depth: value = round(depth * scale), 0 where the depth is not finite; read back
 // with read_depth(path, scale). depth16_scale picks the largest two-significant-digit scale
@@ -88,11 +87,6 @@ double ply_default_z_scale(const Image& depth);
 PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif, double range,
                   const Image& confidence, const Options& opt, const PlyOptions& po);
 
-// summary.png: one page, 1600 px wide: a title line (size, frames, backend, time), up to 8
-// stack thumbnails labelled with their focus distances, the AIF, the colourised depth with its
-// legend, the confidence map ("n/a" when empty) and the loss curve (log scale) of r.log.
-void write_summary(const std::string& path, const FocalStack& stack, const Result& r);
-
 // ---- Focal stacks and manifests ---------------------------------------------------------------
 
 // Loads frames (all the same size, bit depth and channel count; else Error(Input) naming both
@@ -125,38 +119,5 @@ struct LoadedManifest {
 };
 LoadedManifest load_manifest(const std::string& path, double range_override = 0.0);
 void write_manifest(const std::string& path, const StackManifest& manifest);
-
-// Resizes every frame by `scale` (0 < scale <= 1; area averaging, cv::INTER_AREA) for a solve at a
-// working resolution; the pixel pitch of `opt` grows by 1 / scale so the calibrated model's blur in
-// pixels stays right (an explicit kernel size and uncalibrated blur scale are scaled too). Error(Usage) for a bad scale or a
-// result smaller than 8 px.
-void resize_stack(FocalStack& stack, double scale, Options& opt);
-
-// ---- Reports ------------------------------------------------------------------------------------
-
-// What report.json records about one solve.
-struct RunReport {
-  std::string command_line;
-  Options options;
-  const FocalStack* stack = nullptr;  // inputs: files, sizes, focus distances, range
-  std::string input_kind;             // "input"."kind": frames, folder, tiff-stack, manifest, mobiledepth
-  std::string focus_source;           // "input"."focus_source": flag, csv, manifest, calibrated.txt, exif, ...
-  std::vector<std::string> input_notes;  // "input"."notes": what loading the inputs noted
-  std::string auto_uncalibrated;      // "model"."auto_selected"/"auto_reason": why uncalibrated unasked
-  const Result* result = nullptr;     // levels, backend, per-step log, timings, memory
-  double scale = 1.0;                 // "input"."scale": the frames were resized by this (--scale)
-  const AlignmentReport* alignment = nullptr;  // "alignment": what --align estimated (optional)
-  std::string backend_note;           // why this backend was picked (may be empty)
-  std::vector<std::string> outputs;   // files written next to the report
-  // Further top-level keys: name -> JSON text (e.g. "depth16": {"scale", "unit"}, "ply").
-  std::vector<std::pair<std::string, std::string>> sections;
-};
-// The report as pretty-printed JSON (dfd version, command line, options incl. camera and K,
-// levels and their verified kernel error, backend and device, per-step log, total seconds,
-// peak backend memory and process peak RSS, inputs).
-std::string report_json(const RunReport& report);
-
-// Metrics as JSON: {"rmse", "absrel", "delta1", "delta2", "delta3", "pixels"[, "psnr"]}.
-std::string metrics_json(const DepthMetrics& m, std::optional<double> psnr = std::nullopt);
 
 }  // namespace dfd

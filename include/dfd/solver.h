@@ -104,9 +104,6 @@ Problem make_problem(const FocalStack& stack, const Options& opt);
 Result solve(const FocalStack& stack, const Options& opt, Backend& backend,
              const ProgressFn& progress = nullptr);
 
-// Picks the backend of opt.backend (auto: CUDA when available, else CPU with a log line).
-std::unique_ptr<Backend> make_backend(const Options& opt, std::string* note = nullptr);
-
 // Edge-replicate padding and cropping (for presets with edge_pad).
 Image pad_edge(const Image& im, int pad);
 Image crop(const Image& im, int pad);

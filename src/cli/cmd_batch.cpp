@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "dfd/backends.h"
 #include "dfd/batch.h"
 #include "dfd/error.h"
 #include "dfd/job.h"

@@ -9,9 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "dfd/backends.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/metrics.h"
+#include "dfd/report.h"
 #include "dfd/synthetic.h"
 
 namespace dfd::cli {

@@ -7,6 +7,7 @@
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/metrics.h"
+#include "dfd/report.h"
 
 namespace dfd::cli {
 

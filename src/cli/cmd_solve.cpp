@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/cli.h"
+#include "dfd/backends.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/job.h"

@@ -1,6 +1,6 @@
 // The depth-quality flags of `dfd solve`: confidence map on/off, outlier clean-up rules.
 #include "cli/quality_flags.h"
-#include "core/number_text.h"
+#include "util/number_text.h"
 
 #include <cstdio>
 

@@ -1,7 +1,7 @@
 // --regularizer and the prior weights (see Options' regularisation fields for their meaning).
 #include "cli/regularizer_flags.h"
 
-#include "core/number_text.h"
+#include "util/number_text.h"
 
 namespace dfd::cli {
 

@@ -134,13 +134,4 @@ DeviceCeilings measure_cpu_ceilings(int threads, size_t bytes) {
   return ce;
 }
 
-#ifndef DFD_HAVE_CUDA
-DeviceCeilings measure_cuda_ceilings(int) {
-  DeviceCeilings ce;
-  ce.device = "cuda";
-  ce.note = "dfd was built without the CUDA backend";
-  return ce;
-}
-#endif
-
 }  // namespace dfd

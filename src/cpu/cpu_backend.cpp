@@ -8,6 +8,7 @@
 #include <cstring>
 #include <new>
 
+#include "dfd/backends.h"
 #include "dfd/ceilings.h"
 #include "dfd/error.h"
 

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <limits>
 
-#include "core/prior_model.h"
-#include "core/window_mean.h"
+#include "model/prior_model.h"
+#include "model/window_mean.h"
 #include "cpu/candidate_loss.h"
 #include "cpu/cpu_backend.h"
 #include "dfd/error.h"

@@ -1,9 +1,9 @@
 // Confidence of the depth on the CPU: every pixel's un-windowed loss over all candidates,
-// block by block, summarised by profile_stats (core/loss_profile.h).
+// block by block, summarised by profile_stats (model/loss_profile.h).
 #include <algorithm>
 #include <vector>
 
-#include "core/loss_profile.h"
+#include "model/loss_profile.h"
 #include "cpu/candidate_loss.h"
 #include "cpu/cpu_backend.h"
 

@@ -1,13 +1,13 @@
 // The CPU backend's primitives of the regularised steps: the candidate loss volume, the depth
 // prior's edge weights, Huber-ROF iterations and coupled search, and the AIF prior's Huber
-// weights and weighted differences. The per-pixel arithmetic is src/core/prior_model.h.
+// weights and weighted differences. The per-pixel arithmetic is src/model/prior_model.h.
 #include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "core/prior_model.h"
+#include "model/prior_model.h"
 #include "cpu/candidate_loss.h"
 #include "cpu/cpu_backend.h"
 #include "dfd/error.h"

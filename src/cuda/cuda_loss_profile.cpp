@@ -1,6 +1,6 @@
 // The CUDA backend's loss-profile statistics (confidence and unimodality of the depth).
 #include "cuda/cuda_backend.h"
-#include "core/loss_profile.h"
+#include "model/loss_profile.h"
 #include "loss_profile.cuh"
 
 namespace dfd::cuda {

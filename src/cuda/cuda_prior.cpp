@@ -1,7 +1,7 @@
 // The CUDA backend's primitives of the regularised steps: the candidate loss volume, the depth
 // prior's edge weights, Huber-ROF iterations, coupled search and golden section, weighted TV,
 // and the AIF prior's Huber weights and weighted differences; all enqueued on the backend's
-// stream without a sync. The per-pixel arithmetic is src/core/prior_model.h (kernels/prior.cu).
+// stream without a sync. The per-pixel arithmetic is src/model/prior_model.h (kernels/prior.cu).
 #include "cuda/cuda_backend.h"
 #include "depth_search.cuh"
 #include "dfd/error.h"

@@ -8,6 +8,7 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
 #include "dfd/backend.h"
+#include "dfd/backends.h"
 #include "dfd/error.h"
 #include "vector_ops.cuh"
 

@@ -8,7 +8,7 @@
 
 #include "dfd/error.h"
 #include "dfd/io.h"
-#include "io/atomic_file.h"
+#include "util/atomic_file.h"
 #include "io/depth_colormap.h"
 
 namespace dfd {

@@ -6,7 +6,7 @@
 
 #include "dfd/error.h"
 #include "dfd/io.h"
-#include "io/atomic_file.h"
+#include "util/atomic_file.h"
 #include "io/cv_image.h"
 
 namespace dfd {

@@ -8,7 +8,8 @@
 
 #include "dfd/error.h"
 #include "dfd/io.h"
-#include "core/number_text.h"
+#include "dfd/options.h"
+#include "util/number_text.h"
 
 namespace dfd {
 

@@ -5,7 +5,7 @@
 
 #include "dfd/error.h"
 #include "dfd/stack_inputs.h"
-#include "io/text_fields.h"
+#include "util/text_fields.h"
 
 namespace dfd {
 

@@ -8,9 +8,9 @@
 
 #include "dfd/error.h"
 #include "dfd/io.h"
-#include "io/atomic_file.h"
+#include "util/atomic_file.h"
 #include "io/cv_image.h"
-#include "core/number_text.h"
+#include "util/number_text.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "raw .f32 I/O assumes a little-endian host"

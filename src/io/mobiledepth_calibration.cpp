@@ -5,8 +5,8 @@
 
 #include "dfd/error.h"
 #include "dfd/stack_inputs.h"
-#include "io/text_fields.h"
-#include "core/number_text.h"
+#include "util/text_fields.h"
+#include "util/number_text.h"
 
 namespace dfd {
 

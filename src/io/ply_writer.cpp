@@ -7,8 +7,9 @@
 
 #include "dfd/error.h"
 #include "dfd/io.h"
-#include "io/atomic_file.h"
-#include "core/number_text.h"
+#include "dfd/options.h"
+#include "util/atomic_file.h"
+#include "util/number_text.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the binary PLY writer assumes a little-endian host"

@@ -4,10 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dfd/align.h"
 #include "dfd/io.h"
 #include "dfd/noise.h"
+#include "dfd/report.h"
+#include "dfd/solver.h"
 #include "io/quality_report.h"
-#include "io/align_json.h"
+#include "preprocess/align_json.h"
 
 namespace dfd {
 

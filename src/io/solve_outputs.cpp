@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dfd/error.h"
+#include "dfd/report.h"
 
 namespace dfd {
 

@@ -10,7 +10,9 @@
 
 #include "dfd/error.h"
 #include "dfd/io.h"
-#include "io/atomic_file.h"
+#include "dfd/report.h"
+#include "dfd/solver.h"
+#include "util/atomic_file.h"
 #include "io/cv_image.h"
 #include "io/depth_colormap.h"
 

@@ -8,8 +8,8 @@
 #include "dfd/error.h"
 #include "dfd/stack_inputs.h"
 #include "io/cv_image.h"
-#include "io/text_fields.h"
-#include "core/number_text.h"
+#include "util/text_fields.h"
+#include "util/number_text.h"
 
 namespace dfd {
 

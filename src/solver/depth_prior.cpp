@@ -1,6 +1,6 @@
 // The regularised depth step: the exhaustive per-pixel search kept, coupled to an edge-aware
 // Huber-TV prior through DTAM's decoupling (Newcombe, Lovegrove, Davison 2011), over the Backend
-// primitives. The per-pixel arithmetic is src/core/prior_model.h.
+// primitives. The per-pixel arithmetic is src/model/prior_model.h.
 #include <algorithm>
 #include <cmath>
 

@@ -14,6 +14,7 @@
 
 #include "cuda/cuda_backend.h"
 #include "dfd/backend.h"
+#include "dfd/backends.h"
 #include "dfd/blur_levels.h"
 #include "dfd/camera.h"
 #include "dfd/image.h"

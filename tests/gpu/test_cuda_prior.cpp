@@ -2,7 +2,7 @@
 // edge weights, Huber-ROF iterations, coupled search and golden section and the weighted TV of
 // the depth prior; the Huber weights, weighted differences (and their adjointness on the
 // device) and Huber sum of the AIF prior. Both backends call the same per-pixel functions
-// (src/core/prior_model.h), so results differ by float rounding only (contractions into fused
+// (src/model/prior_model.h), so results differ by float rounding only (contractions into fused
 // multiply-adds, the device's expf): tolerances are counted in float ulps below.
 #include <gtest/gtest.h>
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dfd/backends.h"
 #include "dfd/error.h"
 #include "dfd/metrics.h"
 #include "dfd/solver.h"

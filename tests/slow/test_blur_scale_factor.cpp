@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "dfd/backends.h"
 #include "dfd/reference_model.h"
 #include "dfd/solver.h"
 #include "dfd/synthetic.h"

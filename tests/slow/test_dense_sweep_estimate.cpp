@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <string>
 
+#include "dfd/backends.h"
 #include "dfd/reference_model.h"
 #include "dfd/solver.h"
 #include "dfd/synthetic.h"

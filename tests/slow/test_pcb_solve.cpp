@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "dfd/backends.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/job.h"

@@ -4,7 +4,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "dfd/error.h"
-#include "dfd/io.h"
+#include "dfd/resample.h"
 
 namespace dfd {
 

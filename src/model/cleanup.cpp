@@ -10,7 +10,7 @@
 
 #include "dfd/error.h"
 #include "dfd/image.h"
-#include "core/number_text.h"
+#include "util/number_text.h"
 
 namespace dfd {
 

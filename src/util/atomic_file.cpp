@@ -1,5 +1,5 @@
 // Atomic file writes: mkstemp beside the target, write, fsync, rename.
-#include "io/atomic_file.h"
+#include "util/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,12 +1,12 @@
 // The input side of `dfd solve`: input kinds, the camera from EXIF or calibrated.txt, and the focus-distance order.
-#include "io/solve_inputs.h"
+#include "app/solve_inputs.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
 
 #include "dfd/error.h"
-#include "core/number_text.h"
+#include "util/number_text.h"
 
 namespace dfd {
 

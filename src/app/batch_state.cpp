@@ -13,7 +13,7 @@
 
 #include "dfd/batch.h"
 #include "dfd/error.h"
-#include "io/atomic_file.h"
+#include "util/atomic_file.h"
 
 namespace dfd {
 

@@ -1,19 +1,10 @@
-// Backend choice: CUDA when asked for (or, with auto, when a device is present), else CPU.
+// Backend choice: CUDA when asked for (or, with auto, when a device is present), else CPU. The
+// one place that names both backends: the solver and the libraries below see only Backend&.
+#include "dfd/backends.h"
 #include "dfd/error.h"
-#include "dfd/solver.h"
+#include "dfd/options.h"
 
 namespace dfd {
-
-#ifndef DFD_HAVE_CUDA
-bool cuda_available(std::string* why) {
-  if (why) *why = "dfd was built without the CUDA backend";
-  return false;
-}
-
-std::unique_ptr<Backend> make_cuda_backend(int) {
-  throw Error(ErrorKind::Runtime, "the CUDA backend is not available: dfd was built without CUDA");
-}
-#endif
 
 std::unique_ptr<Backend> make_backend(const Options& opt, std::string* note) {
   std::string why;

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "core/number_text.h"
+#include "util/number_text.h"
 #include "dfd/noise.h"
 
 namespace dfd {

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "core/window_mean.h"
+#include "model/window_mean.h"
 #include "dfd/error.h"
 
 namespace dfd {

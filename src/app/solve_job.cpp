@@ -4,7 +4,9 @@
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/job.h"
-#include "io/solve_inputs.h"
+#include "dfd/report.h"
+#include "dfd/resample.h"
+#include "app/solve_inputs.h"
 
 namespace dfd {
 

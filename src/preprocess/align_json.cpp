@@ -1,5 +1,5 @@
 // The "alignment" section of report.json (nlohmann-json).
-#include "io/align_json.h"
+#include "preprocess/align_json.h"
 
 namespace dfd {
 

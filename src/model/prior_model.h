@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "core/host_device.h"
+#include "model/host_device.h"
 
 namespace dfd::prior {
 
