@@ -22,6 +22,7 @@
 #include "dfd/solver.h"
 #include "dfd/synthetic.h"
 #include "run_info.h"
+#include "util/clock.h"
 
 namespace dfd {
 
@@ -33,8 +34,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kFlatRadius = 4;
 constexpr double kFlatStd = 1.0;
 constexpr double kRange = 255.0;
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 void log_line(const RobustConfig& cfg, const std::string& s) {
   if (cfg.log) cfg.log(s);
@@ -276,7 +275,7 @@ RobustReport run_robust_bench(const RobustConfig& cfg) {
   const auto t0 = Clock::now();
   check_robust_config(cfg);
   RobustReport rep;
-  rep.date = bench_info::utc_now();
+  rep.date = utc_now();
   rep.commit = bench_info::source_commit();
   rep.command = cfg.command_line;
   rep.dfd_version = DFD_VERSION;

@@ -5,19 +5,14 @@
 #include <sstream>
 
 #include "dfd/robust_bench.h"
+#include "util/number_text.h"
 
 namespace dfd {
 
 namespace {
 
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
 // A value, or "-" where it does not exist (negative) or is infinite.
-std::string opt_fmt(const char* f, double v) { return v < 0 || !std::isfinite(v) ? "-" : fmt(f, v); }
+std::string opt_fmt(const char* f, double v) { return v < 0 || !std::isfinite(v) ? "-" : format_printf(f, v); }
 
 std::string row_line(const std::string& scene, const std::string& size, const std::string& cond,
                      const std::string& backend, const std::string& absrel, const std::string& flat,
@@ -42,8 +37,8 @@ std::string robust_table(const RobustReport& r) {
   for (size_t i = 0; i < r.overrides.size(); ++i) o << (i ? ", " : "") << r.overrides[i];
   o << "\n";
   for (const RobustSceneInfo& s : r.scenes) {
-    o << "scene " << s.scene << " " << s.size << ": depth " << fmt("%.2f", s.depth_min) << " .. "
-      << fmt("%.2f", s.depth_max) << " m, textureless " << fmt("%.1f%%", 100.0 * s.flat_fraction) << "\n";
+    o << "scene " << s.scene << " " << s.size << ": depth " << format_printf("%.2f", s.depth_min) << " .. "
+      << format_printf("%.2f", s.depth_max) << " m, textureless " << format_printf("%.1f%%", 100.0 * s.flat_fraction) << "\n";
     for (const std::string& n : s.notes) o << "  " << n << "\n";
   }
   o << "AbsRel flat / textured: over the textureless pixels / the rest; input dB: PSNR of the degraded stack "
@@ -51,11 +46,11 @@ std::string robust_table(const RobustReport& r) {
   o << row_line("scene", "size", "condition", "bknd", "AbsRel", "flat", "textured", "RMSE m", "delta1", "AIF dB",
                 "input dB", "epochs", "solve s");
   for (const RobustRow& x : r.rows)
-    o << row_line(x.scene, x.size, x.condition, x.backend, fmt("%.4f", x.absrel), opt_fmt("%.4f", x.absrel_flat),
-                  opt_fmt("%.4f", x.absrel_textured), fmt("%.3f", x.rmse), fmt("%.3f", x.delta1), fmt("%.1f", x.aif_psnr),
-                  opt_fmt("%.1f", x.input_psnr), std::to_string(x.epochs), fmt("%.1f", x.seconds));
+    o << row_line(x.scene, x.size, x.condition, x.backend, format_printf("%.4f", x.absrel), opt_fmt("%.4f", x.absrel_flat),
+                  opt_fmt("%.4f", x.absrel_textured), format_printf("%.3f", x.rmse), format_printf("%.3f", x.delta1), format_printf("%.1f", x.aif_psnr),
+                  opt_fmt("%.1f", x.input_psnr), std::to_string(x.epochs), format_printf("%.1f", x.seconds));
   for (const std::string& n : r.notes) o << "note: " << n << "\n";
-  o << fmt("\nrobustness bench wall time %.1f s\n", r.wall_seconds);
+  o << format_printf("\nrobustness bench wall time %.1f s\n", r.wall_seconds);
   return o.str();
 }
 

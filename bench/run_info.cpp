@@ -4,7 +4,6 @@
 #include <omp.h>
 
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -26,15 +25,6 @@ std::string run_command(const std::string& cmd) {
 }
 
 }  // namespace
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string source_commit() {
 #ifdef DFD_SOURCE_DIR

@@ -1,5 +1,6 @@
-// What every bench report records about its run: the UTC date, the commit of the source tree,
-// the host and its available memory (shared by `dfd bench` and `dfd bench --robustness`).
+// What every bench report records about its run: the commit of the source tree, the host and
+// its available memory (shared by `dfd bench` and `dfd bench --robustness`); the UTC date is
+// util/clock.h's utc_now.
 #pragma once
 
 #include <cstddef>
@@ -7,8 +8,6 @@
 
 namespace dfd::bench_info {
 
-// "2026-11-22T05:56:00Z".
-std::string utc_now();
 // `git rev-parse --short=12 HEAD` of the source tree, "+dirty" when tracked files are modified;
 // "unknown" outside a git checkout.
 std::string source_commit();

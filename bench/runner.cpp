@@ -11,6 +11,7 @@
 #include "dfd/metrics.h"
 #include "dfd/solver.h"
 #include "run_info.h"
+#include "util/clock.h"
 
 namespace dfd {
 
@@ -20,10 +21,6 @@ using bench_info::mem_available_bytes;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // Scalar slots of the mirrored CG / FISTA loops.
 enum : int { kOne = 0, kGamma, kGammaNew, kDelta, kAlpha, kBeta, kStep, kSync };
@@ -295,7 +292,7 @@ BenchReport run_bench(const BenchConfig& cfg) {
   }
 
   BenchReport rep;
-  rep.date = bench_info::utc_now();
+  rep.date = utc_now();
   rep.commit = bench_info::source_commit();
   rep.command = cfg.command_line;
   rep.dfd_version = DFD_VERSION;

@@ -10,6 +10,7 @@
 #include "dfd/error.h"
 #include "dfd/solver.h"
 #include "dfd/synthetic.h"
+#include "util/clock.h"
 
 namespace dfd {
 
@@ -37,10 +38,6 @@ const std::vector<Workload> kWorkloads = {
     {"4000x3000", 4000, 3000, 3, 10, "make3d-like", 1, "1 of the preset's 5 epochs",
      false, "a whole solve takes too long on a small CPU: phases only", false, 1, 1, 1},
 };
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // synthetic_texture at 1/s of the size, upsampled bilinearly by s per axis.
 Image bench_texture(int W, int H, uint64_t seed) {

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <ctime>
 #include <deque>
 #include <exception>
 #include <filesystem>
@@ -17,6 +16,8 @@
 #include "dfd/batch.h"
 #include "dfd/error.h"
 #include "util/atomic_file.h"
+#include "util/clock.h"
+#include "util/files.h"
 
 namespace dfd {
 
@@ -26,22 +27,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string host() {
-  char buf[256] = {0};
-  return ::gethostname(buf, sizeof(buf) - 1) == 0 ? std::string(buf) : std::string("unknown");
+  const std::string h = host_name();
+  return h.empty() ? std::string("unknown") : h;
 }
 
 // The message and exit code of the exception in flight.
@@ -117,12 +105,6 @@ class TaskQueue {
   bool closed_ = false;
 };
 
-void make_dir(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir)) throw_runtime(dir + ": cannot create the folder: " + ec.message());
-}
-
 // The state shared by the threads of one run.
 class ShardRun {
  public:
@@ -170,7 +152,7 @@ class ShardRun {
     std::error_code ec;
     try {
       fs::remove_all(staging, ec);
-      make_dir(staging);
+      make_dirs(staging);
       const std::vector<std::string> files = worker.run(item, *t.prepared, staging);
       const std::string remark = t.prepared->remark();
       t.prepared.reset();  // free the stack before the next item is taken
@@ -230,9 +212,9 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& c
   const std::string started = utc_now();
   if (cfg.devices.empty()) throw_usage("no devices to run on");
   const BatchLayout layout(cfg.out);
-  make_dir(layout.items_dir());
-  make_dir(layout.staging_root());
-  make_dir(layout.logs_dir());
+  make_dirs(layout.items_dir());
+  make_dirs(layout.staging_root());
+  make_dirs(layout.logs_dir());
 
   BatchSummary summary;
   summary.manifest_items = static_cast<int>(items.size());

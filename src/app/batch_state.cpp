@@ -14,6 +14,7 @@
 #include "dfd/batch.h"
 #include "dfd/error.h"
 #include "util/atomic_file.h"
+#include "util/clock.h"
 
 namespace dfd {
 
@@ -22,12 +23,10 @@ using nlohmann::json;
 
 namespace {
 
-std::string host_name() {
-  char buf[256] = {0};
-  if (::gethostname(buf, sizeof(buf) - 1) != 0) return "host";
+// The host's name with characters other than [A-Za-z0-9_-] replaced by '_' ("host" when unknown).
+std::string file_safe_host_name() {
   std::string h;
-  for (const char* p = buf; *p; ++p) {
-    const char c = *p;
+  for (const char c : host_name()) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     h += ok ? c : '_';
   }
@@ -68,7 +67,7 @@ std::string BatchLayout::marker(const std::string& id) const {
   return (fs::path(item_dir(id)) / kMarker).string();
 }
 std::string BatchLayout::staging_dir(const std::string& id, int worker) const {
-  const std::string attempt = host_name() + "." + std::to_string(::getpid()) + ".w" + std::to_string(worker);
+  const std::string attempt = file_safe_host_name() + "." + std::to_string(::getpid()) + ".w" + std::to_string(worker);
   return (fs::path(staging_root()) / (id + "@" + attempt)).string();
 }
 std::string BatchLayout::status_log(const Shard& s) const {

@@ -1,5 +1,4 @@
 // The `dfd solve` pipeline as library calls: inputs -> stack + options; solve -> images + report.
-#include <filesystem>
 
 #include "dfd/error.h"
 #include "dfd/io.h"
@@ -7,16 +6,9 @@
 #include "dfd/report.h"
 #include "dfd/resample.h"
 #include "app/solve_inputs.h"
+#include "util/files.h"
 
 namespace dfd {
-
-namespace fs = std::filesystem;
-
-namespace {
-
-std::string join(const std::string& dir, const std::string& name) { return (fs::path(dir) / name).string(); }
-
-}  // namespace
 
 SolveJob prepare_solve_job(const SolveRequest& a, const std::function<void(const std::string&)>& note) {
   std::vector<std::string> notes;
@@ -60,14 +52,14 @@ SolveJob prepare_solve_job(const SolveRequest& a, const std::function<void(const
 }
 
 std::vector<std::string> write_result_images(const std::string& dir, const Result& r, double range) {
-  write_float_tiff(join(dir, "depth.tiff"), r.depth);
-  write_png8(join(dir, "aif.png"), r.aif, range);
-  write_png16(join(dir, "aif16.png"), r.aif, range);
-  write_depth_color(join(dir, "depth_color.png"), r.depth);
+  write_float_tiff(join_path(dir, "depth.tiff"), r.depth);
+  write_png8(join_path(dir, "aif.png"), r.aif, range);
+  write_png16(join_path(dir, "aif16.png"), r.aif, range);
+  write_depth_color(join_path(dir, "depth_color.png"), r.depth);
   std::vector<std::string> files = {"depth.tiff", "aif.png", "aif16.png", "depth_color.png"};
   if (!r.confidence.empty()) {  // [0, 1]: as float, and as 8-bit grey (255 = 1)
-    write_float_tiff(join(dir, "confidence.tiff"), r.confidence);
-    write_png8(join(dir, "confidence.png"), r.confidence, 1.0);
+    write_float_tiff(join_path(dir, "confidence.tiff"), r.confidence);
+    write_png8(join_path(dir, "confidence.png"), r.confidence, 1.0);
     files.insert(files.end(), {"confidence.tiff", "confidence.png"});
   }
   return files;
@@ -99,7 +91,7 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
   report.outputs.insert(report.outputs.end(), extra.files.begin(), extra.files.end());
   report.sections = std::move(extra.sections);
   report.outputs.push_back("report.json");
-  write_text_file(join(dir, "report.json"), report_json(report));  // last: its presence means done
+  write_text_file(join_path(dir, "report.json"), report_json(report));  // last: its presence means done
   out.files = report.outputs;
   return out;
 }

@@ -13,6 +13,7 @@
 #include "dfd/options.h"
 #include "dfd/outputs.h"
 #include "dfd/solver.h"
+#include "util/files.h"
 
 namespace dfd::cli {
 
@@ -87,10 +88,9 @@ struct SolveFileFlags {
 // Refuses an existing non-empty output folder unless `force` (Error(Usage)); a path that is
 // a file is an error too. Call before any heavy work.
 void check_output_dir(const std::string& dir, bool force);
-// Creates the folder (and parents); Error(Runtime) on failure.
-void create_output_dir(const std::string& dir);
-// dir / name as a string.
-std::string join(const std::string& dir, const std::string& name);
+// Creates the folder (and parents); Error(Runtime) "<dir>: cannot create the output folder: ..."
+// on failure.
+inline void create_output_dir(const std::string& dir) { make_dirs(dir, "output folder"); }
 
 // Progress of a solve on stderr (nothing when quiet): epoch, step, loss, elapsed and remaining
 // time (from `opt`'s AIF schedule; "?" without opt). On a terminal one line rewritten with \r,

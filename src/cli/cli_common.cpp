@@ -182,14 +182,6 @@ void check_output_dir(const std::string& dir, bool force) {
     throw_usage("output folder " + dir + " exists and is not empty; pass --force to overwrite its results");
 }
 
-void create_output_dir(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw_runtime(dir + ": cannot create the output folder: " + ec.message());
-}
-
-std::string join(const std::string& dir, const std::string& name) { return (fs::path(dir) / name).string(); }
-
 namespace {
 bool g_progress_open = false;  // a terminal progress line was drawn with \r and not yet ended
 }

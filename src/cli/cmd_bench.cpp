@@ -7,7 +7,7 @@
 #include "cli/option_overrides.h"
 #include "dfd/error.h"
 #include "dfd/robust_bench.h"   // constants only without DFD_HAVE_BENCH
-#include "dfd/robust_scenes.h"  // (dfd_io)
+#include "dfd/robust_scenes.h"  // (dfd_datasets)
 
 #ifdef DFD_HAVE_BENCH
 #include "dfd/bench.h"

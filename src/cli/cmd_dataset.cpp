@@ -29,15 +29,15 @@ FrameFormat frame_format(const std::string& f) {
 // Renders one sample's stack and writes OUT/<name>/: frames, stack.json, depth_gt.tiff,
 // aif_gt.png and sample.json (where it came from and how it was prepared).
 void write_sample(const DatasetArgs& a, const DatasetSample& s) {
-  const std::string dir = join(a.out, s.name);
+  const std::string dir = join_path(a.out, s.name);
   create_output_dir(dir);
   const Options& opt = s.options;
   opt.validate();
   const int K = opt.window_for(s.rgb.height, s.rgb.width);
   const FocalStack stack = render_stack(s.rgb, s.depth, opt.camera(), s.focus_distances, K, 255.0);
   const std::string manifest = write_stack(dir, stack, opt, K, frame_format(a.format));
-  write_float_tiff(join(dir, "depth_gt.tiff"), s.depth);
-  write_png8(join(dir, "aif_gt.png"), s.rgb, 255.0);
+  write_float_tiff(join_path(dir, "depth_gt.tiff"), s.depth);
+  write_png8(join_path(dir, "aif_gt.png"), s.rgb, 255.0);
 
   nlohmann::ordered_json j;
   j["dataset"] = s.dataset;
@@ -59,7 +59,7 @@ void write_sample(const DatasetArgs& a, const DatasetSample& s) {
   j["kernel_size"] = K;
   j["frames"] = a.format;
   j["files"] = {"stack.json", "depth_gt.tiff", "aif_gt.png"};
-  write_text_file(join(dir, "sample.json"), j.dump(2) + "\n");
+  write_text_file(join_path(dir, "sample.json"), j.dump(2) + "\n");
   note(a.quiet, s.dataset + " sample " + s.name + ": " + std::to_string(s.rgb.width) + "x" +
                     std::to_string(s.rgb.height) + ", " + std::to_string(stack.count()) + " frames -> " + manifest);
 }

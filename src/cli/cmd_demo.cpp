@@ -37,7 +37,7 @@ constexpr const char* kDemoMarker = "dfd-demo.json";
 // The files an earlier demo listed in its marker (names inside the folder only); nullopt when
 // the folder has no readable demo marker.
 std::optional<std::vector<std::string>> earlier_demo_files(const std::string& dir) {
-  std::ifstream in(join(dir, kDemoMarker));
+  std::ifstream in(join_path(dir, kDemoMarker));
   if (!in) return std::nullopt;
   try {
     const nlohmann::json j = nlohmann::json::parse(in);
@@ -74,7 +74,7 @@ void write_demo_marker(const std::string& dir, const std::vector<std::string>& f
   j["about"] = "dfd demo replaces the files listed here when it is run again with this --out; "
                "other files in the folder are left alone";
   j["files"] = files;
-  write_text_file(join(dir, kDemoMarker), j.dump(2) + "\n");
+  write_text_file(join_path(dir, kDemoMarker), j.dump(2) + "\n");
 }
 
 int run_demo(const DemoArgs& a) {
@@ -105,13 +105,13 @@ int run_demo(const DemoArgs& a) {
   }
   written.insert(written.end(), {"stack/stack.json", "gt_depth.tiff", "gt_aif.png", "gt_depth_color.png"});
   write_demo_marker(a.out, written, false);
-  const std::string stack_dir = join(a.out, "stack");
+  const std::string stack_dir = join_path(a.out, "stack");
   create_output_dir(stack_dir);
   const int K = opt.window_for(spec.height, spec.width);
   const std::string manifest = write_stack(stack_dir, scene.stack, opt, K, FrameFormat::Tiff);
-  write_float_tiff(join(a.out, "gt_depth.tiff"), scene.depth);
-  write_png8(join(a.out, "gt_aif.png"), scene.aif, 255.0);
-  write_depth_color(join(a.out, "gt_depth_color.png"), scene.depth);
+  write_float_tiff(join_path(a.out, "gt_depth.tiff"), scene.depth);
+  write_png8(join_path(a.out, "gt_aif.png"), scene.aif, 255.0);
+  write_depth_color(join_path(a.out, "gt_depth_color.png"), scene.depth);
 
   std::string why;
   std::unique_ptr<Backend> backend = make_backend(opt, &why);
@@ -134,8 +134,8 @@ int run_demo(const DemoArgs& a) {
   report.outputs = write_result_images(a.out, r, scene.stack.range);
   report.outputs.insert(report.outputs.end(), {"metrics.json", "gt_depth.tiff", "gt_aif.png", "gt_depth_color.png",
                                                "stack/stack.json", "report.json"});
-  write_text_file(join(a.out, "metrics.json"), metrics_json(m, aif_psnr));
-  write_text_file(join(a.out, "report.json"), report_json(report));
+  write_text_file(join_path(a.out, "metrics.json"), metrics_json(m, aif_psnr));
+  write_text_file(join_path(a.out, "report.json"), report_json(report));
   for (const std::string& f : report.outputs)
     if (std::find(written.begin(), written.end(), f) == written.end()) written.push_back(f);
   write_demo_marker(a.out, written, true);

@@ -16,7 +16,7 @@ std::string write_stack(const std::string& dir, const FocalStack& stack, const O
   for (int i = 0; i < stack.count(); ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "frame_%02d.%s", i, ext);
-    const std::string path = join(dir, name);
+    const std::string path = join_path(dir, name);
     switch (format) {
       case FrameFormat::Png8: write_png8(path, stack.frames[i], stack.range); break;
       case FrameFormat::Png16: write_png16(path, stack.frames[i], stack.range); break;
@@ -36,7 +36,7 @@ std::string write_stack(const std::string& dir, const FocalStack& stack, const O
     m.f_number = opt.f_number;
   m.pixel_pitch = opt.pixel_pitch;
   m.thresh = opt.thresh;
-  const std::string path = join(dir, "stack.json");
+  const std::string path = join_path(dir, "stack.json");
   write_manifest(path, m);
   return path;
 }

@@ -12,16 +12,13 @@
 #include <sstream>
 
 #include "dfd/error.h"
+#include "util/clock.h"
 
 namespace dfd {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // Best (shortest) time of `runs` calls of fn after one warm-up call.
 template <class Fn>

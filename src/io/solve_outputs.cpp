@@ -2,23 +2,15 @@
 #include "dfd/outputs.h"
 
 #include <cmath>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "dfd/error.h"
 #include "dfd/report.h"
+#include "util/files.h"
 
 namespace dfd {
 
 using nlohmann::json;
-
-namespace {
-
-std::string join(const std::string& dir, const std::string& name) {
-  return (std::filesystem::path(dir) / name).string();
-}
-
-}  // namespace
 
 void check_output_options(const OutputOptions& o) {
   if (o.exr && !openexr_available())
@@ -39,7 +31,7 @@ ExtraOutputs write_extra_outputs(const std::string& dir, const FocalStack& stack
   ExtraOutputs out;
   const std::string unit = relative ? "frame index (relative depth)" : "the focus distances' unit";
   if (o.depth16) {
-    const double scale = write_depth16(join(dir, "depth16.png"), r.depth);
+    const double scale = write_depth16(join_path(dir, "depth16.png"), r.depth);
     out.files.push_back("depth16.png");
     out.sections.emplace_back(
         "depth16", json{{"file", "depth16.png"}, {"scale", scale}, {"unit", unit},
@@ -47,11 +39,11 @@ ExtraOutputs write_extra_outputs(const std::string& dir, const FocalStack& stack
                                             : "depth = value / scale; 0 = no depth"}}.dump());
   }
   if (o.exr) {
-    write_float_exr(join(dir, "depth.exr"), r.depth);
+    write_float_exr(join_path(dir, "depth.exr"), r.depth);
     out.files.push_back("depth.exr");
   }
   if (o.ply) {
-    const PlyInfo info = write_ply(join(dir, "points.ply"), r.depth, r.aif, stack.range, r.confidence, r.options,
+    const PlyInfo info = write_ply(join_path(dir, "points.ply"), r.depth, r.aif, stack.range, r.confidence, r.options,
                                    o.ply_options);
     out.files.push_back("points.ply");
     json j = {{"file", "points.ply"},
@@ -68,7 +60,7 @@ ExtraOutputs write_extra_outputs(const std::string& dir, const FocalStack& stack
     out.sections.emplace_back("ply", j.dump());
   }
   if (o.summary) {
-    write_summary(join(dir, "summary.png"), stack, r);
+    write_summary(join_path(dir, "summary.png"), stack, r);
     out.files.push_back("summary.png");
   }
   return out;

@@ -13,6 +13,7 @@
 #include "dfd/report.h"
 #include "dfd/solver.h"
 #include "util/atomic_file.h"
+#include "util/number_text.h"
 #include "io/cv_image.h"
 #include "io/depth_colormap.h"
 
@@ -23,12 +24,6 @@ namespace {
 constexpr int kMargin = 16, kGap = 12, kLabel = 22;
 const int kFont = cv::FONT_HERSHEY_SIMPLEX;
 const cv::Scalar kBlack = cv::Scalar::all(0), kGrey = cv::Scalar::all(150), kWhite = cv::Scalar::all(255);
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
 
 // An image in [0, range] as 8-bit BGR.
 cv::Mat to_bgr8(const Image& im, double range) {
@@ -138,7 +133,7 @@ void draw_loss(cv::Mat& canvas, const cv::Rect& box, const std::vector<StepLog>&
   for (double y : ticks) {
     cv::line(canvas, {a.x - 4, Y(y)}, {a.x, Y(y)}, kBlack, 1);
     cv::line(canvas, {a.x + 1, Y(y)}, {a.x + a.width - 1, Y(y)}, cv::Scalar::all(225), 1);
-    label(canvas, fmt("%.3g", std::pow(10.0, y)), {box.x + 6, Y(y) + 5}, 0.4);
+    label(canvas, format_printf("%.3g", std::pow(10.0, y)), {box.x + 6, Y(y) + 5}, 0.4);
   }
   // x ticks: epochs (1-based), at most ~10 labels.
   const int step = std::max(1, static_cast<int>(std::ceil((x1 - x0) / 10.0)));
@@ -195,8 +190,8 @@ cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* 
   L.title = cv::Rect(kMargin, y, inner, title_h);
   std::string title = "dfd  " + std::to_string(stack.width()) + "x" + std::to_string(stack.height()) + ", " +
                       std::to_string(stack.count()) + " frames, " + std::to_string(r.options.epochs) + " epochs, " +
-                      r.backend + (r.device.empty() ? "" : " (" + r.device + ")") + ", " + fmt("%.1f s", r.seconds);
-  if (!r.log.empty() && std::isfinite(r.log.back().loss)) title += ", final loss " + fmt("%.4g", r.log.back().loss);
+                      r.backend + (r.device.empty() ? "" : " (" + r.device + ")") + ", " + format_printf("%.1f s", r.seconds);
+  if (!r.log.empty() && std::isfinite(r.log.back().loss)) title += ", final loss " + format_printf("%.4g", r.log.back().loss);
   label(canvas, title, {kMargin, y + 26}, 0.7, 2);
   y += title_h;
 
@@ -206,7 +201,7 @@ cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* 
     const int x = kMargin + i * (thumb_w + kGap);
     std::string text = "frame " + std::to_string(f);
     if (f < static_cast<int>(stack.focus_distances.size()) && !relative)
-      text += fmt(", focus %.3g", stack.focus_distances[f]);
+      text += format_printf(", focus %.3g", stack.focus_distances[f]);
     label(canvas, text, {x, y + 16}, 0.45);
     L.thumbnails.push_back(place(canvas, to_bgr8(stack.frames[f], stack.range), {x, y + kLabel, thumb_w, thumb_h}));
   }

@@ -22,18 +22,13 @@
 #include <opencv2/video/tracking.hpp>
 
 #include "dfd/error.h"
+#include "util/number_text.h"
 
 namespace dfd {
 
 namespace {
 
 using Mat3 = cv::Matx33d;
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
 
 std::string frame_name(const FocalStack& s, int i) {
   std::string n = "frame " + std::to_string(i);
@@ -272,11 +267,11 @@ AlignmentReport align_stack(FocalStack& stack, const AlignOptions& o,
     const cv::Point2d mc = apply(p.warp, centre.x, centre.y);
     const double shift = std::hypot(mc.x - centre.x, mc.y - centre.y);
     if (p.ecc < o.min_ecc)
-      throw_input("align: cannot register " + who + ": correlation " + fmt("%.3f", p.ecc) + " below " +
-                  fmt("%.2f", o.min_ecc) + " (different scenes, or too little texture)");
+      throw_input("align: cannot register " + who + ": correlation " + format_printf("%.3f", p.ecc) + " below " +
+                  format_printf("%.2f", o.min_ecc) + " (different scenes, or too little texture)");
     if (std::abs(s - 1) > o.max_scale_change || shift > o.max_shift * W || std::abs(rot) > 20)
-      throw_input("align: cannot register " + who + ": implausible motion (scale " + fmt("%.3f", s) + ", rotation " +
-                  fmt("%.1f", rot) + " deg, shift " + fmt("%.0f", shift) + " px)");
+      throw_input("align: cannot register " + who + ": implausible motion (scale " + format_printf("%.3f", s) + ", rotation " +
+                  format_printf("%.1f", rot) + " deg, shift " + format_printf("%.0f", shift) + " px)");
     to_frame[i] = p.warp * to_frame[n];
     FrameAlignment& fa = rep.frames[i];
     fa.neighbour = n;
@@ -298,10 +293,10 @@ AlignmentReport align_stack(FocalStack& stack, const AlignOptions& o,
       fa.ecc = 1.0;
     }
     if (note && i != ref)
-      note("aligned " + frame_name(stack, i) + " to frame " + std::to_string(ref) + ": scale " + fmt("%.4f", fa.scale) +
-           ", rotation " + fmt("%.3f", fa.rotation_deg) + " deg, shift (" + fmt("%.2f", fa.shift_px[0]) + ", " +
-           fmt("%.2f", fa.shift_px[1]) + ") px; via frame " + std::to_string(fa.neighbour) + ": ECC " +
-           fmt("%.4f", fa.ecc) + ", " + std::to_string(fa.iterations) + " iterations");
+      note("aligned " + frame_name(stack, i) + " to frame " + std::to_string(ref) + ": scale " + format_printf("%.4f", fa.scale) +
+           ", rotation " + format_printf("%.3f", fa.rotation_deg) + " deg, shift (" + format_printf("%.2f", fa.shift_px[0]) + ", " +
+           format_printf("%.2f", fa.shift_px[1]) + ") px; via frame " + std::to_string(fa.neighbour) + ": ECC " +
+           format_printf("%.4f", fa.ecc) + ", " + std::to_string(fa.iterations) + " iterations");
   }
 
   // Valid region: reference pixels every frame's warp maps inside that frame.

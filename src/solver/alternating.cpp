@@ -10,16 +10,13 @@
 #include "dfd/noise.h"
 #include "dfd/solver.h"
 #include "solver/steps.h"
+#include "util/clock.h"
 
 namespace dfd {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // Restart length of the bounded CG: the active set is re-estimated this often.
 constexpr int kCgRestart = 15;

@@ -1,6 +1,7 @@
 // Numbers in messages and reports: one formatting for every file (no per-file copies).
 #pragma once
 
+#include <cstdio>
 #include <sstream>
 #include <string>
 
@@ -20,6 +21,13 @@ inline std::string format_number_short(double v) {
   s.precision(6);
   s << v;
   return s.str();
+}
+
+// One number through a printf format such as "%.2f" (labels, tables).
+inline std::string format_printf(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
 }
 
 }  // namespace dfd
