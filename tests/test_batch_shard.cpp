@@ -181,5 +181,31 @@ TEST(BatchShard, ParsesDeviceLists) {
   expect_usage_error([] { parse_devices("1,cuda:1"); }, "listed twice");
 }
 
+// `dfd batch --backend` as `dfd solve --backend`, and with --devices: entries of the backend's
+// kind (auto entries take it), contradictions refused naming both flags.
+TEST(BatchShard, BackendAloneAndCombinedWithDevices) {
+  using S = std::optional<std::string>;
+  const S none;
+  auto kinds = [](const std::vector<DeviceSpec>& d) {
+    std::string k;
+    for (const auto& x : d) k += (k.empty() ? "" : ",") + x.name();
+    return k;
+  };
+  EXPECT_EQ(kinds(batch_devices(none, none)), "auto");  // the default: one auto worker
+  EXPECT_EQ(kinds(batch_devices(S("cpu"), none)), "cpu");
+  EXPECT_EQ(kinds(batch_devices(S("cuda"), none)), "cuda:0");
+  EXPECT_EQ(kinds(batch_devices(S("auto"), none)), "auto");
+  EXPECT_EQ(kinds(batch_devices(none, S("0,1"))), "cuda:0,cuda:1");
+  EXPECT_EQ(kinds(batch_devices(S("cpu"), S("cpu,cpu"))), "cpu,cpu");
+  EXPECT_EQ(kinds(batch_devices(S("cpu"), S("auto,cpu"))), "cpu,cpu");
+  EXPECT_EQ(kinds(batch_devices(S("cuda"), S("0,cuda:2"))), "cuda:0,cuda:2");
+  EXPECT_EQ(kinds(batch_devices(S("cuda"), S("auto,1"))), "cuda:0,cuda:1");
+  EXPECT_EQ(kinds(batch_devices(S("auto"), S("cpu,1"))), "cpu,cuda:1");  // auto: as listed
+  expect_usage_error([] { batch_devices(S("cpu"), S("0,1")); }, "--backend cpu contradicts --devices \"0,1\"");
+  expect_usage_error([] { batch_devices(S("cuda"), S("cpu")); }, "--backend cuda contradicts --devices \"cpu\"");
+  expect_usage_error([] { batch_devices(S("cuda"), S("auto,0")); }, "listed twice");
+  expect_usage_error([] { batch_devices(S("gpu"), std::nullopt); }, "--backend gpu");
+}
+
 }  // namespace
 }  // namespace dfd

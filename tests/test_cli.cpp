@@ -4,6 +4,9 @@
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -65,8 +68,10 @@ TEST(Cli, UsageErrorsExitTwo) {
   expect_failure(run_dfd(dir, "solve a.png b.png --out o --kernel-size 8"), 2, "--kernel-size");
   expect_failure(run_dfd(dir, "solve a.png b.png --out o --f-number 2 --aperture 0.01"), 2, "--aperture");
   expect_failure(run_dfd(dir, "solve a.png b.png"), 2, "--out");
-  // Two frames, no focus distances, and the preset has five: the user must say.
-  expect_failure(run_dfd(dir, "solve a.png b.png --out o"), 2, "--focus-distances");
+  // Two frames, no focus distances, and the preset asked for has five: the user must say, and
+  // is told of --uncalibrated too.
+  expect_failure(run_dfd(dir, "solve a.png b.png --preset nyuv2 --out o"), 2, "--focus-distances");
+  expect_failure(run_dfd(dir, "solve a.png b.png --preset make3d --out o"), 2, "--uncalibrated");
   EXPECT_FALSE(fs::exists(path_in(dir, "o")));  // nothing created by a refused command
 }
 
@@ -96,6 +101,45 @@ TEST(Cli, InputErrorsExitThreeAndNameTheFile) {
   expect_failure(run_dfd(dir, "solve stack.json --out o"), 3, "stack.json: 1 focus distances for 2 frames");
   expect_failure(run_dfd(dir, "eval nothere.tiff ok.tiff"), 3, "nothere.tiff: no such file");
   EXPECT_FALSE(fs::exists(path_in(dir, "o")));
+}
+
+// Zero configuration: a folder of JPEGs with no focus distances and no flags is solved
+// uncalibrated, and both the progress lines and report.json say so and why.
+TEST(Cli, AFolderOfJpegsWithNoFlagsSolvesUncalibrated) {
+  const std::string dir = fresh_dir();
+  SceneSpec spec;
+  spec.width = 32;
+  spec.height = 24;
+  const SyntheticScene sc = make_synthetic_scene(spec);
+  fs::create_directories(path_in(dir, "photos"));
+  for (int i = 0; i < sc.stack.count(); ++i) {
+    cv::Mat m;
+    cv::Mat(sc.stack.frames[i].height, sc.stack.frames[i].width, CV_32F,
+            const_cast<float*>(sc.stack.frames[i].plane(0)))
+        .convertTo(m, CV_8U);
+    ASSERT_TRUE(cv::imwrite(path_in(dir, "photos/IMG_" + std::to_string(i) + ".jpg"), m));
+  }
+  const CliRun r = run_dfd(dir, "solve photos --out r --epochs 1 --threads 1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  size_t said = 0;  // one line says it
+  for (size_t p = r.err.find("solving uncalibrated"); p != std::string::npos; p = r.err.find("solving uncalibrated", p + 1))
+    ++said;
+  EXPECT_EQ(said, 1u) << r.err;
+  EXPECT_TRUE(contains(r.err, "no focus distances")) << r.err;
+  const json rep = json::parse(slurp(path_in(dir, "r/report.json")));
+  EXPECT_EQ(rep["model"]["blur_model"], "focus-index");
+  EXPECT_TRUE(rep["model"]["auto_selected"].get<bool>());
+  EXPECT_TRUE(contains(rep["model"]["auto_reason"].get<std::string>(), "no focus distances")) << rep["model"];
+  EXPECT_EQ(rep["input"]["focus_source"], "frame-index");
+  EXPECT_EQ(rep["options"]["preset"], "uncalibrated");
+  // --blur-scale, an uncalibrated flag, is taken without --uncalibrated then; asked for
+  // explicitly, the model is not reported as chosen automatically.
+  const CliRun b = run_dfd(dir, "solve photos --blur-scale 1 --out r2 --epochs 1 --threads 1 --quiet");
+  ASSERT_EQ(b.code, 0) << b.err;
+  const CliRun u = run_dfd(dir, "solve photos --uncalibrated --blur-scale 1 --out r3 --epochs 1 --threads 1");
+  ASSERT_EQ(u.code, 0) << u.err;
+  EXPECT_FALSE(contains(u.err, "solving uncalibrated")) << u.err;
+  EXPECT_FALSE(json::parse(slurp(path_in(dir, "r3/report.json")))["model"]["auto_selected"].get<bool>());
 }
 
 TEST(Cli, ExistingOutputFolderNeedsForce) {
@@ -196,6 +240,44 @@ TEST(Cli, DemoSolvesTheBuiltInScene) {
   EXPECT_EQ(read_depth(path_in(dir, "d/gt_depth.tiff")).width, 64);
   // The stack it wrote solves with `dfd solve` as it stands.
   EXPECT_EQ(run_dfd(dir, "solve d/stack/stack.json --epochs 1 --cg-iters 3,3 --backend cpu --quiet --out again").code, 0);
+}
+
+// The quick start can be repeated: `dfd demo` recognises its own earlier folder (dfd-demo.json)
+// and replaces its results, leaving files it did not write alone; a folder it did not write
+// still needs --force.
+TEST(Cli, DemoRunAgainReplacesItsOwnResults) {
+  const std::string dir = fresh_dir();
+  const std::string demo = "demo --out d --size 32,24 --epochs 1 --backend cpu --threads 1";
+  CliRun r = run_dfd(dir, demo + " --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json marker = json::parse(slurp(path_in(dir, "d/dfd-demo.json")));
+  EXPECT_EQ(marker["written_by"], "dfd demo");
+  EXPECT_TRUE(marker["complete"].get<bool>());
+  for (const char* f : {"report.json", "metrics.json", "depth.tiff", "stack/stack.json", "gt_depth.tiff"})
+    EXPECT_NE(std::find(marker["files"].begin(), marker["files"].end(), f), marker["files"].end()) << f;
+  std::ofstream(path_in(dir, "d/notes.txt")) << "mine";
+  fs::remove(path_in(dir, "d/metrics.json"));
+  std::ofstream(path_in(dir, "d/depth.tiff")) << "stale";  // replaced, not kept
+  r = run_dfd(dir, demo);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "replacing the results of an earlier dfd demo")) << r.err;
+  EXPECT_EQ(slurp(path_in(dir, "d/notes.txt")), "mine");
+  EXPECT_TRUE(fs::exists(path_in(dir, "d/metrics.json")));
+  EXPECT_EQ(read_depth(path_in(dir, "d/depth.tiff")).width, 32);
+  EXPECT_EQ(run_dfd(dir, demo + " --quiet").code, 0);  // and again
+
+  // A marker does not reach outside its folder: names with ".." or absolute paths are skipped.
+  std::ofstream(path_in(dir, "outside.txt")) << "keep";
+  std::ofstream(path_in(dir, "d/dfd-demo.json"))
+      << R"({"written_by": "dfd demo", "files": ["../outside.txt", ")" << path_in(dir, "outside.txt") << R"("]})";
+  EXPECT_EQ(run_dfd(dir, demo + " --quiet").code, 0);
+  EXPECT_EQ(slurp(path_in(dir, "outside.txt")), "keep");
+
+  // A folder without the marker is not the demo's: refused, untouched.
+  fs::create_directories(path_in(dir, "other"));
+  std::ofstream(path_in(dir, "other/report.json")) << "{}";
+  expect_failure(run_dfd(dir, "demo --out other --size 32,24 --epochs 1"), 2, "--force");
+  EXPECT_EQ(slurp(path_in(dir, "other/report.json")), "{}");
 }
 
 TEST(Cli, SolveOutputFlagsProgressAndQuiet) {

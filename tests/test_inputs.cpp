@@ -515,8 +515,10 @@ TEST(Inputs, ExifMissingOnOneFrameFallsBackWithANote) {
   const std::string dir = fresh_dir();
   exif_frames(dir, 3);
   Noted noted;
-  // Five frames: the nyuv2 preset's five focus distances are the fallback.
-  const SolveJob job = prepare_solve_job(request({dir}), noted.fn());
+  // Five frames and --preset nyuv2 asked for: its five focus distances are the fallback.
+  SolveRequest r = request({dir});
+  r.preset_given = true;
+  const SolveJob job = prepare_solve_job(r, noted.fn());
   EXPECT_EQ(job.focus_source, "preset");
   EXPECT_EQ(job.stack.focus_distances, preset_focus_distances("nyuv2"));
   EXPECT_TRUE(noted.has("EXIF SubjectDistance on 4 of 5 frames only")) << ::testing::PrintToString(noted.lines);
@@ -525,6 +527,45 @@ TEST(Inputs, ExifMissingOnOneFrameFallsBackWithANote) {
 }
 
 // ---- The uncalibrated model and the manifest ---------------------------------------------------
+
+// Zero configuration: no focus distances from any source and no preset asked for -> solved
+// uncalibrated, said in a note and in SolveJob::auto_uncalibrated.
+TEST(Inputs, NoFocusDistancesAndNoPresetSolvesUncalibrated) {
+  const std::string dir = fresh_dir();
+  three_frames(dir);
+  Noted noted;
+  const SolveJob job = prepare_solve_job(request({dir}), noted.fn());
+  EXPECT_EQ(job.options.blur_model, BlurModel::FocusIndex);
+  EXPECT_EQ(job.options.preset, "uncalibrated");
+  EXPECT_EQ(job.focus_source, "frame-index");
+  EXPECT_EQ(job.stack.focus_distances, (std::vector<double>{0, 1, 2}));
+  EXPECT_TRUE(contains(job.auto_uncalibrated, "no focus distances")) << job.auto_uncalibrated;
+  EXPECT_TRUE(noted.has("solving uncalibrated")) << ::testing::PrintToString(noted.lines);
+  // Five frames missing EXIF SubjectDistance on one: the default preset's five distances are
+  // not taken unasked either.
+  const std::string five = path_in(dir, "five");
+  std::filesystem::create_directories(five);
+  exif_frames(five, 3);
+  const SolveJob j5 = prepare_solve_job(request({five}));
+  EXPECT_EQ(j5.options.blur_model, BlurModel::FocusIndex);
+  EXPECT_FALSE(j5.auto_uncalibrated.empty());
+  // Any source of focus distances keeps the calibrated default.
+  const SolveJob given = prepare_solve_job(request({dir}, std::vector<double>{1, 2, 3}));
+  EXPECT_EQ(given.options.blur_model, BlurModel::ThinLens);
+  EXPECT_TRUE(given.auto_uncalibrated.empty());
+}
+
+// An explicit calibrated preset without focus distances still fails, naming --uncalibrated.
+TEST(Inputs, CalibratedPresetWithoutFocusDistancesFailsNamingUncalibrated) {
+  const std::string dir = fresh_dir();
+  three_frames(dir);
+  for (const char* preset : {"nyuv2", "make3d"}) {
+    SolveRequest r = request({dir});
+    r.preset = preset;
+    r.preset_given = true;
+    expect_error([&] { prepare_solve_job(r); }, ErrorKind::Usage, {"--uncalibrated", "--focus-distances"});
+  }
+}
 
 TEST(Inputs, UncalibratedModelUsesFrameIndicesAndSaysWhatItIgnores) {
   const std::string dir = fresh_dir();

@@ -172,6 +172,86 @@ TEST(Uncalibrated, EstimatesTheBlurScaleOfARenderedStackAndReportsIt) {
   EXPECT_EQ(j["options"]["depth"]["max"].get<double>(), 3.0);  // resolved, not the preset's 0
 }
 
+// A dense focus sweep rendered with the FocusIndex model: F frames, a px per frame step, depth a
+// slanted plane across 0 .. F-1 with two fronto-parallel patches.
+FocalStack dense_sweep(int F, double a, int W = 64, int H = 48) {
+  const Image aif = synthetic_texture(W, H, 7);
+  Image depth(W, H, 1);
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      float s = static_cast<float>((F - 1) * (0.05 + 0.9 * x / (W - 1)));
+      if (y < H / 4) s = 0.3f * (F - 1);
+      if (y > 3 * H / 4 && x < W / 2) s = 0.8f * (F - 1);
+      depth.at(x, y) = s;
+    }
+  FocalStack st;
+  for (int i = 0; i < F; ++i) st.focus_distances.push_back(i);
+  const int K = 2 * static_cast<int>(std::ceil(3 * std::max(0.5, a * (F - 1)))) + 1;
+  st.frames = exact_forward(aif, depth, index_camera(a, 0.5), st.focus_distances, K);
+  st.range = 255;
+  return st;
+}
+
+std::string trials_text(const BlurScaleEstimate& e) {
+  std::string t;
+  for (const auto& [a, l] : e.trials) t += " (" + std::to_string(a) + ", " + std::to_string(l) + ")";
+  return t;
+}
+
+// A true a below the initial grid (0.125 .. 8 px per frame step): the best grid point is the
+// lowest, so the grid grows downwards until the minimum is bracketed, and the estimate finds a.
+TEST(Uncalibrated, BlurScaleBelowTheGridIsBracketedByExtendingIt) {
+  const double a_true = 0.08;
+  const FocalStack st = dense_sweep(16, a_true, 48, 36);
+  Options o = preset_options("uncalibrated");
+  o.confidence = false;
+  auto be = make_cpu_backend(1);
+  const BlurScaleEstimate e = estimate_blur_scale(st, o.resolved_for(st), *be);
+  EXPECT_EQ(e.factor, 1);
+  EXPECT_DOUBLE_EQ(e.grid_lo, 0.125);
+  EXPECT_GE(e.grid_extensions, 1) << trials_text(e);
+  EXPECT_LE(e.grid_extensions, e.max_grid_extensions);
+  EXPECT_TRUE(e.bracketed) << trials_text(e);
+  EXPECT_NEAR(e.scale, a_true, 0.15 * a_true) << "estimated a = " << e.scale << "; trials" << trials_text(e);
+  bool below = false;  // a trial below the initial grid was run
+  for (const auto& t : e.trials) below = below || t.first < e.grid_lo * 0.99;
+  EXPECT_TRUE(below) << trials_text(e);
+  // report.json states the grid, its extensions and whether the minimum was bracketed.
+  Result r;
+  r.options = o;
+  r.options.blur_scale = e.scale;
+  r.blur_scale_estimate = e;
+  RunReport rep;
+  rep.options = o;
+  rep.result = &r;
+  const nlohmann::json j = nlohmann::json::parse(report_json(rep));
+  const nlohmann::json& g = j["model"]["a_estimate"]["grid"];
+  EXPECT_EQ(g["extensions"].get<int>(), e.grid_extensions);
+  EXPECT_EQ(g["max_extensions"].get<int>(), e.max_grid_extensions);
+  EXPECT_TRUE(g["bracketed"].get<bool>());
+  EXPECT_EQ(j["model"]["a_estimate"]["frames"].size(), e.frames.size());
+}
+
+// A dense sweep's trials solve 12 evenly spaced frames, first and last included, at their own
+// indices (the estimate's agreement with all frames: tests/slow/test_dense_sweep_estimate.cpp).
+TEST(Uncalibrated, DenseSweepTrialsSolveTwelveEvenlySpacedFrames) {
+  const FocalStack st = dense_sweep(30, 0.3, 16, 12);
+  Options o = preset_options("uncalibrated");
+  o.confidence = false;
+  auto be = make_cpu_backend(1);
+  const BlurScaleEstimate e = estimate_blur_scale(st, o.resolved_for(st), *be);
+  ASSERT_EQ(e.frames.size(), 12u);
+  EXPECT_EQ(e.frames.front(), 0);
+  EXPECT_EQ(e.frames.back(), 29);
+  for (size_t k = 1; k < e.frames.size(); ++k) {
+    EXPECT_GE(e.frames[k] - e.frames[k - 1], 2);
+    EXPECT_LE(e.frames[k] - e.frames[k - 1], 3);
+  }
+  // At most 12 frames: all of them.
+  const FocalStack few = dense_sweep(5, 0.3, 16, 12);
+  EXPECT_EQ(estimate_blur_scale(few, o.resolved_for(few), *be).frames, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
 // --ply-min-confidence needs the confidence map: with --no-confidence the job is refused before
 // the solve, leaving the output folder empty (not half written).
 TEST(Uncalibrated, PlyConfidenceFilterWithoutConfidenceIsRefusedBeforeSolving) {

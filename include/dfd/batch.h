@@ -92,6 +92,13 @@ struct DeviceSpec {
 };
 // "0,1,3" -> CUDA 0, 1, 3; "cpu,cpu" -> two CPU workers; "auto". Throws Error(Usage).
 std::vector<DeviceSpec> parse_devices(const std::string& list);
+// The workers of `dfd batch --backend B --devices LIST` (either may be absent). --backend alone
+// means one worker: cpu, cuda (device 0) or auto, as `dfd solve --backend`; --devices alone is
+// parse_devices; both: every entry must be of the backend's kind ("auto" entries take it, CUDA
+// device 0), --backend auto leaves the entries as listed. Throws Error(Usage) on a contradiction
+// (--backend cpu --devices 0,1), naming both flags.
+std::vector<DeviceSpec> batch_devices(const std::optional<std::string>& backend,
+                                      const std::optional<std::string>& devices);
 
 // ---- Output folder and resume -------------------------------------------------------------------
 
@@ -157,6 +164,9 @@ class ItemRunner {
   // An item loaded and checked on the prefetch thread, waiting for a worker.
   struct Prepared {
     virtual ~Prepared() = default;
+    // A short remark for the item's progress line and status log entry (e.g. that it was solved
+    // uncalibrated because it had no focus distances); empty for none.
+    virtual std::string remark() const { return {}; }
   };
   // A worker bound to one device; created and used on one thread.
   class Worker {

@@ -43,13 +43,18 @@ struct SolveJob {
   // "preset" or "frame-index" (the uncalibrated model).
   std::string focus_source;
   std::vector<std::string> input_notes;  // the notes given while loading (EXIF fallbacks, ignored values)
+  // Why the uncalibrated model was chosen without being asked for (no focus distances from any
+  // source and no preset); empty when the model came from the preset or the flags.
+  std::string auto_uncalibrated;
 };
 
 // Loads the inputs and builds the options: preset, then the frames' EXIF camera, then
 // calibrated.txt, then the manifest's camera, then the flags; validates them against the stack.
 // Focus distances: --focus-distances, else --focus-csv, else the manifest, else calibrated.txt,
 // else EXIF SubjectDistance (only when every frame has one), else the preset; the FocusIndex
-// model takes the frame indices 0..F-1 instead. Throws Error(Usage) for inconsistent inputs, Error(Input)
+// model takes the frame indices 0..F-1 instead. With no focus distances from any of these
+// sources and no preset asked for (request.preset_given, the manifest's, calibrated.txt), the
+// job is solved uncalibrated (the "uncalibrated" preset; SolveJob::auto_uncalibrated says why). Throws Error(Usage) for inconsistent inputs, Error(Input)
 // for unreadable or invalid data. `note` (optional) receives informational lines.
 SolveJob prepare_solve_job(const SolveRequest& request,
                            const std::function<void(const std::string&)>& note = nullptr);

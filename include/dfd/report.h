@@ -31,6 +31,7 @@ struct RunReport {
   std::string input_kind;             // "input"."kind": frames, folder, tiff-stack, manifest, mobiledepth
   std::string focus_source;           // "input"."focus_source": flag, csv, manifest, calibrated.txt, exif, ...
   std::vector<std::string> input_notes;  // "input"."notes": what loading the inputs noted
+  std::string auto_uncalibrated;      // "model"."auto_selected"/"auto_reason": why uncalibrated unasked
   const Result* result = nullptr;     // levels, backend, per-step log, timings, memory
   double scale = 1.0;                 // "input"."scale": the frames were resized by this (--scale)
   const AlignmentReport* alignment = nullptr;  // "alignment": what --align estimated (optional)

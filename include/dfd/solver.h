@@ -40,6 +40,11 @@ struct BlurScaleEstimate {
   int factor = 1;                 // the stack was box-downscaled by this factor for the trials
   std::vector<std::pair<double, double>> trials;  // (a at full resolution, final loss), in order tried
   double seconds = 0.0;
+  std::vector<int> frames;        // the frames the trials solved (all, or evenly spaced on dense sweeps)
+  double grid_lo = 0.0, grid_hi = 0.0;  // the initial doubling grid of a, full resolution
+  int grid_extensions = 0;        // doubling steps added at an end of the grid to bracket the minimum
+  int max_grid_extensions = 0;    // the bound on them
+  bool bracketed = false;         // the best grid point had a worse neighbour on either side
 };
 
 struct Result {
@@ -78,12 +83,18 @@ using ProgressFn = std::function<void(const StepLog&, int epochs)>;
 // Estimates the FocusIndex model's a: short solves of a downscaled copy of the stack (longest side
 // at most 256 px; the trials' thresh is the floor blur in trial pixels, box average included) for
 // a on a doubling grid, refined by golden section on log a; the a whose solve reaches the
-// lowest loss, rescaled to full resolution. Uses (and re-sets) the backend.
+// lowest loss, rescaled to full resolution. When the best grid point is an end of the grid, the
+// grid is extended by doubling steps in that direction (at most 4) until the minimum is
+// bracketed. Dense sweeps: the trials solve at most max_frames, evenly spaced, first and last
+// included, at their own frame indices (a stays per frame step of the whole stack). Uses (and re-sets) the backend.
 // `progress` (optional) hears of every trial as a StepLog with epoch kEstimateEpoch, step
 // "a=<value>" and the trial's final loss and time.
+// `max_frames`: the most frames the trials solve (0 = all).
 constexpr int kEstimateEpoch = -2;
+constexpr int kBlurScaleTrialFrames = 12;
 BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& opt, Backend& backend,
-                                      const ProgressFn& progress = nullptr);
+                                      const ProgressFn& progress = nullptr,
+                                      int max_frames = kBlurScaleTrialFrames);
 
 // The options a solve of this stack runs with: the uncalibrated depth range 0 .. F-1 and, for the
 // FocusIndex model without --kernel-size, K covering +-3 sigma_max (at most half the shorter side).

@@ -106,6 +106,8 @@ BatchItem parse_line(const std::string& text, int line, const std::string& name,
       } else {
         values.push_back(flag_value(kv.value(), where, key));
       }
+      // The one override that names a file: relative to the manifest's folder, like "stack".
+      if (key == "focus-csv" && values.size() == 1 && kv.value().is_string()) values[0] = resolve(values[0], base_dir);
       item.overrides.emplace_back(key, std::move(values));
     }
   }

@@ -39,7 +39,9 @@ ItemFailure describe_current_exception(const std::string& id) {
     throw;
   } catch (const Error& e) {
     f.error = e.what();
-    f.exit_code = e.exit_code();
+    // An item's usage error (flags that contradict each other or its inputs) is bad input of the
+    // manifest: exit code 2 is kept for the batch's own command line, before any work.
+    f.exit_code = e.kind() == ErrorKind::Usage ? static_cast<int>(ErrorKind::Input) : e.exit_code();
   } catch (const std::bad_alloc&) {
     f.error = "out of host memory";
     f.exit_code = static_cast<int>(ErrorKind::OutOfMemory);
@@ -152,6 +154,7 @@ class ShardRun {
       fs::remove_all(staging, ec);
       make_dirs(staging);
       const std::vector<std::string> files = worker.run(item, *t.prepared, staging);
+      const std::string remark = t.prepared->remark();
       t.prepared.reset();  // free the stack before the next item is taken
       const double solve_seconds = seconds_since(t0);
       json fields;
@@ -170,6 +173,7 @@ class ShardRun {
       j["load_seconds"] = t.load_seconds;
       j["seconds"] = solve_seconds;
       j["dir"] = layout_.item_dir(item.id);
+      if (!remark.empty()) j["remark"] = remark;
       if (!committed) j["note"] = "finished concurrently by another process; its result was kept";
       log_.append(j.dump());
       std::lock_guard<std::mutex> g(m_);
@@ -177,7 +181,7 @@ class ShardRun {
       char secs[32];
       std::snprintf(secs, sizeof(secs), "%.2f", solve_seconds);
       note("[" + std::to_string(++done_) + "/" + std::to_string(todo_) + "] " + item.id + " ok in " + secs +
-           " s on " + worker.device());
+           " s on " + worker.device() + (remark.empty() ? "" : " (" + remark + ")"));
     } catch (...) {
       const ItemFailure f = describe_current_exception(item.id);
       fs::remove_all(staging, ec);

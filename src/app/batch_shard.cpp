@@ -152,4 +152,35 @@ std::vector<DeviceSpec> parse_devices(const std::string& list) {
   return out;
 }
 
+std::vector<DeviceSpec> batch_devices(const std::optional<std::string>& backend,
+                                      const std::optional<std::string>& devices) {
+  if (backend && *backend != "cpu" && *backend != "cuda" && *backend != "auto")
+    throw_usage("--backend " + *backend + ": expected cpu, cuda or auto");
+  if (!devices) {
+    DeviceSpec d;  // auto
+    if (backend && *backend == "cpu") d.kind = DeviceSpec::Cpu;
+    if (backend && *backend == "cuda") d.kind = DeviceSpec::Cuda;  // device 0
+    return {d};
+  }
+  std::vector<DeviceSpec> out = parse_devices(*devices);
+  if (!backend || *backend == "auto") return out;
+  const DeviceSpec::Kind kind = *backend == "cpu" ? DeviceSpec::Cpu : DeviceSpec::Cuda;
+  for (DeviceSpec& d : out) {
+    if (d.kind == DeviceSpec::Auto) {
+      d.kind = kind;  // "auto" entries take the backend's kind (CUDA: device 0)
+      d.index = 0;
+    } else if (d.kind != kind) {
+      throw_usage("--backend " + *backend + " contradicts --devices \"" + *devices + "\" (" + d.name() + " is " +
+                  (d.kind == DeviceSpec::Cpu ? "the CPU" : "a CUDA device") + "): drop one of the two, or list " +
+                  (kind == DeviceSpec::Cpu ? "cpu workers (--devices cpu,cpu)" : "CUDA devices (--devices 0,1)"));
+    }
+  }
+  for (size_t i = 0; i < out.size(); ++i)
+    for (size_t k = 0; k < i; ++k)
+      if (out[i].kind == DeviceSpec::Cuda && out[k].kind == DeviceSpec::Cuda && out[i].index == out[k].index)
+        throw_usage("--backend " + *backend + " with --devices \"" + *devices + "\": CUDA device " +
+                    std::to_string(out[i].index) + " is listed twice (one worker per GPU)");
+  return out;
+}
+
 }  // namespace dfd

@@ -138,6 +138,14 @@ void apply_input_camera(const StackInputs& in, Options& opt, const NoteFn& note)
     }
 }
 
+bool has_focus_distances(const StackInputs& in, const SolveRequest& a) {
+  if (a.focus || a.focus_csv || in.manifest || in.calibration) return true;
+  if (in.exif.empty()) return false;
+  for (const auto& e : in.exif)
+    if (!e.subject_distance) return false;
+  return true;
+}
+
 void resolve_focus_distances(StackInputs& in, const SolveRequest& a, const Options& opt, const NoteFn& note) {
   FocalStack& s = in.job.stack;
   std::string& source = in.job.focus_source;
@@ -197,8 +205,9 @@ void resolve_focus_distances(StackInputs& in, const SolveRequest& a, const Optio
          s.sources[first_missing] + "): not using EXIF focus distances");
   std::vector<double> focus = preset_focus_distances(opt.preset);
   if (static_cast<int>(focus.size()) != F)
-    throw_usage("no focus distances: pass --focus-distances or --focus-csv with one value per frame (" +
-                std::to_string(F) + " frames), or write a STACK.json");
+    throw_usage("no focus distances for the " + opt.preset + " preset: pass --focus-distances or --focus-csv with "
+                "one value per frame (" + std::to_string(F) + " frames), or write a STACK.json; or pass "
+                "--uncalibrated for relative depth without them");
   note("focus distances from the " + opt.preset + " preset");
   s.focus_distances = std::move(focus);
   source = "preset";

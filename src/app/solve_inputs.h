@@ -34,6 +34,10 @@ StackInputs load_stack_inputs(const SolveRequest& request, const NoteFn& note);
 // first frame's EXIF focal length, f-number and focal-plane pixel pitch.
 void apply_input_camera(const StackInputs& in, Options& opt, const NoteFn& note);
 
+// Whether any source gives the stack's focus distances: --focus-distances, --focus-csv, the
+// manifest, calibrated.txt, or EXIF SubjectDistance on every frame (a preset's are not counted).
+bool has_focus_distances(const StackInputs& in, const SolveRequest& request);
+
 // Sets the stack's focus distances and job.focus_source in the documented order, given the
 // final options (the FocusIndex model takes the frame indices).
 void resolve_focus_distances(StackInputs& in, const SolveRequest& request, const Options& opt, const NoteFn& note);

@@ -20,6 +20,16 @@ SolveJob prepare_solve_job(const SolveRequest& a, const std::function<void(const
   // inputs' camera (EXIF, calibrated.txt), the manifest's camera, the flags; then the focus
   // distances, which depend on the final blur model.
   StackInputs in = load_stack_inputs(a, say);
+  // Zero configuration: no focus distances from any source and no preset asked for (flag,
+  // manifest, calibrated.txt) -> the uncalibrated model, which needs neither.
+  const bool preset_asked = a.preset_given || (in.manifest && in.manifest->preset) || in.calibration;
+  if (!preset_asked && !has_focus_distances(in, a)) {
+    in.preset = "uncalibrated";
+    in.job.auto_uncalibrated =
+        "no focus distances (no --focus-distances, --focus-csv, STACK.json, calibrated.txt or EXIF SubjectDistance "
+        "on every frame) and no --preset";
+    say("solving uncalibrated (relative depth in frame-index units, as --uncalibrated): " + in.job.auto_uncalibrated);
+  }
   Options& opt = in.job.options;
   opt = preset_options(in.preset);
   apply_input_camera(in, opt, say);
@@ -70,6 +80,7 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
   report.stack = &job.stack;
   report.input_kind = job.input_kind;
   report.focus_source = job.focus_source;
+  report.auto_uncalibrated = job.auto_uncalibrated;
   report.input_notes = job.input_notes;
   report.result = &out.result;
   report.alignment = job.alignment ? &*job.alignment : nullptr;

@@ -11,6 +11,7 @@
 #include "cli/regularizer_flags.h"
 #include "dfd/job.h"
 #include "dfd/options.h"
+#include "dfd/outputs.h"
 #include "dfd/solver.h"
 #include "util/files.h"
 
@@ -69,6 +70,19 @@ struct SolverFlags {
   // `full` = false adds only --epochs, --backend, --threads and --quiet (for `demo`).
   void add(CLI::App& app, bool full = true);
   void apply(Options& opt) const;
+};
+
+// The flags of `dfd solve` beyond the model and solver ones: the optional output files (--exr,
+// --ply, --ply-min-confidence, --ply-z-scale) and --focus-csv. `dfd batch` items take them as
+// overrides through these same definitions.
+struct SolveFileFlags {
+  OutputOptions outputs;
+  std::string focus_csv;
+  CLI::Option* focus_csv_opt = nullptr;
+
+  void add(CLI::App& app);
+  // --focus-csv into the request (when given).
+  void apply(SolveRequest& request) const;
 };
 
 // Refuses an existing non-empty output folder unless `force` (Error(Usage)); a path that is

@@ -153,6 +153,26 @@ void SolverFlags::apply(Options& opt) const {
   regularizer.apply(opt);
 }
 
+void SolveFileFlags::add(CLI::App& app) {
+  focus_csv_opt = app.add_option("--focus-csv", focus_csv,
+                                 "Focus distances from a CSV: one per frame in order, or rows \"frame,focus_distance\"");
+  app.add_flag("--exr", outputs.exr, "Also write depth.exr (32-bit float OpenEXR)");
+  CLI::Option* ply = app.add_flag("--ply", outputs.ply, "Also write points.ply (point cloud with AIF colours)");
+  app.add_option("--ply-min-confidence", outputs.ply_options.min_confidence,
+                 "Leave out of points.ply the points whose confidence is below C (0..1)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->needs(ply);
+  app.add_option("--ply-z-scale", outputs.ply_options.z_scale,
+                 "Uncalibrated model: z of points.ply = relative depth * this, pixels per frame step "
+                 "(default: the depth range spans a quarter of the image width)")
+      ->check(CLI::PositiveNumber)
+      ->needs(ply);
+}
+
+void SolveFileFlags::apply(SolveRequest& request) const {
+  if (focus_csv_opt && *focus_csv_opt && !focus_csv.empty()) request.focus_csv = focus_csv;
+}
+
 void check_output_dir(const std::string& dir, bool force) {
   std::error_code ec;
   const auto st = fs::status(dir, ec);

@@ -18,9 +18,10 @@ namespace fs = std::filesystem;
 namespace {
 
 struct BatchArgs {
-  std::string manifest, out, devices;
+  std::string manifest, out, devices, backend;
   int shard_index = 0, shard_count = 1, prefetch = 0, threads = 0;
-  CLI::Option *index_opt = nullptr, *count_opt = nullptr, *devices_opt = nullptr, *threads_opt = nullptr;
+  CLI::Option *index_opt = nullptr, *count_opt = nullptr, *devices_opt = nullptr, *threads_opt = nullptr,
+              *backend_opt = nullptr;
   bool quiet = false;
 };
 
@@ -63,7 +64,7 @@ std::vector<std::string> item_flags(const BatchItem& item) {
   for (const auto& [name, values] : item.overrides) {
     if (name == "backend" || name == "threads")
       throw_input("override \"" + name + "\": the device and CPU threads of a batch are set for all items by "
-                  "`dfd batch --devices/--threads`");
+                  "`dfd batch --backend/--devices/--threads`");
     if (name == "out" || name == "force" || name == "preset" || name == "focus-distances")
       throw_input("override \"" + name + "\" is not allowed" +
                   (name == "preset" || name == "focus-distances" ? " (use the item's \"preset\" / \"focus_distances\")"
@@ -87,14 +88,19 @@ class SolveRunner : public ItemRunner {
 
   struct Loaded : Prepared {
     SolveJob job;
+    std::string remark() const override {
+      return job.auto_uncalibrated.empty() ? std::string() : "solved uncalibrated: " + job.auto_uncalibrated;
+    }
   };
 
   std::unique_ptr<Prepared> prepare(const BatchItem& item) override {
     CLI::App app{"item flags", "overrides"};
     CameraFlags camera;
     SolverFlags solver;
+    SolveFileFlags files;  // --exr, --ply..., --focus-csv: every `dfd solve` option is an override
     camera.add(app);
     solver.add(app);
+    files.add(app);
     std::vector<std::string> args = item_flags(item);
     std::reverse(args.begin(), args.end());  // CLI11 takes a vector in reverse order
     try {
@@ -108,7 +114,16 @@ class SolveRunner : public ItemRunner {
     else if (!item.folder.empty()) inputs = folder_inputs(item.folder);
     else inputs = item.frames;
     auto loaded = std::make_unique<Loaded>();
-    loaded->job = prepare_solve_job(solve_request(inputs, camera, solver));
+    SolveRequest request = solve_request(inputs, camera, solver);
+    files.apply(request);
+    try {
+      loaded->job = prepare_solve_job(request);
+      loaded->job.outputs = files.outputs;
+      check_output_options(loaded->job.outputs);
+    } catch (const Error& e) {
+      // The messages `dfd solve` prints: option fields named by their flags (edge_floor -> --edge-floor).
+      throw Error(e.kind(), flags_for_fields(e.what()));
+    }
     return loaded;
   }
 
@@ -162,7 +177,8 @@ int run_batch_command(const BatchArgs& a) {
   cfg.out = a.out;
   cfg.shard = resolve_shard(*a.index_opt ? std::optional<int>(a.shard_index) : std::nullopt,
                             *a.count_opt ? std::optional<int>(a.shard_count) : std::nullopt);
-  if (*a.devices_opt) cfg.devices = parse_devices(a.devices);
+  cfg.devices = batch_devices(*a.backend_opt ? std::optional<std::string>(a.backend) : std::nullopt,
+                              *a.devices_opt ? std::optional<std::string>(a.devices) : std::nullopt);
   cfg.prefetch = a.prefetch;
   cfg.quiet = a.quiet;
   cfg.command_line = command_line();
@@ -183,6 +199,10 @@ Command add_batch_command(CLI::App& root) {
                                  "SLURM_ARRAY_TASK_ID)");
   a->count_opt = app->add_option("--shard-count", a->shard_count,
                                  "Number of shards N (default: SLURM_ARRAY_TASK_COUNT; 1)");
+  a->backend_opt = app->add_option("--backend", a->backend,
+                                   "Where to solve, as `dfd solve --backend`: one worker on cpu, cuda (device 0) or "
+                                   "auto (default); with --devices, the kind all its entries must be")
+                       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   a->devices_opt = app->add_option("--devices", a->devices,
                                    "One worker per entry: CUDA devices (0,1,...), cpu, or auto (default: auto)");
   a->threads_opt = app->add_option("--threads", a->threads,

@@ -18,18 +18,17 @@ struct SolveArgs {
   bool force = false;
   CameraFlags camera;
   SolverFlags solver;
-  OutputOptions outputs;  // --exr, --ply, --ply-min-confidence, --ply-z-scale
-  std::string focus_csv;  // --focus-csv
+  SolveFileFlags files;  // --exr, --ply, --ply-min-confidence, --ply-z-scale, --focus-csv
 };
 
 int run_solve(const SolveArgs& a) {
   check_output_dir(a.out, a.force);
-  check_output_options(a.outputs);
+  check_output_options(a.files.outputs);
   const bool quiet = a.solver.quiet;
   SolveRequest request = solve_request(a.inputs, a.camera, a.solver);
-  if (!a.focus_csv.empty()) request.focus_csv = a.focus_csv;
+  a.files.apply(request);
   SolveJob job = prepare_solve_job(request, [quiet](const std::string& line) { note(quiet, line); });
-  job.outputs = a.outputs;
+  job.outputs = a.files.outputs;
   const FocalStack& stack = job.stack;
   const Options& opt = job.options;
 
@@ -86,19 +85,7 @@ Command add_solve_command(CLI::App& root) {
   a->solver.add(*app);
   app->add_option("--out,-o", a->out, "Output folder (created)")->required();
   app->add_flag("--force", a->force, "Write into a non-empty output folder");
-  app->add_option("--focus-csv", a->focus_csv,
-                  "Focus distances from a CSV: one per frame in order, or rows \"frame,focus_distance\"");
-  app->add_flag("--exr", a->outputs.exr, "Also write depth.exr (32-bit float OpenEXR)");
-  CLI::Option* ply = app->add_flag("--ply", a->outputs.ply, "Also write points.ply (point cloud with AIF colours)");
-  app->add_option("--ply-min-confidence", a->outputs.ply_options.min_confidence,
-                  "Leave out of points.ply the points whose confidence is below C (0..1)")
-      ->check(CLI::Range(0.0, 1.0))
-      ->needs(ply);
-  app->add_option("--ply-z-scale", a->outputs.ply_options.z_scale,
-                  "Uncalibrated model: z of points.ply = relative depth * this, pixels per frame step "
-                  "(default: the depth range spans a quarter of the image width)")
-      ->check(CLI::PositiveNumber)
-      ->needs(ply);
+  a->files.add(*app);
   app->footer(
       "Examples:\n"
       "  dfd solve stack.json --out result\n"
@@ -108,7 +95,8 @@ Command add_solve_command(CLI::App& root) {
       "  dfd solve scene/ --preset mobiledepth --out result        (a*.jpg + calibrated.txt)\n"
       "  dfd solve zstack.tif --uncalibrated --out result          (multi-page TIFF)\n"
       "Focus distances: --focus-distances, else --focus-csv, else the manifest, else\n"
-      "calibrated.txt, else EXIF SubjectDistance (all frames), else the preset.\n"
+      "calibrated.txt, else EXIF SubjectDistance (all frames), else the preset asked for;\n"
+      "none of these and no --preset: solved uncalibrated (as --uncalibrated), and said so.\n"
       "Options come from the preset, then the manifest's camera, then these flags.\n"
       "Writes OUT/depth.tiff (32-bit float depth), depth16.png (16-bit, depth = value / scale,\n"
       "the scale in report.json \"depth16\"), aif.png (8-bit), aif16.png (16-bit), depth_color.png\n"

@@ -77,7 +77,15 @@ json model_json(const Result& res) {
   if (e.scale > 0) {
     json trials = json::array();
     for (const auto& [a, loss] : e.trials) trials.push_back({{"a", a}, {"loss", loss}});
-    j["a_estimate"] = {{"downscale_factor", e.factor}, {"seconds", e.seconds}, {"trials", trials}};
+    j["a_estimate"] = {{"downscale_factor", e.factor},
+                       {"seconds", e.seconds},
+                       {"frames", e.frames},
+                       {"grid", {{"initial", {e.grid_lo, e.grid_hi}},
+                                 {"step", "x2"},
+                                 {"extensions", e.grid_extensions},
+                                 {"max_extensions", e.max_grid_extensions},
+                                 {"bracketed", e.bracketed}}},
+                       {"trials", trials}};
   } else {
     j["a_source"] = "given";
   }
@@ -110,6 +118,9 @@ std::string report_json(const RunReport& r) {
     const Result& res = *r.result;
     j["kernel_size"] = res.kernel_size;
     j["model"] = model_json(res);
+    // Whether the model was chosen without being asked for (zero-config: no focus distances).
+    j["model"]["auto_selected"] = !r.auto_uncalibrated.empty();
+    if (!r.auto_uncalibrated.empty()) j["model"]["auto_reason"] = r.auto_uncalibrated;
     if (r.stack && res.aif.width == r.stack->width() && res.aif.height == r.stack->height()) {
       // The all-in-focus check: the AIF's gradient energy against every (aligned, resized) frame's.
       json frames = json::array();

@@ -20,6 +20,10 @@ constexpr int kTrialEpochs = 3;
 // Doubling grid of a at the trial resolution (pixels per frame step), then golden-section steps.
 constexpr double kGridLo = 0.125, kGridHi = 8.0;  // 7 points
 constexpr int kGoldenSteps = 4;
+// When the best grid point is an end of the grid, the grid grows by one doubling step in that
+// direction, at most this many times, until the minimum is interior (bracketed).
+constexpr int kMaxGridExtensions = 4;
+
 
 // Box average over factor x factor blocks (the last partial blocks are dropped).
 Image box_downscale(const Image& im, int factor) {
@@ -59,19 +63,27 @@ Options solve_options(const FocalStack& stack, const Options& opt) {
 }
 
 BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& opt, Backend& be,
-                                      const ProgressFn& progress) {
+                                      const ProgressFn& progress, int max_frames) {
   const auto t0 = std::chrono::steady_clock::now();
   BlurScaleEstimate est;
   const int side = std::max(stack.width(), stack.height());
   est.factor = std::max(1, (side + kTrialSide - 1) / kTrialSide);
 
+  // The frames the trials solve: all of them, or max_frames evenly spaced (first and last
+  // included) at their own frame indices, so that a stays in pixels per frame step.
+  const int F = stack.count();
+  const int n = max_frames > 0 ? std::min(F, std::max(2, max_frames)) : F;
+  for (int j = 0; j < n; ++j)
+    est.frames.push_back(n == F ? j : static_cast<int>(std::lround(static_cast<double>(j) * (F - 1) / (n - 1))));
   FocalStack small;
   small.range = stack.range;
-  small.sources = stack.sources;
-  small.focus_distances = stack.focus_distances;
-  for (const Image& f : stack.frames) small.frames.push_back(box_downscale(f, est.factor));
+  for (int i : est.frames) {
+    if (i < static_cast<int>(stack.sources.size())) small.sources.push_back(stack.sources[i]);
+    small.focus_distances.push_back(stack.focus_distances[i]);
+    small.frames.push_back(box_downscale(stack.frames[i], est.factor));
+  }
 
-  Options trial = opt;
+  Options trial = opt.resolved_for(stack);  // the depth range of all F frames, not the subset's
   trial.blur_model = BlurModel::FocusIndex;
   trial.epochs = kTrialEpochs;
   trial.kernel_size = 0;
@@ -103,15 +115,33 @@ BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& op
     return l;
   };
 
-  // Doubling grid, then golden section on log a inside the best grid point's neighbours.
-  std::vector<double> grid;
+  // Doubling grid, extended at an end while the best point is there (the minimum not yet
+  // bracketed), then golden section on log a inside the best grid point's neighbours.
+  std::vector<double> grid, losses;
   for (double a = kGridLo; a <= kGridHi * 1.0001; a *= 2) grid.push_back(a);
-  size_t best = 0;
-  double best_loss = std::numeric_limits<double>::infinity();
-  for (size_t k = 0; k < grid.size(); ++k) {
-    const double l = loss_at(grid[k]);
-    if (l < best_loss) best_loss = l, best = k;
+  for (double a : grid) losses.push_back(loss_at(a));
+  est.grid_lo = grid.front() * est.factor;
+  est.grid_hi = grid.back() * est.factor;
+  est.max_grid_extensions = kMaxGridExtensions;
+  auto best_of = [&] {  // the first of equal losses: an end ties with its neighbour only when flat
+    return static_cast<size_t>(std::min_element(losses.begin(), losses.end()) - losses.begin());
+  };
+  size_t best = best_of();
+  while (est.grid_extensions < kMaxGridExtensions && (best == 0 || best + 1 == grid.size())) {
+    ++est.grid_extensions;
+    if (best == 0) {
+      grid.insert(grid.begin(), grid.front() / 2);
+      losses.insert(losses.begin(), loss_at(grid.front()));
+      // A tie with the old end (the blur under the floor: flat) leaves that end interior.
+      if (!(losses[0] < losses[1])) losses[0] = std::max(losses[0], std::nextafter(losses[1], HUGE_VAL));
+    } else {
+      grid.push_back(grid.back() * 2);
+      losses.push_back(loss_at(grid.back()));
+    }
+    best = best_of();
   }
+  est.bracketed = best > 0 && best + 1 < grid.size();
+  double best_loss = losses[best];
   double lo = std::log(grid[best > 0 ? best - 1 : 0]), hi = std::log(grid[std::min(best + 1, grid.size() - 1)]);
   const double invphi = (std::sqrt(5.0) - 1.0) / 2.0;
   double c = hi - invphi * (hi - lo), d = lo + invphi * (hi - lo);
