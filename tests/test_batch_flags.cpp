@@ -60,7 +60,8 @@ TEST(BatchFlags, EveryDfdSolveOptionIsAManifestOverride) {
                   "\"min-confidence\": 0.05, \"ply\": true, \"ply-min-confidence\": 0.1}"},
       {"prior", "\"stack\": \"" + stack + "\", \"overrides\": {\"epochs\": 1, \"regularizer\": \"tv\", "
                 "\"noise-sigma\": 1, \"depth-smoothness\": 0.1, \"depth-huber\": 0.5, \"edge-scale\": 0.05, "
-                "\"edge-floor\": 0.1, \"prior-iterations\": 2, \"aif-smoothness\": 0.1, \"aif-huber\": 2}"},
+                "\"edge-floor\": 0.1, \"prior-iterations\": 2, \"aif-smoothness\": 0.1, \"aif-huber\": 2, "
+                "\"prior-scaling\": \"noise\"}"},
       {"align", "\"stack\": \"" + stack + "\", \"overrides\": {\"epochs\": 1, \"align\": \"translation\", "
                 "\"align-reference\": 1, \"align-crop\": true}"},
       {"uncal", "\"frames\": [" + frames + "], \"overrides\": {\"epochs\": 1, \"range\": 255, \"uncalibrated\": true, "
@@ -112,6 +113,7 @@ TEST(BatchFlags, EveryDfdSolveOptionIsAManifestOverride) {
   EXPECT_EQ(report("csv")["input"]["focus_source"], "csv");  // the CSV, relative to the manifest
   EXPECT_EQ(report("camera")["options"]["aif"]["solver"], "fista");
   EXPECT_TRUE(report("align").contains("alignment"));
+  EXPECT_EQ(report("prior")["regularizer"]["scaling"].get<std::string>().rfind("noise", 0), 0u);
 }
 
 // An override is checked as `dfd solve` checks the flag, and fails with solve's message (the

@@ -316,6 +316,54 @@ TEST(Cli, SolveOutputFlagsProgressAndQuiet) {
   EXPECT_FALSE(fs::exists(path_in(dir, "r4")));
 }
 
+// The regularised objective through the command line: 8-bit frames run it by default (auto), with
+// the noise estimate, the weights and their scaling in report.json and each step's prior_sigma in
+// the log; --prior-scaling noise holds the weights at the noise level; bad values are usage errors.
+TEST(Cli, RegularizerFlagsReachTheReport) {
+  const std::string dir = fresh_dir();
+  write_frames(dir);
+  const std::string solve = "solve a.png b.png --focus-distances 1,2.5 --epochs 2 --cg-iters 3,3 --depth-candidates 12 "
+                            "--backend cpu --threads 1 --quiet ";
+  ASSERT_EQ(run_dfd(dir, solve + "--out auto").code, 0);
+  const json a = json::parse(slurp(path_in(dir, "auto/report.json")));
+  EXPECT_EQ(a["regularizer"]["option"], "auto");
+  EXPECT_TRUE(a["regularizer"]["depth_prior"].get<bool>());
+  EXPECT_EQ(a["noise"]["quantisation_step"].get<double>(), 1.0);
+  EXPECT_EQ(a["noise"]["source_quantisation_step"].get<double>(), 1.0);
+  EXPECT_EQ(a["regularizer"]["scaling"].get<std::string>().rfind("residual", 0), 0u);
+  const double sigma = a["noise"]["sigma"].get<double>();
+  for (const auto& s : a["log"])
+    if (s.contains("prior_sigma")) EXPECT_GE(s["prior_sigma"].get<double>(), sigma * (1 - 1e-12));
+  // A noise level given below what the model settles at (rounding alone is 0.29): once the loss
+  // settles, the weights follow it.
+  ASSERT_EQ(run_dfd(dir, "solve a.png b.png --focus-distances 1,2.5 --epochs 6 --cg-iters 3,3 --depth-candidates 12 "
+                         "--backend cpu --threads 1 --quiet --noise-sigma 0.02 --out low")
+                .code,
+            0);
+  const json l = json::parse(slurp(path_in(dir, "low/report.json")));
+  int scaled = 0;
+  for (const auto& s : l["log"])
+    if (s.contains("prior_sigma")) scaled += s["prior_sigma"].get<double>() > 0.02 * (1 + 1e-9);
+  EXPECT_GT(scaled, 0) << l["log"].dump();
+
+  ASSERT_EQ(run_dfd(dir, solve + "--prior-scaling noise --depth-smoothness 2 --out fixed").code, 0);
+  const json f = json::parse(slurp(path_in(dir, "fixed/report.json")));
+  EXPECT_EQ(f["regularizer"]["scaling"].get<std::string>().rfind("noise", 0), 0u);
+  EXPECT_EQ(f["regularizer"]["depth"]["smoothness"].get<double>(), 2.0);
+  for (const auto& s : f["log"])
+    if (s.contains("prior_sigma")) EXPECT_DOUBLE_EQ(s["prior_sigma"].get<double>(), sigma);
+
+  ASSERT_EQ(run_dfd(dir, solve + "--regularizer none --out none").code, 0);
+  const json n = json::parse(slurp(path_in(dir, "none/report.json")));
+  EXPECT_FALSE(n["regularizer"]["depth_prior"].get<bool>());
+  EXPECT_FALSE(n["regularizer"].contains("scaling"));
+
+  expect_failure(run_dfd(dir, solve + "--prior-scaling loss --out bad1"), 2, "--prior-scaling");
+  expect_failure(run_dfd(dir, solve + "--regularizer l1 --out bad2"), 2, "--regularizer");
+  expect_failure(run_dfd(dir, solve + "--depth-smoothness -1 --out bad3"), 2, "--depth-smoothness");
+  EXPECT_FALSE(fs::exists(path_in(dir, "bad1")));
+}
+
 }  // namespace
 }  // namespace dfd
 

@@ -47,7 +47,12 @@ TEST(StackIo, LoadsFramesWithNaturalOrOverriddenRange) {
   EXPECT_EQ(s.range, 255.0);
   EXPECT_EQ(s.sources, paths);
   EXPECT_EQ(s.frames[1].data, ramp_image(6, 4, 3, 13, 256).data);
+  EXPECT_EQ(s.sample_step, 1.0);  // 8-bit files: integer samples, whatever resamples them later
   EXPECT_EQ(load_stack(paths, {1.0, 2.0}, 1000.0).range, 1000.0);
+  // Float TIFF frames carry no quantisation step.
+  const std::vector<std::string> floats = {path_in(dir, "g0.tiff"), path_in(dir, "g1.tiff")};
+  for (const auto& f : floats) write_float_tiff(f, ramp_image(6, 4, 3, 7, 256));
+  EXPECT_EQ(load_stack(floats, {1.0, 2.0}, 255.0).sample_step, 0.0);
   // The ramps reach 255; a range below that cannot hold them.
   expect_input_error([&] { load_stack(paths, {1.0, 2.0}, 100.0); }, {"f0.png", "exceed the intensity range"});
 }

@@ -9,6 +9,7 @@
 #include "model/prior_model.h"
 #include "cpu/cpu_backend.h"
 #include "dfd/backends.h"
+#include "dfd/error.h"
 #include "dfd/metrics.h"
 #include "dfd/noise.h"
 #include "dfd/reference_model.h"
@@ -289,6 +290,28 @@ TEST(PriorPrimitives, CandidateLossesAreTheExactGridLosses) {
   EXPECT_LT(worst, e * (2 * std::sqrt(scale) + e) + 1e-5 * scale);
 }
 
+TEST(PriorPrimitives, WindowMeanPlanesIsTheReferenceWindowMeanOfEachPlane) {
+  Shape s;
+  CpuBackend be(2);
+  be.setup(s.p);
+  const size_t hw = s.p.pixels();
+  const int planes = 5;
+  const auto maps = random_vec(planes * hw, 0.f, 3.f, 21);
+  for (int w : {1, 2, 3, 5, 20}) {
+    DVec V = upload(be, maps), tmp = be.alloc(hw);
+    be.window_mean_planes(V, planes, w, tmp);
+    const auto got = download(be, V);
+    for (int j = 0; j < planes; ++j) {
+      std::vector<float> want(maps.begin() + j * hw, maps.begin() + (j + 1) * hw);
+      if (w > 1) window_mean(want.data(), s.H, s.W, w);
+      for (size_t px = 0; px < hw; ++px) ASSERT_NEAR(got[j * hw + px], want[px], 1e-5f) << "w " << w << " plane " << j;
+    }
+  }
+  DVec V = be.alloc(planes * hw), small = be.alloc(hw - 1);
+  EXPECT_THROW(be.window_mean_planes(V, planes, 3, small), Error);
+  EXPECT_THROW(be.window_mean_planes(V, planes + 1, 3, be.alloc(hw)), Error);
+}
+
 TEST(PriorPrimitives, CoupledGoldenSectionAtWeightZeroIsGoldenSection) {
   test::Fixture f = test::load_fixture("case1");
   std::vector<float> stack = test::concat(f.stack);
@@ -408,6 +431,33 @@ TEST(RegularisedSolve, LogsAndNeverIncreasesItsObjectiveAndBeatsThePureObjective
     EXPECT_GE(s.objective, s.loss * (1 - 1e-6));  // the priors' terms are non-negative
   }
   EXPECT_GE(steps, 2 * opt.epochs - 1);
+  // Residual scaling: a step's weights are at sigma until the data loss settles (a step lowered
+  // it by less than 10%), then at sqrt(max(sigma^2, the previous step's L)). Replayed from the
+  // log; with a given sigma below the rounding noise, L settles above sigma^2 and scales.
+  auto replay = [](const Result& r) {
+    const double s2 = r.noise.sigma * r.noise.sigma;
+    double want = s2, last = std::nan("");
+    int scaled = 0;
+    for (const StepLog& s : r.log) {
+      if (s.epoch < 0) continue;
+      EXPECT_NEAR(s.prior_sigma, std::sqrt(want), 1e-9 * std::sqrt(want)) << s.step << " epoch " << s.epoch;
+      scaled += want > s2;
+      if (std::isfinite(last) && s.loss >= 0.9 * last) want = std::max(s2, s.loss);
+      else if (want > s2) want = std::max(s2, s.loss);
+      last = s.loss;
+    }
+    return scaled;
+  };
+  replay(reg);
+  Options low = opt;
+  low.noise_sigma = 0.05;
+  low.epochs = 6;
+  EXPECT_GT(replay(solve(q.stack, low, *be)), 0);
+  Options fixed = opt;
+  fixed.prior_residual_scaling = false;
+  fixed.epochs = 1;
+  for (const StepLog& s : solve(q.stack, fixed, *be).log)
+    if (s.epoch >= 0) EXPECT_DOUBLE_EQ(s.prior_sigma, reg.noise.sigma) << s.step;
 
   opt.regularizer = Regularizer::None;
   const Result pure = solve(q.stack, opt, *be);
@@ -432,6 +482,17 @@ TEST(RegularisedSolve, GivenNoiseSigmaIsUsedAndCleanFloatsStayPure) {
   EXPECT_DOUBLE_EQ(given.noise.sigma, 3.0);
   EXPECT_TRUE(given.depth_prior);
   EXPECT_NEAR(given.depth_prior_weight, 2 * 9.0 * opt.depth_smoothness / (5 * 3), 1e-12);
+  // The same float samples from files that were 8-bit (resampled by --align / --scale, so no
+  // longer integers): still a quantised stack, so regularised, with no rounding floor.
+  opt.noise_sigma = 0.0;
+  FocalStack resampled = q.scene.stack;
+  resampled.sample_step = 1.0;
+  const Result from_8bit = solve(resampled, opt, *be);
+  EXPECT_EQ(from_8bit.noise.step, 0.0);
+  EXPECT_EQ(from_8bit.noise.source_step, 1.0);
+  EXPECT_EQ(from_8bit.noise.sigma, from_8bit.noise.measured);
+  EXPECT_TRUE(from_8bit.depth_prior);
+  EXPECT_TRUE(from_8bit.aif_prior);
 }
 
 }  // namespace

@@ -111,6 +111,10 @@ class Backend {
   // The un-windowed loss of every candidate: V[j * H W + p] = loss_j(p), N x H x W. Needs
   // blur_levels.
   virtual void candidate_losses(DVec V) = 0;
+  // In place, the w x w box mean of each of `planes` H x W maps (window_mean of SPEC 4.2, as the
+  // windowed grid search averages its loss maps); tmp is scratch of at least H W floats (the
+  // CUDA backend averages tmp.size / (H W) planes at a time). w <= 1: nothing.
+  virtual void window_mean_planes(DVec maps, int planes, int w, DVec tmp) = 0;
   // Edge weight of the depth prior from the AIF x: g(p) = max(floor, exp(-|grad x|(p) / scale)),
   // |grad x| the magnitude of the channel-mean forward differences (prior::image_gradient).
   virtual void edge_weights(DVec x, float scale, float floor, DVec g) = 0;

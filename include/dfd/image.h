@@ -33,6 +33,10 @@ struct FocalStack {
   std::vector<double> focus_distances;  // same length unit as the camera
   double range = 255.0;                 // R: intensities lie in [0, R] (SPEC 1)
   std::vector<std::string> sources;     // where each frame came from (file names), for messages
+  // Quantisation step of the source files' samples in these units: 1 for 8/16-bit integer files,
+  // 0 for float files or unknown. It stays when --align or --scale resample the frames (their
+  // samples are then no longer integers), so the noise model still knows the data was rounded.
+  double sample_step = 0.0;
 
   int count() const { return static_cast<int>(frames.size()); }
   int width() const { return frames.empty() ? 0 : frames[0].width; }

@@ -18,6 +18,10 @@ struct NoiseEstimate {
   // (8/16-bit input; 0 for continuous floats) and the standard deviation of rounding, step / sqrt(12).
   double step = 0.0;
   double quantisation = 0.0;
+  // The source files' quantisation step (FocalStack::sample_step): still 1 for 8/16-bit frames
+  // that --align or --scale resampled, where `step` reads 0 (and rounding is averaged down, so
+  // the measured level is the floor). The auto objective treats such a stack as quantised.
+  double source_step = 0.0;
   // The level used: max(measured, quantisation). A flat region of an 8-bit image has a
   // high-pass of exactly zero, so rounding error is the floor wherever the signal varies.
   double sigma = 0.0;

@@ -14,8 +14,9 @@ struct FocalStack;
 enum class AifSolver { CG, Fista };
 enum class StepOrder { DepthFirst, AifFirst };
 enum class BackendKind { Auto, Cpu, Cuda };
-// Auto: regularised when the stack is quantised (integer samples: 8/16-bit, JPEG) or its
-// estimated noise exceeds kNoisyFraction R; the pure least-squares objective otherwise.
+// Auto: regularised when the stack is quantised (integer samples: 8/16-bit, JPEG, also after
+// --align / --scale resampled them: FocalStack::sample_step) or its estimated noise exceeds
+// kNoisyFraction R; the pure least-squares objective otherwise.
 enum class Regularizer { Auto, None, Tv };
 constexpr double kNoisyFraction = 1e-3;
 
@@ -72,6 +73,12 @@ struct Options {
   int prior_iterations = 60;      // annealing steps of the coupled depth search per depth step
   double aif_smoothness = 1.0;    // beta_x: rho = 2 sigma^2 beta_x / (0.02 R)
   double aif_huber = 1.0;         // Huber corner of the AIF prior, in units of sigma
+  // Residual scaling: the weights take max(sigma^2, the data loss L of the latest step) for
+  // sigma^2, so that a stack the model fits only to a residual above its sensor noise (real
+  // stacks: misalignment, JPEG, the uncalibrated model's approximations; and every stack in
+  // the first epochs) is regularised at the level it is fitted to. On rendered stacks L
+  // settles at sigma^2 and the weights are those of sigma. false: sigma^2 throughout.
+  bool prior_residual_scaling = true;
 
   // Operator accuracy (SPEC 4.3): implied-kernel L1 error bound of the blur levels.
   double kernel_tolerance = 1e-3;

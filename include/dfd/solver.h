@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -28,6 +29,9 @@ struct StepLog {
   // its objective no higher than it found it.
   double objective = 0.0;
   double objective_before = 0.0;
+  // The noise level the step's prior weights were scaled with (Options::prior_residual_scaling:
+  // sqrt(max(sigma^2, L of the previous step))); NaN when the step ran unregularised.
+  double prior_sigma = std::numeric_limits<double>::quiet_NaN();
 };
 
 // The uncalibrated model's blur scale a as estimated from the stack (estimate_blur_scale).

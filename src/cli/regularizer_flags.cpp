@@ -44,6 +44,11 @@ void RegularizerFlags::add(CLI::App& app) {
                                  "AIF prior: quadratic below this gradient, in noise sigmas (default " +
                                      format_number_short(d.aif_huber) + ")")
                       ->check(CLI::PositiveNumber);
+  scaling_opt = app.add_option("--prior-scaling", prior_scaling,
+                               "What the prior weights scale with: residual (the larger of the noise variance and "
+                               "the data loss the model is fitted to, step by step; default) or noise (the noise "
+                               "variance only)")
+                    ->check(CLI::IsMember({"residual", "noise"}));
 }
 
 void RegularizerFlags::apply(Options& opt) const {
@@ -56,6 +61,7 @@ void RegularizerFlags::apply(Options& opt) const {
   if (iterations_opt && *iterations_opt) opt.prior_iterations = prior_iterations;
   if (aif_opt && *aif_opt) opt.aif_smoothness = aif_smoothness;
   if (aif_huber_opt && *aif_huber_opt) opt.aif_huber = aif_huber;
+  if (scaling_opt && *scaling_opt) opt.prior_residual_scaling = prior_scaling == "residual";
 }
 
 std::string flags_for_fields(std::string message) {

@@ -10,13 +10,13 @@
 namespace dfd::cli {
 
 struct RegularizerFlags {
-  std::string regularizer;
+  std::string regularizer, prior_scaling;
   double noise_sigma = 0, depth_smoothness = 0, depth_huber = 0, edge_scale = 0, edge_floor = 0, aif_smoothness = 0,
          aif_huber = 0;
   int prior_iterations = 0;
   CLI::Option *regularizer_opt = nullptr, *noise_opt = nullptr, *depth_opt = nullptr, *depth_huber_opt = nullptr,
               *edge_scale_opt = nullptr, *edge_floor_opt = nullptr, *iterations_opt = nullptr, *aif_opt = nullptr,
-              *aif_huber_opt = nullptr;
+              *aif_huber_opt = nullptr, *scaling_opt = nullptr;
 
   void add(CLI::App& app);
   void apply(Options& opt) const;  // only the flags given

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "model/prior_model.h"
+#include "model/window_mean.h"
 #include "cpu/candidate_loss.h"
 #include "cpu/cpu_backend.h"
 #include "dfd/error.h"
@@ -35,6 +37,21 @@ void CpuBackend::candidate_losses(DVec V) {
       cpu_detail::candidate_loss(&table_[static_cast<size_t>(j) * F], F, C, stack_.data(), levels_.data(), HW, LS, p0,
                                  n, norm, V.ptr + static_cast<size_t>(j) * HW + p0);
   }
+}
+
+void CpuBackend::window_mean_planes(DVec maps, int planes, int w, DVec tmp) {
+  require_setup("window_mean_planes");
+  if (planes < 0) throw_runtime("cpu backend: window_mean_planes: negative plane count");
+  check(maps, static_cast<size_t>(planes) * hw_, "window_mean_planes", "maps");
+  if (tmp.size < hw_) check(tmp, hw_, "window_mean_planes", "tmp");
+  if (w <= 1 || planes == 0) return;
+  const int H = prob_.height, W = prob_.width;
+  const size_t scratch = window_mean_scratch(H, W);
+  const int threads = std::min(threads_, planes);
+  std::vector<double> work(static_cast<size_t>(threads) * scratch);
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int j = 0; j < planes; ++j)
+    window_mean_into(maps.ptr + static_cast<size_t>(j) * hw_, H, W, w, &work[omp_get_thread_num() * scratch]);
 }
 
 void CpuBackend::edge_weights(DVec x, float scale, float floor, DVec g) {

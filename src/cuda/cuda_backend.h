@@ -61,6 +61,7 @@ class CudaBackend final : public Backend {
   void keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) override;
   void loss_profile_stats(DVec confidence, DVec unimodal) override;
   void candidate_losses(DVec V) override;
+  void window_mean_planes(DVec maps, int planes, int w, DVec tmp) override;
   void edge_weights(DVec x, float scale, float floor, DVec g) override;
   void rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps, int iterations,
                       DVec u_bar) override;

@@ -2,6 +2,8 @@
 // prior's edge weights, Huber-ROF iterations, coupled search and golden section, weighted TV,
 // and the AIF prior's Huber weights and weighted differences; all enqueued on the backend's
 // stream without a sync. The per-pixel arithmetic is src/model/prior_model.h (kernels/prior.cu).
+#include <algorithm>
+
 #include "cuda/cuda_backend.h"
 #include "depth_search.cuh"
 #include "dfd/error.h"
@@ -13,6 +15,20 @@ void CudaBackend::candidate_losses(DVec V) {
   require_levels("candidate_losses");
   check(V, static_cast<size_t>(candidates_) * geo_.pixels, "candidate_losses", "V");
   launch_candidate_losses(model(), table(), 0, candidates_, V.ptr, stream_);
+}
+
+void CudaBackend::window_mean_planes(DVec maps, int planes, int w, DVec tmp) {
+  require_setup("window_mean_planes");
+  const size_t HW = geo_.pixels;
+  if (planes < 0) throw_runtime("cuda backend: window_mean_planes: negative plane count");
+  check(maps, static_cast<size_t>(planes) * HW, "window_mean_planes", "maps");
+  if (tmp.size < HW) check(tmp, HW, "window_mean_planes", "tmp");
+  if (tmp.ptr == maps.ptr) throw_runtime("cuda backend: window_mean_planes: tmp must not alias maps");
+  if (w <= 1 || planes == 0) return;
+  const int chunk = static_cast<int>(std::min<size_t>(tmp.size / HW, static_cast<size_t>(planes)));
+  for (int j0 = 0; j0 < planes; j0 += chunk)
+    launch_window_mean(maps.ptr + static_cast<size_t>(j0) * HW, tmp.ptr, std::min(chunk, planes - j0), geo_.height,
+                       geo_.width, w, stream_);
 }
 
 void CudaBackend::edge_weights(DVec x, float scale, float floor, DVec g) {

@@ -79,6 +79,7 @@ FocalStack load_stack(const std::vector<std::string>& frames, const std::vector<
     s.sources.push_back(frames[i]);
   }
   s.range = range_override > 0 ? range_override : natural;
+  s.sample_step = bits == 8 || bits == 16 ? 1.0 : 0.0;
   for (size_t i = 0; i < s.frames.size(); ++i) {
     const double m = max_value(s.frames[i]);
     if (m > s.range)

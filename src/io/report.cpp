@@ -142,7 +142,8 @@ std::string report_json(const RunReport& r) {
                   {"measured", res.noise.measured},
                   {"method", "1.4826 x median |Immerkaer high-pass| / 6, median over frames and channels"},
                   {"quantisation_step", res.noise.step},
-                  {"quantisation_sigma", res.noise.quantisation}};
+                  {"quantisation_sigma", res.noise.quantisation},
+                  {"source_quantisation_step", res.noise.source_step}};
     const Options& so = res.options;
     j["regularizer"] = {{"option", to_string(so.regularizer)},
                         {"depth_prior", res.depth_prior},
@@ -150,11 +151,15 @@ std::string report_json(const RunReport& r) {
                         {"objective", res.depth_prior || res.aif_prior
                                           ? "L + mu TV_g(Z) / HW (depth steps), L + rho sum huber(|grad x|) / (F C H W) (AIF steps)"
                                           : "L (SPEC 2)"}};
+    if (res.depth_prior || res.aif_prior)
+      j["regularizer"]["scaling"] = so.prior_residual_scaling
+                                        ? "residual: mu and rho at max(sigma^2, the previous step's L) (log: prior_sigma)"
+                                        : "noise: mu and rho at sigma^2";
     if (res.depth_prior)
       j["regularizer"]["depth"] = {{"mu", res.depth_prior_weight},   {"smoothness", so.depth_smoothness},
                                    {"huber_steps", so.depth_huber},  {"edge_scale", so.edge_scale},
                                    {"edge_floor", so.edge_floor},    {"iterations", so.prior_iterations},
-                                   {"window_used", false}};
+                                   {"window", so.window > 1 ? so.window : 0}};
     if (res.aif_prior)
       j["regularizer"]["aif"] = {{"rho", res.aif_prior_weight}, {"smoothness", so.aif_smoothness},
                                  {"huber_sigmas", so.aif_huber}};
@@ -169,6 +174,7 @@ std::string report_json(const RunReport& r) {
       if (s.reverted) e["reverted"] = true;
       if (std::isfinite(s.objective)) e["objective"] = s.objective;
       if (std::isfinite(s.objective_before)) e["objective_before"] = s.objective_before;
+      if (std::isfinite(s.prior_sigma)) e["prior_sigma"] = s.prior_sigma;
       log.push_back(e);
     }
     j["log"] = log;

@@ -84,6 +84,7 @@ FocalStack load_tiff_stack(const std::string& path, double range_override) {
   }
   const int bits = bits_of(p0);
   s.range = range_override > 0 ? range_override : bits == 8 ? 255.0 : bits == 16 ? 65535.0 : 1.0;
+  s.sample_step = bits == 8 || bits == 16 ? 1.0 : 0.0;
   for (size_t i = 0; i < s.frames.size(); ++i) {
     const auto& d = s.frames[i].data;
     const double m = d.empty() ? 0.0 : *std::max_element(d.begin(), d.end());

@@ -134,6 +134,7 @@ NoiseEstimate estimate_noise(const FocalStack& stack) {
     n.measured = *mid;
   }
   n.step = integral ? 1.0 : 0.0;
+  n.source_step = stack.sample_step;
   n.quantisation = n.step / std::sqrt(12.0);
   n.sigma = std::max(n.measured, n.quantisation);
   n.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -143,6 +144,7 @@ NoiseEstimate estimate_noise(const FocalStack& stack) {
 std::string describe(const NoiseEstimate& n) {
   std::string s = "noise " + format_number_short(n.sigma) + " (measured " + format_number_short(n.measured);
   if (n.step > 0) s += ", rounding to integers " + format_number_short(n.quantisation);
+  else if (n.source_step > 0) s += ", resampled from integer samples";
   return s + ")";
 }
 

@@ -60,6 +60,7 @@ size_t aif_work_floats(const Problem& prob, bool aif_prior);
 // depth u and its dual q (2 H W), the auxiliary depth a, the edge weights g, u_bar scratch.
 struct DepthPriorWork {
   DVec V, u, q, a, g, u_bar;
+  DVec window_tmp;  // scratch of the candidate-loss box mean (prob.window > 1), else empty
 };
 DepthPriorWork alloc_depth_prior_work(Backend& be, const Problem& prob);
 size_t depth_prior_work_floats(const Problem& prob);

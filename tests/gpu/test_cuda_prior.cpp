@@ -54,6 +54,32 @@ double candidate_step(const Problem& p) {
 
 // ---- Depth prior -----------------------------------------------------------------------------
 
+// The box mean of a plane stack, in chunks of the scratch's planes on the device: the CPU's
+// double-precision integral images against the device's float row and column sums, so within a
+// few ulps of the maps' magnitude times the window's count of terms.
+TEST(CudaPrior, WindowMeanPlanesMatchesCpuInAnyChunking) {
+  DFD_REQUIRE_CUDA();
+  const gputest::Scene sc = gputest::make_scene(gputest::SceneSpec{});
+  const Problem& p = sc.problem;
+  gputest::Backends be(p);
+  const size_t HW = p.pixels();
+  const int planes = 7;
+  const std::vector<float> maps = random_vector(planes * HW, 0.f, 50.f, 5);
+  for (int w : {1, 3, 6}) {
+    for (size_t chunk : {size_t{1}, size_t{3}, size_t{7}}) {
+      std::vector<float> out[2];
+      int k = 0;
+      for (Backend* b : both(be)) {
+        DVec v = put(*b, maps), tmp = b->alloc(chunk * HW);
+        b->window_mean_planes(v, planes, w, tmp);
+        out[k++] = get(*b, v);
+      }
+      ASSERT_EQ(gputest::count_non_finite(out[1]), 0u);
+      EXPECT_LE(max_abs_diff(out[1], out[0]), 4.0 * w * w * kUlp * 50.0) << "w " << w << ", chunk " << chunk;
+    }
+  }
+}
+
 // Every candidate's loss through the same level blurs: within the per-pixel loss slack of the
 // existing depth tests (the blurs' 1e-5 R rounding bound through the squared residual).
 TEST(CudaPrior, CandidateLossesMatchCpu) {
