@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dense_sweep.h"
 #include "dfd/backends.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
@@ -172,31 +173,8 @@ TEST(Uncalibrated, EstimatesTheBlurScaleOfARenderedStackAndReportsIt) {
   EXPECT_EQ(j["options"]["depth"]["max"].get<double>(), 3.0);  // resolved, not the preset's 0
 }
 
-// A dense focus sweep rendered with the FocusIndex model: F frames, a px per frame step, depth a
-// slanted plane across 0 .. F-1 with two fronto-parallel patches.
-FocalStack dense_sweep(int F, double a, int W = 64, int H = 48) {
-  const Image aif = synthetic_texture(W, H, 7);
-  Image depth(W, H, 1);
-  for (int y = 0; y < H; ++y)
-    for (int x = 0; x < W; ++x) {
-      float s = static_cast<float>((F - 1) * (0.05 + 0.9 * x / (W - 1)));
-      if (y < H / 4) s = 0.3f * (F - 1);
-      if (y > 3 * H / 4 && x < W / 2) s = 0.8f * (F - 1);
-      depth.at(x, y) = s;
-    }
-  FocalStack st;
-  for (int i = 0; i < F; ++i) st.focus_distances.push_back(i);
-  const int K = 2 * static_cast<int>(std::ceil(3 * std::max(0.5, a * (F - 1)))) + 1;
-  st.frames = exact_forward(aif, depth, index_camera(a, 0.5), st.focus_distances, K);
-  st.range = 255;
-  return st;
-}
-
-std::string trials_text(const BlurScaleEstimate& e) {
-  std::string t;
-  for (const auto& [a, l] : e.trials) t += " (" + std::to_string(a) + ", " + std::to_string(l) + ")";
-  return t;
-}
+using test::dense_sweep;
+using test::trials_text;
 
 // A true a below the initial grid (0.125 .. 8 px per frame step): the best grid point is the
 // lowest, so the grid grows downwards until the minimum is bracketed, and the estimate finds a.

@@ -46,12 +46,15 @@ void CpuBackend::window_mean_planes(DVec maps, int planes, int w, DVec tmp) {
   if (tmp.size < hw_) check(tmp, hw_, "window_mean_planes", "tmp");
   if (w <= 1 || planes == 0) return;
   const int H = prob_.height, W = prob_.width;
+  // The windowed search's per-thread scratch (allocated by setup when the problem has a window,
+  // as the solver's callers do); grown once here for a caller without one.
   const size_t scratch = window_mean_scratch(H, W);
+  if (window_scratch_.size() < static_cast<size_t>(threads_) * scratch)
+    window_scratch_.assign(static_cast<size_t>(threads_) * scratch, 0.0);
   const int threads = std::min(threads_, planes);
-  std::vector<double> work(static_cast<size_t>(threads) * scratch);
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int j = 0; j < planes; ++j)
-    window_mean_into(maps.ptr + static_cast<size_t>(j) * hw_, H, W, w, &work[omp_get_thread_num() * scratch]);
+    window_mean_into(maps.ptr + static_cast<size_t>(j) * hw_, H, W, w, &window_scratch_[omp_get_thread_num() * scratch]);
 }
 
 void CpuBackend::edge_weights(DVec x, float scale, float floor, DVec g) {

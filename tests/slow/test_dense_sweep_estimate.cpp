@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <string>
 
+#include "dense_sweep.h"
 #include "dfd/backends.h"
 #include "dfd/reference_model.h"
 #include "dfd/solver.h"
@@ -25,31 +26,8 @@ Camera index_camera(double a, double thresh) {
   return c;
 }
 
-// A dense sweep at test size (as tests/test_uncalibrated.cpp): F frames, a px per frame step,
-// a slanted plane across 0 .. F-1 and two fronto-parallel patches.
-FocalStack dense_sweep(int F, double a, int W, int H) {
-  const Image aif = synthetic_texture(W, H, 7);
-  Image depth(W, H, 1);
-  for (int y = 0; y < H; ++y)
-    for (int x = 0; x < W; ++x) {
-      float s = static_cast<float>((F - 1) * (0.05 + 0.9 * x / (W - 1)));
-      if (y < H / 4) s = 0.3f * (F - 1);
-      if (y > 3 * H / 4 && x < W / 2) s = 0.8f * (F - 1);
-      depth.at(x, y) = s;
-    }
-  FocalStack st;
-  for (int i = 0; i < F; ++i) st.focus_distances.push_back(i);
-  const int K = 2 * static_cast<int>(std::ceil(3 * std::max(0.5, a * (F - 1)))) + 1;
-  st.frames = exact_forward(aif, depth, index_camera(a, 0.5), st.focus_distances, K);
-  st.range = 255;
-  return st;
-}
-
-std::string trials_text(const BlurScaleEstimate& e) {
-  std::string t;
-  for (const auto& [a, l] : e.trials) t += " (" + std::to_string(a) + ", " + std::to_string(l) + ")";
-  return t;
-}
+using test::dense_sweep;
+using test::trials_text;
 
 FocalStack dense_sweep_400(double a) {
   const int W = 400, H = 400, F = 41;
