@@ -6,11 +6,21 @@
 #include <cmath>
 #include <string>
 
+#include "dfd/camera.h"
 #include "dfd/reference_model.h"
 #include "dfd/solver.h"
 #include "dfd/synthetic.h"
 
 namespace dfd::test {
+
+// The uncalibrated camera: sigma_i(s) = max(thresh, a |s - i|).
+inline Camera index_camera(double a, double thresh) {
+  Camera c;
+  c.model = BlurModel::FocusIndex;
+  c.index_scale = a;
+  c.thresh = thresh;
+  return c;
+}
 
 // F frames, a px per frame step; depth a slanted plane across 0 .. F-1 with two
 // fronto-parallel patches.

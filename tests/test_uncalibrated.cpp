@@ -22,13 +22,7 @@
 namespace dfd {
 namespace {
 
-Camera index_camera(double a, double thresh) {
-  Camera c;
-  c.model = BlurModel::FocusIndex;
-  c.index_scale = a;
-  c.thresh = thresh;
-  return c;
-}
+using test::index_camera;
 
 TEST(Uncalibrated, BlurLawIsLinearInTheIndexDistanceAboveThresh) {
   const Camera c = index_camera(1.5, 0.5);

@@ -18,13 +18,7 @@
 namespace dfd {
 namespace {
 
-Camera index_camera(double a, double thresh) {
-  Camera c;
-  c.model = BlurModel::FocusIndex;
-  c.index_scale = a;
-  c.thresh = thresh;
-  return c;
-}
+using test::index_camera;
 
 using test::dense_sweep;
 using test::trials_text;
