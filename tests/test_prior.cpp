@@ -437,13 +437,14 @@ TEST(RegularisedSolve, LogsAndNeverIncreasesItsObjectiveAndBeatsThePureObjective
   auto replay = [](const Result& r) {
     const double s2 = r.noise.sigma * r.noise.sigma;
     double want = s2, last = std::nan("");
+    bool settled = false;
     int scaled = 0;
     for (const StepLog& s : r.log) {
       if (s.epoch < 0) continue;
       EXPECT_NEAR(s.prior_sigma, std::sqrt(want), 1e-9 * std::sqrt(want)) << s.step << " epoch " << s.epoch;
       scaled += want > s2;
-      if (std::isfinite(last) && s.loss >= 0.9 * last) want = std::max(s2, s.loss);
-      else if (want > s2) want = std::max(s2, s.loss);
+      settled = settled || (std::isfinite(last) && s.loss >= 0.9 * last);
+      if (settled) want = std::max(s2, s.loss);
       last = s.loss;
     }
     return scaled;

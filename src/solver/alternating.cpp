@@ -191,10 +191,11 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
   // the level the model fits the data to.
   constexpr double kSettled = 0.9;
   double L_last = nan;
+  bool settled = false;  // from the first settled step on, the weights follow L
   auto after_step = [&](double L) {
     if (!opt.prior_residual_scaling || !std::isfinite(L)) return;
-    if (std::isfinite(L_last) && L >= kSettled * L_last) s2_step = std::max(s2_noise, L);
-    else if (s2_step > s2_noise) s2_step = std::max(s2_noise, L);  // once settled, it follows L
+    settled = settled || (std::isfinite(L_last) && L >= kSettled * L_last);
+    if (settled) s2_step = std::max(s2_noise, L);
     L_last = L;
   };
 
