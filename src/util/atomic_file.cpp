@@ -17,7 +17,7 @@ namespace dfd {
 namespace {
 
 [[noreturn]] void fail(const std::string& path, const std::string& what, int err) {
-  throw_runtime(path + ": " + what + ": " + std::strerror(err));
+  throw FileError(path + ": " + what + ": " + std::strerror(err), err);
 }
 
 }  // namespace
