@@ -67,6 +67,9 @@ class Backend {
   virtual void setup(const Problem& p) = 0;
   // Peak backend memory in use since setup, bytes.
   virtual size_t peak_memory() const = 0;
+  // Whether the backend's memory is the host's (the CPU backend): memory_estimate then counts
+  // against the host memory limit (dfd/memory.h) before setup.
+  virtual bool uses_host_memory() const { return false; }
 
   virtual DVec stack() = 0;           // b as staged by setup
   virtual DVec alloc(size_t n) = 0;   // zero-filled; valid until the next setup or destruction

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/regularizer_flags.h"
+#include "dfd/cancel.h"
 #include "dfd/error.h"
 
 namespace {
@@ -37,6 +38,9 @@ int run_guarded(const std::function<int()>& run) {
 int main(int argc, char** argv) {
   // OpenCV's own warnings (e.g. for a corrupt file) would repeat what our errors say.
   cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
+  // SIGINT/SIGTERM stop the work at its next safe point (exit 130/143, nothing half written);
+  // a second one ends the process at once.
+  dfd::install_stop_handlers();
   dfd::cli::set_command_line(argc, argv);
 
   CLI::App app{"dfd: depth from defocus by direct optimisation. A focal stack (photos from one\n"

@@ -21,6 +21,7 @@ class CpuBackend final : public Backend {
   size_t memory_estimate(const Problem& p) const override;
   void setup(const Problem& p) override;
   size_t peak_memory() const override { return peak_; }
+  bool uses_host_memory() const override { return true; }
 
   DVec stack() override;
   DVec alloc(size_t n) override;

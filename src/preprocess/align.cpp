@@ -21,6 +21,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/video/tracking.hpp>
 
+#include "dfd/cancel.h"
 #include "dfd/error.h"
 #include "util/number_text.h"
 
@@ -253,6 +254,7 @@ AlignmentReport align_stack(FocalStack& stack, const AlignOptions& o,
     const int n = i < ref ? i + 1 : i - 1;
     pairs[i] = register_pair(pyr[n], pyr[i], W, H, o);
   }
+  throw_if_stopped("after registering the frames");
 
   // Check each pair, then chain: frame i <- neighbour <- ... <- reference.
   const cv::Point2d centre(0.5 * (W - 1), 0.5 * (H - 1));
@@ -322,6 +324,7 @@ AlignmentReport align_stack(FocalStack& stack, const AlignOptions& o,
   // Warp every frame onto the reference, plane by plane.
   for (int i = 0; i < F; ++i) {
     if (i == ref) continue;
+    throw_if_stopped("while warping the frames");
     Image& im = stack.frames[i];
     Image out(W, H, im.channels);
     const Mat3 m = to_frame[i];

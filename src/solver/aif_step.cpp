@@ -2,6 +2,7 @@
 // once over the backend primitives; scalars stay in backend memory.
 #include <cmath>
 
+#include "dfd/cancel.h"
 #include "solver/steps.h"
 
 namespace dfd {
@@ -68,6 +69,7 @@ void cg_aif_step(Backend& be, const Problem& prob, DVec x, const AifWork& w, int
     be.copy(w.s, w.p);
     be.dot(w.s, w.s, kGamma);
     for (int k = 0; k < n; ++k) {
+      throw_if_stopped("in the AIF step");
       be.apply_A(w.p, w.q_data);
       if (prior) be.weighted_gradient(w.p, w.w, c, w.q_grad);
       be.dot(w.q, w.q, kDelta);
@@ -115,6 +117,7 @@ void fista_aif_step(Backend& be, const Problem& prob, DVec x, const AifWork& w, 
   be.fill(w.y, 0.f);
   double t = 1.0;
   for (int k = 0; k < iterations; ++k) {
+    throw_if_stopped("in the AIF step");
     be.apply_A(w.y, w.r_data);
     be.axpby(Coef::constant(-1.f), be.stack(), Coef::constant(1.f), w.r_data);  // A y - b
     be.apply_At(w.r_data, w.g);                                                // gradient of 0.5 ||A y - b||^2

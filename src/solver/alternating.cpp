@@ -5,8 +5,10 @@
 #include <cmath>
 #include <limits>
 
+#include "dfd/cancel.h"
 #include "dfd/cleanup.h"
 #include "dfd/error.h"
+#include "dfd/memory.h"
 #include "dfd/noise.h"
 #include "dfd/solver.h"
 #include "solver/steps.h"
@@ -94,6 +96,7 @@ PriorWeights scaled_weights(const PriorWeights& pw, double s2) {
 
 Result solve(const FocalStack& input, const Options& requested, Backend& be, const ProgressFn& progress) {
   const auto t_solve = Clock::now();
+  throw_if_stopped("before the solve");
   // The noise level the regularised objective scales with.
   NoiseEstimate noise = estimate_noise(input);
   const bool noise_given = requested.noise_sigma > 0;
@@ -122,6 +125,21 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
 
   // Stage the stack once: frames x channels x height x width.
   Problem prob = make_problem(*stack, opt);
+  {
+    // Before anything large is allocated: the host copy staged below, the padded copy, the
+    // result images, and on the CPU the backend's whole working set, beside the input stack the
+    // caller holds.
+    const double fb = sizeof(float);
+    double need = fb * static_cast<double>(input.count()) * input.frames[0].data.size() +  // the caller's stack
+                  fb * static_cast<double>(prob.stack_size()) +                           // the staged copy
+                  (stack != &input ? fb * static_cast<double>(prob.stack_size()) : 0.0) +   // the padded copy
+                  fb * static_cast<double>(prob.pixels()) * (prob.channels + 4);           // depth, AIF, confidence
+    if (be.uses_host_memory()) need += static_cast<double>(be.memory_estimate(prob));
+    check_host_memory(static_cast<size_t>(std::min(need, 9e18)),
+                      "solving " + std::to_string(prob.width) + "x" + std::to_string(prob.height) + "x" +
+                          std::to_string(prob.channels) + ", " + std::to_string(prob.frames) + " frames, " +
+                          std::to_string(prob.levels.count()) + " blur levels on " + be.name());
+  }
   std::vector<float> host_stack;
   host_stack.reserve(prob.stack_size());
   for (const Image& f : stack->frames) host_stack.insert(host_stack.end(), f.data.begin(), f.data.end());
@@ -159,6 +177,7 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
   auto log_step = [&](StepLog s) {
     res.log.push_back(s);
     if (progress) progress(res.log.back(), opt.epochs);
+    throw_if_stopped("between solver steps");
   };
 
   bool have_depth = false;

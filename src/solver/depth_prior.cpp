@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dfd/cancel.h"
 #include "solver/steps.h"
 
 namespace dfd {
@@ -61,6 +62,7 @@ void depth_prior_step(Backend& be, const Problem& prob, const PriorWeights& pw, 
   // The a-step's coupling weight on (u - Z_j)^2 in depth units: mu / (2 theta step^2).
   auto coupling = [&](double th) { return static_cast<float>(pw.mu / (2.0 * th * pw.step * pw.step)); };
   for (int k = 0; k < n; ++k, theta *= ratio) {
+    throw_if_stopped("in the depth step");
     be.rof_iterations(w.u, w.q, w.a, w.g, step, static_cast<float>(theta), eps, 1, w.u_bar);
     be.coupled_search(w.V, w.u, coupling(theta), w.a, loss);
   }
