@@ -71,7 +71,7 @@ TEST(BatchFlags, EveryDfdSolveOptionIsAManifestOverride) {
   // What a batch sets itself: refused per item, each with its reason.
   const std::map<std::string, std::string> refused = {
       {"out", "outputs go"}, {"force", "outputs go"}, {"preset", "\"preset\""}, {"focus-distances", "\"focus_distances\""},
-      {"backend", "--backend"}, {"threads", "--threads"}};
+      {"backend", "--backend"}, {"threads", "--threads"}, {"max-memory", "--max-memory"}};
 
   std::set<std::string> covered;
   for (const auto& [id, body] : items) {

@@ -2,6 +2,8 @@
 // Run reports and the summary sheet: dfd/report.h; resizing a stack: dfd/resample.h.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,6 +28,26 @@ struct LoadedImage {
 // Reads any image OpenCV decodes. Throws Error(Input) naming the file when it is missing,
 // not an image, of an unsupported depth (signed integers), or holds NaN/inf/negative values.
 LoadedImage read_image(const std::string& path);
+
+// An image's size as its file header gives it, read before any pixel is decoded.
+struct ImageHeader {
+  std::string format;  // "PNG", "JPEG", "TIFF" (the first page), "BMP"
+  int64_t width = 0, height = 0;
+  int channels = 0;    // as stored (alpha included)
+  int bits = 8;        // per sample
+  size_t decode_bytes() const;  // the peak of decoding it into a float Image
+  size_t frame_bytes() const;   // the float Image it becomes (alpha dropped)
+};
+// The header of PNG, JPEG, TIFF and BMP files; nullopt for other formats or a header that
+// cannot be read (decoding then reports what is wrong).
+std::optional<ImageHeader> read_image_header(const std::string& path);
+// Error(OutOfMemory) (check_host_memory) when decoding `path` would pass the memory limit,
+// judged from its header alone; nothing for files without a readable header.
+void check_decode_memory(const std::string& path);
+// The same for a whole stack: the float frames together plus the largest decode, from the
+// headers (read until the sum passes the limit, so a stack of a million frames is refused after
+// a few). Error(OutOfMemory) naming the frames, their size, the need and the limit.
+void check_stack_memory(const std::vector<std::string>& frames);
 
 // A depth map: a 1-channel image whose values divided by `scale` are depths (float TIFF in
 // depth units with scale 1; 16-bit PNG in millimetres with scale 1000).

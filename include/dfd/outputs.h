@@ -31,6 +31,9 @@ struct ExtraOutputs {
 ExtraOutputs write_extra_outputs(const std::string& dir, const FocalStack& stack, const Result& r,
                                  const OutputOptions& o);
 
+// Every file name `dfd solve` may write into its output folder (report.json included).
+const std::vector<std::string>& solve_output_names();
+
 // Error(Usage) for a request that cannot be met (EXR unavailable in this OpenCV build, bad
 // PLY values); call before solving.
 void check_output_options(const OutputOptions& o);

@@ -57,7 +57,7 @@ struct SolverFlags {
   std::vector<double> depth_range;
   std::vector<int> cg_iters;
   int window = 0, epochs = 0, candidates = 0, threads = 0;
-  std::string aif_solver, order, backend;
+  std::string aif_solver, order, backend, max_memory;
   double range = 0, scale = 1;
   bool quiet = false;
   AlignFlags align;  // --align, --align-reference, --align-crop (full only)
@@ -65,11 +65,13 @@ struct SolverFlags {
   RegularizerFlags regularizer;  // --regularizer and the prior weights (full only)
   CLI::Option *depth_range_opt = nullptr, *cg_opt = nullptr, *window_opt = nullptr, *epochs_opt = nullptr,
               *candidates_opt = nullptr, *threads_opt = nullptr, *aif_opt = nullptr, *order_opt = nullptr,
-              *backend_opt = nullptr, *range_opt = nullptr, *scale_opt = nullptr;
+              *backend_opt = nullptr, *range_opt = nullptr, *scale_opt = nullptr, *max_memory_opt = nullptr;
 
-  // `full` = false adds only --epochs, --backend, --threads and --quiet (for `demo`).
+  // `full` = false adds only --epochs, --backend, --threads, --max-memory and --quiet (for `demo`).
   void add(CLI::App& app, bool full = true);
   void apply(Options& opt) const;
+  // --max-memory, when given, as the process's host memory limit (set_max_memory).
+  void apply_memory_limit() const;
 };
 
 // The flags of `dfd solve` beyond the model and solver ones: the optional output files (--exr,
@@ -88,6 +90,12 @@ struct SolveFileFlags {
 // Refuses an existing non-empty output folder unless `force` (Error(Usage)); a path that is
 // a file is an error too. Call before any heavy work.
 void check_output_dir(const std::string& dir, bool force);
+// The check of `dfd solve`'s result folder: as check_output_dir, and with `force` the folder
+// may hold only files a solve writes (its results are replaced as a whole): Error(Usage)
+// naming the others.
+void check_result_folder(const std::string& dir, bool force);
+// The help text of --max-memory (solve, demo, batch).
+extern const char* const kMaxMemoryHelp;
 // Creates the folder (and parents); Error(Runtime) "<dir>: cannot create the output folder: ..."
 // on failure.
 inline void create_output_dir(const std::string& dir) { make_dirs(dir, "output folder"); }

@@ -3,13 +3,20 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
+#include "dfd/memory.h"
+#include "dfd/outputs.h"
 #include "dfd/progress.h"
+#include "util/files.h"
+#include "util/staged_folder.h"
 
 namespace dfd::cli {
 
@@ -129,7 +136,16 @@ void SolverFlags::add(CLI::App& app, bool full) {
   backend_opt = app.add_option("--backend", backend, "Where to solve (auto: CUDA when a GPU is present)")
                     ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   threads_opt = app.add_option("--threads", threads, "CPU threads (0 = all)")->check(CLI::NonNegativeNumber);
+  max_memory_opt = app.add_option("--max-memory", max_memory, kMaxMemoryHelp);
   app.add_flag("--quiet,-q", quiet, "No progress lines");
+}
+
+const char* const kMaxMemoryHelp =
+    "Host memory the run may use, e.g. 8G or 512M (default: 85% of what is available: MemAvailable, the "
+    "cgroup's limit, ulimit -v); a stack or solve over it is refused before decoding or allocating (exit 5)";
+
+void SolverFlags::apply_memory_limit() const {
+  if (max_memory_opt && *max_memory_opt) set_max_memory(parse_memory_size(max_memory));
 }
 
 void SolverFlags::apply(Options& opt) const {
@@ -180,6 +196,34 @@ void check_output_dir(const std::string& dir, bool force) {
   if (!fs::is_directory(st)) throw_usage("--out " + dir + ": exists and is not a folder");
   if (!force && !fs::is_empty(dir, ec))
     throw_usage("output folder " + dir + " exists and is not empty; pass --force to overwrite its results");
+}
+
+void check_result_folder(const std::string& dir, bool force) {
+  std::error_code ec;
+  const auto st = fs::status(dir, ec);
+  if (!fs::exists(st)) return;
+  if (!fs::is_directory(st)) throw_usage("--out " + dir + ": exists and is not a folder");
+  if (fs::is_empty(dir, ec)) return;
+  if (!force) throw_usage("output folder " + dir + " exists and is not empty; pass --force to replace its results");
+  // --force replaces the folder as a whole (the new results are swapped in once complete), so
+  // it must hold nothing but results: what the solve writes and what its report.json lists.
+  std::vector<std::string> known = solve_output_names();
+  try {
+    std::ifstream in(join_path(dir, "report.json"));
+    const nlohmann::json r = nlohmann::json::parse(in);
+    if (r.contains("outputs") && r["outputs"].is_array())
+      for (const auto& f : r["outputs"])
+        if (f.is_string()) known.push_back(f.get<std::string>());
+  } catch (...) {  // no readable report: only the names solve writes count
+  }
+  const std::vector<std::string> foreign = foreign_entries(dir, known);
+  if (!foreign.empty()) {
+    std::string list;
+    for (size_t i = 0; i < foreign.size() && i < 5; ++i) list += (i ? ", " : "") + foreign[i];
+    if (foreign.size() > 5) list += ", ... (" + std::to_string(foreign.size()) + " in all)";
+    throw_usage("--force replaces the results in " + dir + " as a whole, but it also holds " + list +
+                ", which dfd solve did not write; choose another --out, or move them");
+  }
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include "dfd/backends.h"
 #include "dfd/batch.h"
 #include "dfd/error.h"
+#include "dfd/memory.h"
 #include "dfd/job.h"
 
 namespace dfd::cli {
@@ -18,10 +19,10 @@ namespace fs = std::filesystem;
 namespace {
 
 struct BatchArgs {
-  std::string manifest, out, devices, backend;
+  std::string manifest, out, devices, backend, max_memory;
   int shard_index = 0, shard_count = 1, prefetch = 0, threads = 0;
   CLI::Option *index_opt = nullptr, *count_opt = nullptr, *devices_opt = nullptr, *threads_opt = nullptr,
-              *backend_opt = nullptr;
+              *backend_opt = nullptr, *max_memory_opt = nullptr;
   bool quiet = false;
 };
 
@@ -62,9 +63,9 @@ std::vector<std::string> item_flags(const BatchItem& item) {
     args.push_back("--focus-distances=" + list);
   }
   for (const auto& [name, values] : item.overrides) {
-    if (name == "backend" || name == "threads")
-      throw_input("override \"" + name + "\": the device and CPU threads of a batch are set for all items by "
-                  "`dfd batch --backend/--devices/--threads`");
+    if (name == "backend" || name == "threads" || name == "max-memory")
+      throw_input("override \"" + name + "\": the devices, CPU threads and memory limit of a batch are set for all "
+                  "items by `dfd batch --backend/--devices/--threads/--max-memory`");
     if (name == "out" || name == "force" || name == "preset" || name == "focus-distances")
       throw_input("override \"" + name + "\" is not allowed" +
                   (name == "preset" || name == "focus-distances" ? " (use the item's \"preset\" / \"focus_distances\")"
@@ -171,6 +172,7 @@ class SolveRunner : public ItemRunner {
 };
 
 int run_batch_command(const BatchArgs& a) {
+  if (*a.max_memory_opt) set_max_memory(parse_memory_size(a.max_memory));
   const std::vector<BatchItem> items = read_batch_manifest(a.manifest);
   BatchConfig cfg;
   cfg.manifest = a.manifest;
@@ -210,6 +212,7 @@ Command add_batch_command(CLI::App& root) {
                        ->check(CLI::PositiveNumber);
   app->add_option("--prefetch", a->prefetch, "Items loaded ahead of the workers (default: one per worker)")
       ->check(CLI::Range(0, 64));
+  a->max_memory_opt = app->add_option("--max-memory", a->max_memory, kMaxMemoryHelp);
   app->add_flag("--quiet,-q", a->quiet, "No progress lines");
   app->footer(
       "Manifest lines: {\"id\": \"s1\", \"stack\": \"s1/STACK.json\"} | {\"id\", \"frames\": [...],\n"

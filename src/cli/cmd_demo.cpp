@@ -79,6 +79,7 @@ void write_demo_marker(const std::string& dir, const std::vector<std::string>& f
 
 int run_demo(const DemoArgs& a) {
   const bool quiet = a.solver.quiet;
+  a.solver.apply_memory_limit();
   const std::optional<std::vector<std::string>> earlier = earlier_demo_files(a.out);
   if (!earlier) check_output_dir(a.out, a.force);
   SceneSpec spec;

@@ -6,7 +6,9 @@
 #include "dfd/backends.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
+#include "dfd/cancel.h"
 #include "dfd/job.h"
+#include "util/staged_folder.h"
 
 namespace dfd::cli {
 
@@ -22,7 +24,8 @@ struct SolveArgs {
 };
 
 int run_solve(const SolveArgs& a) {
-  check_output_dir(a.out, a.force);
+  a.solver.apply_memory_limit();
+  check_result_folder(a.out, a.force);
   check_output_options(a.files.outputs);
   const bool quiet = a.solver.quiet;
   SolveRequest request = solve_request(a.inputs, a.camera, a.solver);
@@ -32,7 +35,9 @@ int run_solve(const SolveArgs& a) {
   const FocalStack& stack = job.stack;
   const Options& opt = job.options;
 
-  create_output_dir(a.out);
+  // Written in full beside a.out, then moved into place: a failure, a kill or a full disk
+  // leaves the previous results (or none), never a folder that looks finished.
+  StagedFolder staged(a.out);
   std::string why;
   std::unique_ptr<Backend> backend = make_backend(opt, &why);
   if (!why.empty()) note(quiet, why);
@@ -46,7 +51,18 @@ int run_solve(const SolveArgs& a) {
 
   if (opt.blur_model == BlurModel::FocusIndex && !(opt.blur_scale > 0))
     note(quiet, "estimating the blur scale a (short solves of a downscaled copy of the stack)");
-  const SolveJobOutput r = run_solve_job(job, *backend, a.out, command_line(), why, progress_printer(quiet, &opt));
+  SolveJobOutput r;
+  try {
+    r = run_solve_job(job, *backend, staged.path(), command_line(), why, progress_printer(quiet, &opt));
+  } catch (const FileError& e) {
+    // Name the file where the user will look for it, not its staging copy.
+    std::string what = e.what();
+    for (size_t at = what.find(staged.path()); at != std::string::npos; at = what.find(staged.path(), at))
+      what.replace(at, staged.path().size(), staged.target());
+    throw FileError(what + " (nothing written to " + a.out + ")", e.error_number());
+  }
+  throw_if_stopped("before moving the results into place");
+  staged.commit();
   char took[32];
   std::snprintf(took, sizeof took, "%.1f s", r.result.seconds);
   std::string files;

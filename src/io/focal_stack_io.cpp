@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "dfd/cancel.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/options.h"
@@ -56,11 +57,13 @@ void reject_unknown(const json& j, const std::set<std::string>& known, const std
 FocalStack load_stack(const std::vector<std::string>& frames, const std::vector<double>& focus_distances,
                       double range_override) {
   if (frames.empty()) throw_input("no frames given");
+  check_stack_memory(frames);  // from the headers, before any frame is decoded
   FocalStack s;
   s.focus_distances = focus_distances;
   int bits = 0;
   double natural = 0.0;
   for (size_t i = 0; i < frames.size(); ++i) {
+    throw_if_stopped("while loading the frames");
     LoadedImage li = read_image(frames[i]);
     if (i == 0) {
       bits = li.bit_depth;

@@ -90,6 +90,7 @@ LoadedImage read_image(const std::string& path) {
   std::string ext = fs::path(path).extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ext == ".exr") enable_openexr();  // OpenCV refuses EXR without its opt-in variable
+  check_decode_memory(path);  // a header of 30000 x 30000 pixels is refused before decoding
   cv::Mat m;
   try {
     m = cv::imread(path, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
