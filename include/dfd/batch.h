@@ -109,6 +109,7 @@ class BatchLayout {
   std::string items_dir() const;
   std::string staging_root() const;
   std::string logs_dir() const;
+  std::string locks_dir() const;  // locks/<id>.lock: the claim of an item being run
   std::string item_dir(const std::string& id) const;
   std::string marker(const std::string& id) const;  // items/<id>/done.json
   // The staging folder of one attempt: staging/<id>@<host>.<pid>.w<worker> ('@' is never in
@@ -136,6 +137,24 @@ std::vector<std::string> clean_partial(const BatchLayout& layout, const std::vec
 // returned; an unfinished one is replaced.
 bool commit_item(const BatchLayout& layout, const std::string& id, const std::string& staging,
                  const std::vector<std::string>& files, const std::string& marker_fields);
+
+// The claim of one item by this process (an exclusive flock on locks/<id>.lock, released when
+// the claim is destroyed or the process dies, kill -9 included), so that two processes given the
+// same items never run one at the same time.
+class ItemClaim {
+ public:
+  ~ItemClaim();
+  ItemClaim(const ItemClaim&) = delete;
+  ItemClaim& operator=(const ItemClaim&) = delete;
+
+ private:
+  friend std::unique_ptr<ItemClaim> try_claim_item(const BatchLayout&, const std::string&);
+  explicit ItemClaim(int fd) : fd_(fd) {}
+  int fd_;
+};
+// The claim, or null when another process holds it. Error(Runtime) when the lock file cannot be
+// opened.
+std::unique_ptr<ItemClaim> try_claim_item(const BatchLayout& layout, const std::string& id);
 
 // Appends JSON lines to a status log: one write(2) per line on an O_APPEND descriptor, fsynced,
 // so lines from concurrent workers never interleave and a killed run leaves whole lines.
@@ -198,6 +217,7 @@ struct ItemFailure {
   std::string id;
   std::string error;
   int exit_code = 0;  // of the error's class (3 input, 4 runtime, 5 out of memory)
+  bool disk_full = false;  // the outputs could not be written: no space (ENOSPC) or quota (EDQUOT)
 };
 
 struct BatchSummary {
@@ -206,18 +226,26 @@ struct BatchSummary {
   int finished_before = 0; // skipped: finished by an earlier run
   int succeeded = 0;       // finished by this run
   int failed = 0;
+  int busy = 0;            // left alone: another process held the item's claim
   std::vector<ItemFailure> failures;
+  bool stopped_disk_full = false;  // the shard stopped early: an item's outputs hit a full disk
   double seconds = 0.0;
   // 0 when every item of the shard is finished; else the largest exit code of a failed item
-  // (3 when all failures were bad input, which a retry would not fix).
+  // (3 when all failures were bad input, which a retry would not fix); 4 when items were left to
+  // another process that held them (the shard is not known to be complete).
   int exit_code() const;
 };
 
 // Runs the shard's items: skips finished ones, cleans what interrupted attempts left, loads
 // items ahead on one prefetch thread into a bounded queue, solves them on one worker per
 // device, commits each item atomically, logs one status line per item and writes the summary.
-// A failing item is logged and the batch goes on. Throws Error before any item runs when the
-// output folder is unusable or a device's worker cannot be created.
+// A failing item is logged and the batch goes on, except when its outputs hit a full disk
+// (ENOSPC, EDQUOT): the next items would fail the same way, so the shard stops there (the items
+// not yet run are neither failed nor logged; a rerun after freeing space does them). Items
+// another process has claimed are skipped ("busy"). Throws Error before any item runs when the
+// output folder is unusable or a device's worker cannot be created, and Error(Interrupted) when
+// a stop is requested (SIGTERM, SIGINT): the item being solved is abandoned (its staging folder
+// removed) and an "interrupted" line logged.
 BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& config, ItemRunner& runner);
 
 }  // namespace dfd

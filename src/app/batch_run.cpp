@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "dfd/batch.h"
+#include "dfd/cancel.h"
 #include "dfd/error.h"
 #include "util/atomic_file.h"
 #include "util/clock.h"
@@ -37,6 +38,10 @@ ItemFailure describe_current_exception(const std::string& id) {
   ItemFailure f{id, "", static_cast<int>(ErrorKind::Runtime)};
   try {
     throw;
+  } catch (const FileError& e) {
+    f.error = e.what();
+    f.exit_code = e.exit_code();
+    f.disk_full = e.disk_full();
   } catch (const Error& e) {
     f.error = e.what();
     // An item's usage error (flags that contradict each other or its inputs) is bad input of the
@@ -56,6 +61,7 @@ ItemFailure describe_current_exception(const std::string& id) {
 // A loaded item waiting for a worker (or the reason it could not be loaded).
 struct Task {
   const BatchItem* item = nullptr;
+  std::unique_ptr<ItemClaim> claim;  // held from loading to commit
   std::unique_ptr<ItemRunner::Prepared> prepared;
   std::optional<ItemFailure> failure;
   double load_seconds = 0.0;
@@ -185,8 +191,39 @@ class ShardRun {
     } catch (...) {
       const ItemFailure f = describe_current_exception(item.id);
       fs::remove_all(staging, ec);
+      if (stop_requested()) {  // abandoned, not failed: a rerun does it
+        json j = base("abandoned");
+        j["id"] = item.id;
+        j["line"] = item.line;
+        j["reason"] = f.error;
+        j["seconds"] = seconds_since(t0);
+        log_.append(j.dump());
+        return;
+      }
       fail(t, f, "solve", worker.device(), seconds_since(t0));
+      if (f.disk_full) {
+        std::lock_guard<std::mutex> g(m_);
+        summary_.stopped_disk_full = true;
+      }
     }
+  }
+
+  // Items another process holds: skipped, and the shard not counted complete.
+  void busy(const BatchItem& item) {
+    json j = base("skipped");
+    j["id"] = item.id;
+    j["line"] = item.line;
+    j["reason"] = "being run by another process (its claim " + layout_.locks_dir() + "/" + item.id + ".lock is held)";
+    log_.append(j.dump());
+    std::lock_guard<std::mutex> g(m_);
+    summary_.busy++;
+    note(item.id + " skipped: another process is running it");
+  }
+
+  // The workers stop taking items: a stop was requested or the disk is full.
+  bool stopping() {
+    std::lock_guard<std::mutex> g(m_);
+    return summary_.stopped_disk_full || stop_requested();
   }
 
   const BatchConfig& cfg_;
@@ -202,7 +239,7 @@ class ShardRun {
 }  // namespace
 
 int BatchSummary::exit_code() const {
-  int code = 0;
+  int code = busy > 0 ? static_cast<int>(ErrorKind::Runtime) : 0;
   for (const auto& f : failures) code = std::max(code, f.exit_code > 0 ? f.exit_code : 4);
   return code;
 }
@@ -233,7 +270,15 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& c
     todo_ids.push_back(it->id);
   }
   summary.finished_before = static_cast<int>(finished.size());
-  const std::vector<std::string> removed = clean_partial(layout, todo_ids);
+  make_dirs(layout.locks_dir());
+  // What interrupted attempts left, of the items no live process holds (a held claim means its
+  // staging folder is in use).
+  std::vector<std::string> removed;
+  for (const std::string& id : todo_ids)
+    if (const auto claim = try_claim_item(layout, id)) {
+      const std::vector<std::string> r = clean_partial(layout, {id});
+      removed.insert(removed.end(), r.begin(), r.end());
+    }
 
   ShardRun run(cfg, runner, summary, log, todo.size());
   {
@@ -296,6 +341,10 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& c
         while (queue.pop(t)) {
           run.process(t, *worker, static_cast<int>(k));
           t = Task{};
+          if (run.stopping()) {
+            queue.abort();
+            break;
+          }
         }
       } catch (...) {  // the status log or output folder failed: stop the run
         std::lock_guard<std::mutex> l(m);
@@ -322,12 +371,31 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& c
 
   // Prefetch on this thread: loading overlaps solving, bounded by the queue.
   for (const BatchItem* it : todo) {
+    if (run.stopping()) break;
     Task t;
     t.item = it;
+    // The claim first: another process given the same item either holds it (skip) or finished
+    // it since the scan above (skip), or left a partial attempt (cleaned under the claim).
+    t.claim = try_claim_item(layout, it->id);
+    if (!t.claim) {
+      run.busy(*it);
+      continue;
+    }
+    if (item_finished(layout, it->id)) {
+      json j = run.base("skipped");
+      j["id"] = it->id;
+      j["line"] = it->line;
+      j["reason"] = "finished by another process during this run";
+      log.append(j.dump());
+      summary.finished_before++;
+      continue;
+    }
+    clean_partial(layout, {it->id});
     const auto tl = Clock::now();
     try {
       t.prepared = runner.prepare(*it);
     } catch (...) {
+      if (stop_requested()) break;  // not the item's fault
       t.failure = describe_current_exception(it->id);
     }
     t.load_seconds = seconds_since(tl);
@@ -335,6 +403,15 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& c
   }
   queue.close();
   for (auto& t : threads) t.join();
+  if (stop_requested()) {
+    json j = run.base("interrupted");
+    j["signal"] = stop_signal();
+    j["succeeded"] = summary.succeeded;
+    j["failed"] = summary.failed;
+    j["seconds"] = seconds_since(t0);
+    log.append(j.dump());
+    throw_if_stopped("between batch items; finished items are kept, a rerun does the rest");
+  }
   if (fatal) std::rethrow_exception(fatal);
 
   summary.seconds = seconds_since(t0);
@@ -349,10 +426,12 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& c
   s["finished_before"] = summary.finished_before;
   s["succeeded"] = summary.succeeded;
   s["failed"] = summary.failed;
+  s["busy"] = summary.busy;
+  if (summary.stopped_disk_full) s["stopped"] = "an item's outputs hit a full disk; the items after it were not run";
   json failures = json::array();
   for (const auto& f : summary.failures) failures.push_back({{"id", f.id}, {"error", f.error}, {"exit_code", f.exit_code}});
   s["failures"] = failures;
-  s["complete"] = summary.failed == 0;
+  s["complete"] = summary.failed == 0 && summary.busy == 0 && !summary.stopped_disk_full;
   s["exit_code"] = summary.exit_code();
   s["seconds"] = summary.seconds;
   json devs = json::array();
@@ -369,13 +448,16 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& c
   json j = run.base("finished");
   j["succeeded"] = summary.succeeded;
   j["failed"] = summary.failed;
+  j["busy"] = summary.busy;
   j["finished_before"] = summary.finished_before;
   j["seconds"] = summary.seconds;
   j["exit_code"] = summary.exit_code();
   log.append(j.dump());
   run.note("shard " + std::to_string(cfg.shard.index) + ": " + std::to_string(summary.succeeded) + " ok, " +
            std::to_string(summary.failed) + " failed, " + std::to_string(summary.finished_before) +
-           " finished earlier; summary in " + layout.summary(cfg.shard));
+           " finished earlier" + (summary.busy ? ", " + std::to_string(summary.busy) + " left to another process" : "") +
+           (summary.stopped_disk_full ? "; STOPPED: the disk is full (free space and rerun)" : "") +
+           "; summary in " + layout.summary(cfg.shard));
   return summary;
 }
 

@@ -1,5 +1,6 @@
 // Batch output folder: finished-item markers, cleanup of interrupted attempts, atomic commit, status log.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 #include "dfd/error.h"
 #include "util/atomic_file.h"
 #include "util/clock.h"
+#include "util/staged_folder.h"
 
 namespace dfd {
 
@@ -31,14 +33,6 @@ std::string file_safe_host_name() {
     h += ok ? c : '_';
   }
   return h.empty() ? "host" : h;
-}
-
-// Makes the folder's entries durable (after a rename or a new file); best effort.
-void sync_dir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
 }
 
 std::string shard_name(const Shard& s) {
@@ -60,6 +54,7 @@ void remove_tree(const std::string& path, std::vector<std::string>& removed) {
 
 BatchLayout::BatchLayout(std::string out) : out_(std::move(out)) {}
 std::string BatchLayout::items_dir() const { return (fs::path(out_) / "items").string(); }
+std::string BatchLayout::locks_dir() const { return (fs::path(out_) / "locks").string(); }
 std::string BatchLayout::staging_root() const { return (fs::path(out_) / "staging").string(); }
 std::string BatchLayout::logs_dir() const { return (fs::path(out_) / "logs").string(); }
 std::string BatchLayout::item_dir(const std::string& id) const { return (fs::path(items_dir()) / id).string(); }
@@ -159,6 +154,25 @@ bool commit_item(const BatchLayout& layout, const std::string& id, const std::st
   }
   sync_dir(layout.items_dir());
   return true;
+}
+
+// ---- Item claims ------------------------------------------------------------------------------------
+
+ItemClaim::~ItemClaim() {
+  if (fd_ >= 0) ::close(fd_);  // releases the flock
+}
+
+std::unique_ptr<ItemClaim> try_claim_item(const BatchLayout& layout, const std::string& id) {
+  const std::string path = (fs::path(layout.locks_dir()) / (id + ".lock")).string();
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw_runtime(path + ": cannot open the item's lock file: " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK || err == EINTR) return nullptr;
+    throw_runtime(path + ": cannot lock the item: " + std::strerror(err));
+  }
+  return std::unique_ptr<ItemClaim>(new ItemClaim(fd));
 }
 
 // ---- Status log ---------------------------------------------------------------------------------------
