@@ -170,6 +170,15 @@ TEST(StagedFolder, WhatADeadProcessLeftIsRemovedAndALiveOnesIsKept) {
   EXPECT_TRUE(fs::exists(other)) << "another target's staging is not ours to clean";
 }
 
+TEST(StagedFolder, TargetsAreNormalised) {
+  const std::string dir = fresh_dir();
+  fs::create_directories(path_in(dir, "a"));
+  StagedFolder s(path_in(dir, "a/../out/./"));
+  EXPECT_EQ(fs::path(s.target()), fs::path(dir) / "out");
+  EXPECT_EQ(fs::path(s.path()).parent_path(), fs::path(dir));
+  EXPECT_THROW(StagedFolder("/"), Error);
+}
+
 TEST(StagedFolder, ForeignEntriesAreThoseNoRunWrote) {
   const std::string dir = fresh_dir();
   for (const char* n : {"depth.tiff", "notes.txt", ".aif.png.tmp-abc123", "report.json"}) write_file(path_in(dir, n), "x");

@@ -81,6 +81,10 @@ TEST(FaultsCli, ForceReplacesAResultFolderWholeAndRefusesOtherFiles) {
   EXPECT_TRUE(folder_complete(path_in(dir, "res")));
   EXPECT_TRUE(hidden_leftovers(dir, "res").empty());
 
+  const auto here = testing::run_dfd(path_in(dir, "res"), "solve ../a.png ../b.png --focus-distances 1,4 --epochs 1 --force --out .");
+  EXPECT_EQ(here.code, 2) << here.err;
+  EXPECT_NE(here.err.find("current folder"), std::string::npos) << here.err;
+
   std::ofstream(path_in(dir, "res/notes.txt")) << "mine";
   const auto r = testing::run_dfd(dir, solve + " --force");
   EXPECT_EQ(r.code, 2) << r.err;

@@ -203,6 +203,9 @@ void check_result_folder(const std::string& dir, bool force) {
   const auto st = fs::status(dir, ec);
   if (!fs::exists(st)) return;
   if (!fs::is_directory(st)) throw_usage("--out " + dir + ": exists and is not a folder");
+  // The results replace the folder as a whole: not one a shell (this one) is working in.
+  if (fs::equivalent(dir, fs::current_path(), ec))
+    throw_usage("--out " + dir + " is the current folder, which the results would replace; give a folder inside it");
   if (fs::is_empty(dir, ec)) return;
   if (!force) throw_usage("output folder " + dir + " exists and is not empty; pass --force to replace its results");
   // --force replaces the folder as a whole (the new results are swapped in once complete), so

@@ -60,8 +60,12 @@ void sync_dir(const std::string& dir) {
 }
 
 StagedFolder::StagedFolder(std::string target) : target_(std::move(target)) {
-  fs::path t(target_);
-  if (t.filename().empty()) t = t.parent_path();  // "out/" -> "out"
+  // "out/", "./out", "a/../out": one name in one parent folder.
+  fs::path t = fs::path(target_).lexically_normal();
+  if (t.filename().empty()) t = t.parent_path();
+  if (t.empty() || t.filename() == "." || t.filename() == "..") t = fs::absolute(t).lexically_normal();
+  if (t.filename().empty()) t = t.parent_path();
+  if (t.filename().empty() || t == t.root_path()) throw_runtime(target_ + ": not a folder that can be replaced");
   target_ = t.string();
   const fs::path parent = parent_of(t);
   const std::string name = t.filename().string();
