@@ -9,6 +9,8 @@
 # python3-pytest). A python3 earlier on PATH (pyenv, conda, a venv) is not taken by accident:
 # its headers, ABI and site-packages are not the ones the module and its tests need.
 set(DFD_PYTHON OFF)
+# Written again below when the module is built: scripts/build.sh registers only a module built now.
+file(REMOVE ${PROJECT_BINARY_DIR}/python/interpreter)
 if(DFD_BUILD_PYTHON STREQUAL "OFF")
   message(STATUS "dfd: Python module off (DFD_BUILD_PYTHON=OFF)")
   return()

@@ -54,9 +54,8 @@ def words(options, command, function):
         flag = key.replace("_", "-")
         if flag in _REFUSED:
             raise TypeError(f"{function}() keyword {key!r}: {_REFUSED[flag]}")
-        if flag not in known or flag == "help":
-            names = [n for n in flag_names(command)]
-            near = difflib.get_close_matches(key, names, n=3, cutoff=0.6)
+        if flag not in known:
+            near = difflib.get_close_matches(key, flag_names(command), n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(near)}?" if near else ""
             raise TypeError(f"{function}() got an unexpected keyword argument {key!r}{hint} (options are "
                             f"`dfd {command}` flags with '_' for '-': dfd.option_names({command!r}) lists them)")
