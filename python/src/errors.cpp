@@ -43,8 +43,8 @@ void register_errors(pyb::module_& m) {
   auto bases = [base](PyObject* builtin) { return pyb::make_tuple(pyb::handle(base), pyb::handle(builtin)); };
   const pyb::tuple value_bases = bases(PyExc_ValueError), runtime_bases = bases(PyExc_RuntimeError),
                    memory_bases = bases(PyExc_MemoryError);
-  g_usage = new_class(m, "UsageError", "A bad option or request (`dfd solve` exit code 2).", value_bases.ptr(),
-                      "usage", static_cast<int>(ErrorKind::Usage));
+  g_usage = new_class(m, "UsageError", "A bad option or request (`dfd solve` exit code 2).", value_bases.ptr(), "usage",
+                      static_cast<int>(ErrorKind::Usage));
   g_input = new_class(m, "InputError", "Bad input data or an invalid setting (`dfd solve` exit code 3).",
                       value_bases.ptr(), "input", static_cast<int>(ErrorKind::Input));
   g_runtime = new_class(m, "SolveError", "A failure while solving (`dfd solve` exit code 4).", runtime_bases.ptr(),

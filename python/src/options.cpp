@@ -2,8 +2,8 @@
 // presets, and a preset with flags over it resolved to the options a solve would start from.
 #include <tuple>
 
-#include <nlohmann/json.hpp>
 #include <pybind11/stl.h>
+#include <nlohmann/json.hpp>
 
 #include "bindings.h"
 #include "dfd/error.h"

@@ -36,10 +36,12 @@ pyb::dict synth(const std::optional<FloatArray>& aif_in, const std::optional<Flo
   if (aif_in) {
     aif = image_from_array(*aif_in, "aif");
     depth = image_from_array(*depth_in, "depth");
-    if (depth.channels != 1) throw_input("depth: expected an (H, W) array, got " + std::to_string(depth.channels) + " channels");
+    if (depth.channels != 1)
+      throw_input("depth: expected an (H, W) array, got " + std::to_string(depth.channels) + " channels");
     if (depth.width != aif.width || depth.height != aif.height)
       throw_input("depth (" + std::to_string(depth.width) + "x" + std::to_string(depth.height) +
-                  ") does not match the size of aif (" + std::to_string(aif.width) + "x" + std::to_string(aif.height) + ")");
+                  ") does not match the size of aif (" + std::to_string(aif.width) + "x" + std::to_string(aif.height) +
+                  ")");
     if (aif.channels != 1 && aif.channels != 3)
       throw_input("aif: " + std::to_string(aif.channels) + " channels; expected 1 (grey) or 3 (colour)");
   } else {
@@ -65,8 +67,7 @@ pyb::dict synth(const std::optional<FloatArray>& aif_in, const std::optional<Flo
                   "); pass range= with its white level");
   if (index_model && !*flags->camera.blur_scale_opt)
     throw_usage("rendering an uncalibrated stack needs --blur-scale (pixels of blur per frame step)");
-  const std::vector<double> focus =
-      *flags->camera.focus_opt ? flags->camera.focus : preset_focus_distances(opt.preset);
+  const std::vector<double> focus = *flags->camera.focus_opt ? flags->camera.focus : preset_focus_distances(opt.preset);
   if (focus.empty()) throw_usage("the " + opt.preset + " preset has no focus distances: pass --focus-distances");
   for (double zf : focus)
     if (!index_model && !(zf > opt.focal_length))
@@ -105,7 +106,8 @@ void register_synth(pyb::module_& m) {
       .def_readwrite("depth_max", &SceneArgs::depth_max)
       .def_readwrite("seed", &SceneArgs::seed);
   m.def("_synth", &synth, pyb::arg("aif"), pyb::arg("depth"), pyb::arg("aif_range"), pyb::arg("scene"),
-        pyb::arg("words"), "Renders a focal stack; returns frames, focus_distances, depth, aif (in [0, 1]), kernel_size.");
+        pyb::arg("words"),
+        "Renders a focal stack; returns frames, focus_distances, depth, aif (in [0, 1]), kernel_size.");
 }
 
 }  // namespace dfd::py
