@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dfd builds against, only those that are missing.
 # The CUDA toolkit (nvcc, cuFFT) is optional: without it the CPU backend alone is built.
+# pybind11-dev, python3-dev, python3-numpy, python3-pytest: the Python module dfd and its tests
+# (for Debian's /usr/bin/python3).
 #   --bench-data  also the data of `dfd bench --robustness` (not needed to build or test):
 #                 opencv-doc (Middlebury aloe: aloeL.jpg, aloeGT.png) and python3-skimage (photos)
 set -euo pipefail
@@ -16,6 +18,7 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-video-dev
   libfftw3-dev nlohmann-json3-dev libcli11-dev libexif-dev libmatio-dev
   libgtest-dev libbenchmark-dev
+  pybind11-dev python3-dev python3-numpy python3-pytest
 )
 [ "$bench_data" -eq 1 ] && packages+=(opencv-doc python3-skimage)
 missing=()

@@ -19,6 +19,9 @@ namespace dfd {
 // What `dfd solve` is given, less the output folder.
 struct SolveRequest {
   std::vector<std::string> inputs;           // one STACK.json, one folder, one multi-page TIFF, or >= 2 frames
+  // Instead of `inputs`: the stack itself, frames already in memory (the Python module's arrays;
+  // input kind "arrays", no EXIF). Called once; its focus distances, if any, are ignored (`focus`).
+  std::function<FocalStack()> stack_source;
   std::string preset = "nyuv2";              // --preset
   bool preset_given = false;                 // an explicit preset wins over the manifest's
   std::optional<std::vector<double>> focus;  // --focus-distances (first in the focus-distance order)

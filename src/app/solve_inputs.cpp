@@ -40,6 +40,15 @@ void note_distance_range(const StackInputs& in, const NoteFn& note) {
 }  // namespace
 
 StackInputs load_stack_inputs(const SolveRequest& a, const NoteFn& note) {
+  if (a.stack_source) {  // frames in memory: no files, no EXIF, no manifest
+    if (!a.inputs.empty()) throw_usage("give either the frames in memory or input files, not both");
+    StackInputs in;
+    in.job.stack = a.stack_source();
+    in.job.stack.focus_distances.clear();
+    in.job.input_kind = "arrays";
+    in.preset = a.preset;
+    return in;
+  }
   if (a.inputs.empty()) throw_usage("no inputs: give one STACK.json, a folder, a multi-page TIFF or the frames");
   StackInputs in;
   FocalStack& stack = in.job.stack;
