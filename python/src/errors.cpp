@@ -62,6 +62,7 @@ void register_errors(pyb::module_& m) {
         case ErrorKind::Input: cls = g_input; break;
         case ErrorKind::Runtime: cls = g_runtime; break;
         case ErrorKind::OutOfMemory: cls = g_memory; break;
+        case ErrorKind::Interrupted: cls = PyExc_KeyboardInterrupt; break;  // request_stop: as Ctrl-C
       }
       PyErr_SetString(cls, e.what());
     }
