@@ -22,8 +22,26 @@ if [ "${DFD_PYTHON_REGISTER:-1}" = 1 ] && [ -f "$build/python/interpreter" ] &&
   else
     echo "build: cannot write $site/dfd.pth (not root?): use PYTHONPATH=$pkg $py"
   fi
+  # Another python3 first on PATH (pyenv, conda): the same CPython minor version loads the same
+  # extension, so it gets a dfd.pth too, plus the folder of Debian's numpy when it has none.
   on_path=$(command -v python3 || true)
-  if [ -n "$on_path" ] && [ "$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)" != "$py" ]; then
-    echo "build: note: python3 on PATH is $on_path, not $py, for which the module is built: run $py"
+  other=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)
+  if [ -n "$on_path" ] && [ -n "$other" ] && [ "$other" != "$py" ]; then
+    ver() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
+    if [ "$(ver "$other")" = "$(ver "$py")" ]; then
+      osite=$("$other" -c 'import site; print(site.getsitepackages()[0])')
+      lines="$pkg"
+      if ! "$other" -c 'import numpy' 2>/dev/null; then
+        lines="$lines"$'\n'"$("$py" -c 'import numpy, os; print(os.path.dirname(os.path.dirname(numpy.__file__)))')"
+      fi
+      if mkdir -p "$osite" 2>/dev/null && echo "$lines" >"$osite/dfd.pth" 2>/dev/null; then
+        echo "build: python3 on PATH ($other, same Python $(ver "$py")) imports dfd too (through $osite/dfd.pth$(
+          [ "$(echo "$lines" | wc -l)" -gt 1 ] && echo ", with Debian's numpy appended to its path"))"
+      else
+        echo "build: note: python3 on PATH is $other, not $py, for which the module is built: run $py"
+      fi
+    else
+      echo "build: note: python3 on PATH is $on_path (Python $(ver "$other")), not $py (Python $(ver "$py")), for which the module is built: run $py"
+    fi
   fi
 fi
