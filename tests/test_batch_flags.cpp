@@ -65,7 +65,8 @@ TEST(BatchFlags, EveryDfdSolveOptionIsAManifestOverride) {
       {"align", "\"stack\": \"" + stack + "\", \"overrides\": {\"epochs\": 1, \"align\": \"translation\", "
                 "\"align-reference\": 1, \"align-crop\": true}"},
       {"uncal", "\"frames\": [" + frames + "], \"overrides\": {\"epochs\": 1, \"range\": 255, \"uncalibrated\": true, "
-                "\"blur-scale\": 1, \"ply\": true, \"ply-z-scale\": 2}"},
+                "\"blur-scale\": 1, \"ply\": true, \"ply-z-scale\": 2, \"z-step\": 0.5, \"xy-step\": 0.25, "
+                "\"z-unit\": \"um\"}"},
       {"csv", "\"frames\": [" + frames + "], \"overrides\": {\"epochs\": 1, \"range\": 255, \"focus-csv\": \"focus.csv\"}"},
   };
   // What a batch sets itself: refused per item, each with its reason.

@@ -98,6 +98,10 @@ void write_float_exr(const std::string& path, const Image& im);
 struct PlyOptions {
   double min_confidence = 0.0;  // > 0: skip points whose confidence is below (needs the map)
   double z_scale = 0.0;         // FocusIndex z scale, pixels per frame step; 0 = ply_default_z_scale
+  // FocusIndex with a physical z step (the depth already in `unit`): x, y = pixel offsets x
+  // xy_step, z = depth, all in `unit`. 0 = no pixel size known (x, y in pixels, z scaled).
+  double xy_step = 0.0;
+  std::string unit;             // the depth's unit when physical ("" = frame steps)
 };
 struct PlyInfo {
   size_t vertices = 0, skipped_confidence = 0, skipped_invalid = 0;

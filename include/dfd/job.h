@@ -49,7 +49,15 @@ struct SolveJob {
   // Why the uncalibrated model was chosen without being asked for (no focus distances from any
   // source and no preset); empty when the model came from the preset or the flags.
   std::string auto_uncalibrated;
+  // The z step a TIFF z-stack's (or first TIFF frame's) ImageJ / OME metadata records; used by
+  // the uncalibrated model where the flags (outputs.physical) do not say.
+  std::optional<PhysicalScale> metadata_scale;
 };
+
+// The physical units of the job's depth: the flags' (outputs.physical) over the metadata's,
+// field by field; unknown (z_step 0) for a calibrated model, whose depth has units already.
+// Error(Usage) when --z-step is given for a calibrated model.
+PhysicalScale physical_scale(const SolveJob& job);
 
 // Loads the inputs and builds the options: preset, then the frames' EXIF camera, then
 // calibrated.txt, then the manifest's camera, then the flags; validates them against the stack.

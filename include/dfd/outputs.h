@@ -2,6 +2,7 @@
 // points.ply and summary.png, and what report.json records about them.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,12 +13,29 @@
 
 namespace dfd {
 
+// Physical units of an uncalibrated (focus-index) depth: the focus travel per frame step of a
+// microscope or focus rail. With it, the depth outputs hold the focus position s * z_step (0 at
+// the first frame) in `unit`: the height map that extended-depth-of-field tools write.
+struct PhysicalScale {
+  double z_step = 0;   // focus travel per frame; 0 = unknown (depth stays in frame steps)
+  double xy_step = 0;  // object-side pixel size in the same unit; 0 = unknown
+  std::string unit;    // "µm", "mm", ... ("" = not named)
+  std::string source;  // "--z-step", "ImageJ metadata of F", "OME-XML of F"
+  bool known() const { return z_step > 0; }
+};
+
+// The z step (and pixel size) an ImageJ or OME-TIFF file's metadata records: ImageJ's
+// ImageDescription "spacing=" and "unit=" with XResolution, or OME-XML's PhysicalSizeZ and
+// PhysicalSizeX with their units (micrometres when unnamed). nullopt without a z step.
+std::optional<PhysicalScale> read_tiff_physical_scale(const std::string& path);
+
 struct OutputOptions {
   bool depth16 = true;   // depth16.png (16-bit, scale in report.json "depth16")
   bool summary = true;   // summary.png
   bool exr = false;      // depth.exr (--exr)
   bool ply = false;      // points.ply (--ply)
   PlyOptions ply_options;  // --ply-min-confidence, --ply-z-scale
+  PhysicalScale physical;  // --z-step, --xy-step, --z-unit (what the flags give; metadata fills the rest)
 };
 
 struct ExtraOutputs {

@@ -19,7 +19,8 @@ struct AlignmentReport;  // dfd/align.h
 // summary.png: one page, 1600 px wide: a title line (size, frames, backend, time), up to 8
 // stack thumbnails labelled with their focus distances, the AIF, the colourised depth with its
 // legend, the confidence map ("n/a" when empty) and the loss curve (log scale) of r.log.
-void write_summary(const std::string& path, const FocalStack& stack, const Result& r);
+void write_summary(const std::string& path, const FocalStack& stack, const Result& r,
+                   const std::string& depth_label = "");
 
 // ---- Reports ------------------------------------------------------------------------------------
 
@@ -39,6 +40,8 @@ struct RunReport {
   std::vector<std::string> outputs;   // files written next to the report
   // Further top-level keys: name -> JSON text (e.g. "depth16": {"scale", "unit"}, "ply").
   std::vector<std::pair<std::string, std::string>> sections;
+  // "model"."depth_unit" when the depth was given physical units (a z step); else the model's.
+  std::string depth_unit;
 };
 // The report as pretty-printed JSON (dfd version, command line, options incl. camera and K,
 // levels and their verified kernel error, backend and device, per-step log, total seconds,

@@ -1,12 +1,17 @@
 // The `dfd solve` pipeline as library calls: inputs -> stack + options; solve -> images + report.
 
+#include <nlohmann/json.hpp>
+#include <cmath>
+
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/job.h"
 #include "dfd/report.h"
 #include "dfd/resample.h"
 #include "app/solve_inputs.h"
+#include "dfd/stack_inputs.h"
 #include "util/files.h"
+#include "util/number_text.h"
 
 namespace dfd {
 
@@ -47,6 +52,17 @@ SolveJob prepare_solve_job(const SolveRequest& a, const std::function<void(const
     in.job.scale = a.scale;
     opt.validate(&in.job.stack);
   }
+  // A microscope's z step, from the z-stack's TIFF metadata (ImageJ, OME).
+  const std::string& first = in.job.input_kind == "tiff-stack" ? a.inputs[0]
+                             : in.job.stack.sources.empty()   ? std::string()
+                                                              : in.job.stack.sources[0];
+  if (!first.empty() && is_tiff_file_name(first)) {
+    in.job.metadata_scale = read_tiff_physical_scale(first);
+    if (in.job.metadata_scale && opt.blur_model == BlurModel::FocusIndex)
+      say("z step " + format_number_short(in.job.metadata_scale->z_step) + " " + in.job.metadata_scale->unit +
+          " per frame from the " + in.job.metadata_scale->source + ": depth as focus position in " +
+          (in.job.metadata_scale->unit.empty() ? std::string("its unit") : in.job.metadata_scale->unit));
+  }
   in.job.input_notes = std::move(notes);
   return std::move(in.job);
 }
@@ -65,6 +81,28 @@ std::vector<std::string> write_result_images(const std::string& dir, const Resul
   return files;
 }
 
+PhysicalScale physical_scale(const SolveJob& job) {
+  const PhysicalScale& flags = job.outputs.physical;
+  if (job.options.blur_model != BlurModel::FocusIndex) {
+    if (flags.z_step > 0 || flags.xy_step > 0)
+      throw_usage("--z-step / --xy-step give the uncalibrated model's depth physical units; this solve is "
+                  "calibrated (its depth is in the focus distances' unit already): drop them or pass --uncalibrated");
+    return {};
+  }
+  PhysicalScale s = flags;
+  if (job.metadata_scale) {
+    const PhysicalScale& m = *job.metadata_scale;
+    if (!(s.z_step > 0)) s.z_step = m.z_step;
+    if (!(s.xy_step > 0)) s.xy_step = m.xy_step;
+    if (s.unit.empty()) s.unit = m.unit;
+    s.source = flags.z_step > 0 || flags.xy_step > 0 || !flags.unit.empty() ? "flags over the " + m.source : m.source;
+  } else if (s.z_step > 0) {
+    s.source = "--z-step";
+  }
+  if (!(s.z_step > 0)) return {};  // a pixel size or unit alone changes nothing
+  return s;
+}
+
 SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::string& dir,
                              const std::string& command_line, const std::string& backend_note,
                              const ProgressFn& progress) {
@@ -72,7 +110,17 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
   check_output_options(job.outputs);
   if (job.outputs.ply && job.outputs.ply_options.min_confidence > 0 && !job.options.confidence)
     throw_usage("--ply-min-confidence needs the confidence map: drop --no-confidence");  // before the solve: an impossible request fails fast
+  const PhysicalScale physical = physical_scale(job);  // before the solve: a contradiction fails fast
   out.result = solve(job.stack, job.options, backend, progress);
+  OutputOptions outputs = job.outputs;
+  outputs.physical = physical;
+  if (physical.known()) {
+    // Focus position = relative depth (frame steps from the first frame) x z step.
+    for (float& z : out.result.depth.data)
+      if (std::isfinite(z)) z = static_cast<float>(z * physical.z_step);
+    outputs.ply_options.xy_step = physical.xy_step;
+    outputs.ply_options.unit = physical.unit.empty() ? "z-step units" : physical.unit;
+  }
 
   RunReport report;
   report.command_line = command_line;
@@ -87,7 +135,15 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
   report.scale = job.scale;
   report.backend_note = backend_note;
   report.outputs = write_result_images(dir, out.result, job.stack.range);
-  ExtraOutputs extra = write_extra_outputs(dir, job.stack, out.result, job.outputs);
+  ExtraOutputs extra = write_extra_outputs(dir, job.stack, out.result, outputs);
+  if (physical.known()) {
+    const std::string unit = physical.unit.empty() ? "z-step units" : physical.unit;
+    report.depth_unit = "focus position in " + unit + " (relative depth x z_step; 0 = the first frame's focus)";
+    nlohmann::json p = {{"z_step", physical.z_step}, {"unit", unit}, {"source", physical.source},
+                        {"depth", "focus position = relative depth (frame index) x z_step"}};
+    if (physical.xy_step > 0) p["xy_step"] = physical.xy_step;
+    extra.sections.emplace_back("physical", p.dump());
+  }
   report.outputs.insert(report.outputs.end(), extra.files.begin(), extra.files.end());
   report.sections = std::move(extra.sections);
   report.outputs.push_back("report.json");

@@ -172,6 +172,15 @@ void SolverFlags::apply(Options& opt) const {
 void SolveFileFlags::add(CLI::App& app) {
   focus_csv_opt = app.add_option("--focus-csv", focus_csv,
                                  "Focus distances from a CSV: one per frame in order, or rows \"frame,focus_distance\"");
+  app.add_option("--z-step", outputs.physical.z_step,
+                 "Uncalibrated model: focus travel per frame (a microscope's z step); the depth outputs and "
+                 "points.ply then hold the focus position in that unit (default: the TIFF's ImageJ/OME metadata)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--xy-step", outputs.physical.xy_step,
+                 "With a z step: the object-side pixel size in the same unit, for points.ply's x and y")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--z-unit", outputs.physical.unit, "The unit of --z-step and --xy-step, e.g. um, mm (recorded in "
+                                                    "report.json and points.ply)");
   app.add_flag("--exr", outputs.exr, "Also write depth.exr (32-bit float OpenEXR)");
   CLI::Option* ply = app.add_flag("--ply", outputs.ply, "Also write points.ply (point cloud with AIF colours)");
   app.add_option("--ply-min-confidence", outputs.ply_options.min_confidence,

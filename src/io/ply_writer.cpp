@@ -55,10 +55,16 @@ PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif,
   // ThinLens: X = (u - cx) ps Z / f; FocusIndex: pixels, and z = depth * z_scale pixels.
   const double k = metric ? opt.pixel_pitch / opt.focal_length : 1.0;
   if (metric && !(k > 0 && std::isfinite(k))) throw_runtime(path + ": the camera's pixel pitch / focal length is invalid");
-  info.z_scale = metric ? 1.0 : (po.z_scale > 0 ? po.z_scale : ply_default_z_scale(depth));
-  info.units = metric ? "x, y, z in the focus distances' unit (camera frame: x right, y down, z forward)"
-                      : "x, y in pixels from the image centre (x right, y down); z = relative depth (frame index) * " +
-                            format_number_short(info.z_scale) + " pixels";
+  // A focus-index depth in physical units with a known pixel size: x, y, z all in that unit.
+  const bool physical = !metric && po.xy_step > 0 && !po.unit.empty();
+  if (physical && !std::isfinite(po.xy_step)) throw_runtime(path + ": invalid PLY pixel size " + format_number_short(po.xy_step));
+  info.z_scale = metric || physical ? 1.0 : (po.z_scale > 0 ? po.z_scale : ply_default_z_scale(depth));
+  const std::string z_is = po.unit.empty() ? "relative depth (frame index)" : "focus position (" + po.unit + ")";
+  info.units = metric     ? "x, y, z in the focus distances' unit (camera frame: x right, y down, z forward)"
+               : physical ? "x, y, z in " + po.unit + " (x right, y down from the image centre at " +
+                                format_number_short(po.xy_step) + " " + po.unit + " per pixel; z = focus position)"
+                          : "x, y in pixels from the image centre (x right, y down); z = " + z_is + " * " +
+                                format_number_short(info.z_scale) + " pixels";
 
   std::vector<char> body;
   body.reserve(depth.pixels() * 15);
@@ -80,8 +86,9 @@ PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif,
         xyz[1] = static_cast<float>((v - cy) * k * z);
         xyz[2] = z;
       } else {
-        xyz[0] = static_cast<float>(u - cx);
-        xyz[1] = static_cast<float>(v - cy);
+        const double k_xy = physical ? po.xy_step : 1.0;
+        xyz[0] = static_cast<float>((u - cx) * k_xy);
+        xyz[1] = static_cast<float>((v - cy) * k_xy);
         xyz[2] = static_cast<float>(z * info.z_scale);
       }
       uint8_t rgb[3];
@@ -96,7 +103,11 @@ PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif,
     }
 
   std::string header = "ply\nformat binary_little_endian 1.0\ncomment dfd " DFD_VERSION " depth-from-defocus point cloud\n";
-  header += "comment model " + std::string(metric ? "thin-lens (metric)" : "focus-index (uncalibrated, relative depth)") + "\n";
+  header += "comment model " +
+            std::string(metric ? "thin-lens (metric)"
+                               : po.unit.empty() ? "focus-index (uncalibrated, relative depth)"
+                                                 : "focus-index (uncalibrated, focus position in " + po.unit + ")") +
+            "\n";
   header += "comment units " + info.units + "\n";
   if (metric) header += "comment camera f " + format_number_short(opt.focal_length) + " pixel_pitch " + format_number_short(opt.pixel_pitch) + "\n";
   header += "comment image " + std::to_string(W) + "x" + std::to_string(H) + " principal point (" + format_number_short(cx) + ", " +

@@ -118,6 +118,7 @@ std::string report_json(const RunReport& r) {
     const Result& res = *r.result;
     j["kernel_size"] = res.kernel_size;
     j["model"] = model_json(res);
+    if (!r.depth_unit.empty()) j["model"]["depth_unit"] = r.depth_unit;
     // Whether the model was chosen without being asked for (zero-config: no focus distances).
     j["model"]["auto_selected"] = !r.auto_uncalibrated.empty();
     if (!r.auto_uncalibrated.empty()) j["model"]["auto_reason"] = r.auto_uncalibrated;

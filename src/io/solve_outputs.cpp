@@ -36,7 +36,9 @@ ExtraOutputs write_extra_outputs(const std::string& dir, const FocalStack& stack
   if (o.ply && o.ply_options.min_confidence > 0 && r.confidence.empty())
     throw_runtime("--ply-min-confidence: this solve produced no confidence map");
   ExtraOutputs out;
-  const std::string unit = relative ? "frame index (relative depth)" : "the focus distances' unit";
+  const std::string unit = !relative                ? "the focus distances' unit"
+                           : o.physical.known() ? "focus position in " + (o.physical.unit.empty() ? std::string("z-step units") : o.physical.unit)
+                                                : "frame index (relative depth)";
   if (o.depth16) {
     const double scale = write_depth16(join_path(dir, "depth16.png"), r.depth);
     out.files.push_back("depth16.png");
@@ -67,7 +69,10 @@ ExtraOutputs write_extra_outputs(const std::string& dir, const FocalStack& stack
     out.sections.emplace_back("ply", j.dump());
   }
   if (o.summary) {
-    write_summary(join_path(dir, "summary.png"), stack, r);
+    // The sheet's fonts are ASCII: micrometres as "um".
+    std::string unit = o.physical.unit == "\xC2\xB5m" ? "um" : o.physical.unit;
+    write_summary(join_path(dir, "summary.png"), stack, r,
+                  relative && o.physical.known() ? "focus position (" + (unit.empty() ? "z-step units" : unit) + ")" : "");
     out.files.push_back("summary.png");
   }
   return out;

@@ -166,7 +166,7 @@ std::vector<int> summary_frames(int count, int max_shown) {
   return idx;
 }
 
-cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* layout) {
+cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* layout, const std::string& depth_label) {
   if (stack.count() == 0 || r.depth.empty() || r.aif.empty()) throw_runtime("summary: no stack or no result to draw");
   const int W = kSummaryWidth, inner = W - 2 * kMargin;
   const double aspect = static_cast<double>(stack.height()) / stack.width();
@@ -211,7 +211,8 @@ cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* 
   const int x0 = kMargin, x1 = kMargin + panel_w + kGap, x2 = kMargin + 2 * (panel_w + kGap);
   label(canvas, "all-in-focus", {x0, y + 16});
   L.aif = place(canvas, to_bgr8(r.aif, stack.range), {x0, y + kLabel, panel_w, panel_h});
-  label(canvas, relative ? "depth (relative, frame index)" : "depth (near = warm)", {x1, y + 16});
+  label(canvas, !depth_label.empty() ? depth_label : relative ? "depth (relative, frame index)" : "depth (near = warm)",
+        {x1, y + 16});
   const cv::Rect depth_box(x1, y + kLabel, panel_w, panel_h);
   L.depth = place(canvas, depth_color_image(fit_map(r.depth, depth_box.size(), 80)), depth_box);
   label(canvas, "confidence", {x2, y + 16});
@@ -234,10 +235,10 @@ cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* 
   return canvas;
 }
 
-void write_summary(const std::string& path, const FocalStack& stack, const Result& r) {
+void write_summary(const std::string& path, const FocalStack& stack, const Result& r, const std::string& depth_label) {
   cv::Mat sheet;
   try {
-    sheet = render_summary(stack, r);
+    sheet = render_summary(stack, r, nullptr, depth_label);
   } catch (const cv::Exception& e) {
     throw_runtime(path + ": cannot draw the summary: " + e.what());
   }

@@ -20,7 +20,9 @@ struct SummaryLayout {
 constexpr int kSummaryWidth = 1600;
 
 // 8-bit BGR, kSummaryWidth wide. `layout` (optional) receives the panels' rectangles.
-cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* layout = nullptr);
+// `depth_label` (optional) titles the depth panel, e.g. "focus position (um)" for a z step.
+cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* layout = nullptr,
+                       const std::string& depth_label = "");
 
 // Evenly chosen frame indices, all when count <= max_shown: round(i (F-1) / (n-1)).
 std::vector<int> summary_frames(int count, int max_shown = 8);
