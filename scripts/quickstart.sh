@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh
+# The same configuration as scripts/test.sh (warnings as errors, as CI), so that the second
+# quick-start command only builds what the first did not.
+scripts/build.sh -DDFD_WERROR="${DFD_WERROR:-ON}"
 "${BUILD_DIR:-build}/dfd" demo --out "${DEMO_DIR:-dfd-demo}" "$@"
