@@ -14,6 +14,20 @@ struct FocalStack;
 enum class AifSolver { CG, Fista };
 enum class StepOrder { DepthFirst, AifFirst };
 enum class BackendKind { Auto, Cpu, Cuda };
+// The depth the alternation starts from. None: the step order's own start (depth-first: the
+// first depth step's grid search on the initial AIF; AIF-first: the middle candidate). Focus:
+// the focus-measure depth (dfd/focus_measure.h: argmax of the smoothed squared Laplacian with a
+// parabolic peak fit), then the AIF step first. Auto: Focus for the uncalibrated model on a
+// dense sweep (at least kDenseSweepFrames frames), None otherwise.
+enum class DepthInit { Auto, None, Focus };
+constexpr int kDenseSweepFrames = 20;
+constexpr int kAutoEdgePad = -1;
+// Epochs 0 (the uncalibrated preset): kDenseSweepEpochs in the dense-sweep mode (from the
+// focus-measure depth one AIF step and one depth step; more epochs measured no better), else
+// kUncalibratedEpochs. Resolved by solve_options.
+constexpr int kAutoEpochs = 0;
+constexpr int kDenseSweepEpochs = 1;
+constexpr int kUncalibratedEpochs = 5;
 // Auto: regularised when the stack is quantised (integer samples: 8/16-bit, JPEG, also after
 // --align / --scale resampled them: FocalStack::sample_step) or its estimated noise exceeds
 // kNoisyFraction R; the pure least-squares objective otherwise.
@@ -43,7 +57,8 @@ struct Options {
   double depth_max = 10.0;    // Zmax
   int depth_candidates = 100; // N grid candidates, linspace(Zmin, Zmax, N)
   int window = 0;             // w: windowed grid-search loss over w x w; 0 or 1 = none
-  int edge_pad = 0;           // pad the input by this many pixels (edge replicate), cropped after
+  int edge_pad = 0;           // pad the input by this many pixels (edge replicate), cropped after;
+                              // kAutoEdgePad: (K - 1) / 2 in the dense-sweep mode (focus_init), else 0
   int gs_bracket = 1;         // golden section on [Z_{j*-g}, Z_{j*+g}]
   double gs_tol = 1e-2;       // stop when the bracket is shorter than this (depth units)
   int gs_max_iters = 100;
@@ -59,6 +74,10 @@ struct Options {
 
   int epochs = 40;
   StepOrder order = StepOrder::DepthFirst;
+  DepthInit depth_init = DepthInit::Auto;
+  double focus_init_sigma = 4.0;  // smoothing of the focus measure (Gaussian sigma, pixels)
+  // Whether the solve of `stack` starts from the focus-measure depth (depth_init resolved).
+  bool focus_init(const FocalStack& stack) const;
 
   // Noise-aware regularisation (solver/depth_prior.cpp, solver/aif_step.cpp). The objective
   // becomes L(x, Z) + mu TV_g(Z) / HW + rho sum huber(|grad x|) / (F C H W): a depth prior with
@@ -122,6 +141,9 @@ std::vector<double> preset_focus_distances(const std::string& name);
 
 const char* to_string(AifSolver s);
 const char* to_string(StepOrder s);
+const char* to_string(DepthInit d);
+// "auto", "none", "focus"; Error(Usage) naming the field otherwise.
+DepthInit depth_init_from_string(const std::string& s);
 const char* to_string(BackendKind b);
 const char* to_string(Regularizer r);
 // "auto", "none", "tv"; Error(Usage) naming the field otherwise.

@@ -46,7 +46,7 @@ int run_solve(const SolveArgs& a) {
                   (opt.blur_model == BlurModel::FocusIndex && opt.kernel_size == 0
                        ? std::string("3 sigma of the largest blur")
                        : std::to_string(opt.window_for(stack.height(), stack.width()))) +
-                  ", " + std::to_string(opt.epochs) +
+                  ", " + (opt.epochs == kAutoEpochs ? std::string("auto") : std::to_string(opt.epochs)) +
                   " epochs on " + backend->name() + " (" + backend->device() + ")");
 
   if (opt.blur_model == BlurModel::FocusIndex && !(opt.blur_scale > 0))

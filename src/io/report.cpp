@@ -43,6 +43,7 @@ json options_json(const Options& o, const FocalStack* stack) {
               {"power_iters", o.power_iters}};
   j["epochs"] = o.epochs;
   j["order"] = to_string(o.order);
+  j["depth_init"] = stack ? (o.focus_init(*stack) ? "focus" : "none") : to_string(o.depth_init);  // resolved with the stack
   j["kernel_tolerance"] = o.kernel_tolerance;
   j["backend"] = to_string(o.backend);
   j["threads"] = o.threads;

@@ -8,6 +8,7 @@
 #include "dfd/cancel.h"
 #include "dfd/cleanup.h"
 #include "dfd/error.h"
+#include "dfd/focus_measure.h"
 #include "dfd/memory.h"
 #include "dfd/noise.h"
 #include "dfd/solver.h"
@@ -182,7 +183,22 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
 
   bool have_depth = false;
   auto t0 = Clock::now();
-  if (opt.order == StepOrder::DepthFirst) {
+  // A dense sweep starts from the focus-measure depth (Options::depth_init), then runs the AIF
+  // step first: the first AIF is fitted to a depth that is already close, and every depth step
+  // is guarded against it.
+  const bool focus_start = opt.focus_init(*stack);
+  const StepOrder order = focus_start ? StepOrder::AifFirst : opt.order;
+  if (focus_start) {
+    FocusMeasureOptions fm;
+    fm.sigma = opt.focus_init_sigma;
+    Image z = index_to_focus_distance(focus_measure_depth(*stack, fm, opt.threads), stack->focus_distances);
+    const float lo = static_cast<float>(std::min(opt.depth_min, opt.depth_max));
+    const float hi = static_cast<float>(std::max(opt.depth_min, opt.depth_max));
+    for (float& v : z.data) v = std::clamp(v, lo, hi);
+    be.upload(z.data.data(), Z);
+    be.init_aif(x);
+    have_depth = true;
+  } else if (order == StepOrder::DepthFirst) {
     be.init_aif(x);
   } else {
     // AIF first: the depth starts constant at the middle candidate.
@@ -220,7 +236,7 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
 
   auto depth_step = [&](int epoch) {
     const auto ts = Clock::now();
-    const bool guard = have_depth && epoch > 0;
+    const bool guard = have_depth && (epoch > 0 || focus_start);
     if (!pw.depth) {
       be.blur_levels(x);
       if (guard) {
@@ -301,7 +317,7 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
   };
 
   for (int e = 0; e < opt.epochs; ++e) {
-    if (opt.order == StepOrder::DepthFirst) {
+    if (order == StepOrder::DepthFirst) {
       depth_step(e);
       aif_step(e);
     } else {

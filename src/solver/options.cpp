@@ -97,11 +97,14 @@ void Options::validate(const FocalStack* stack) const {
   require(kernel_size == 0 || (kernel_size >= 1 && kernel_size % 2 == 1),
           "--kernel-size must be odd and positive, or 0 for the default (got " + std::to_string(kernel_size) + ")");
   require(window >= 0, "--window-size must be >= 0 (got " + std::to_string(window) + ")");
-  require(edge_pad >= 0, "edge padding must be >= 0");
+  require(edge_pad >= 0 || edge_pad == kAutoEdgePad, "edge padding must be >= 0 (or auto)");
+  require(std::isfinite(focus_init_sigma) && focus_init_sigma >= 0,
+          "the focus-measure smoothing must be >= 0 pixels (got " + format_number(focus_init_sigma) + ")");
   require(gs_bracket >= 1, "golden-section bracket must be >= 1 grid step");
   require(std::isfinite(gs_tol) && gs_tol > 0, "golden-section tolerance must be positive");
   require(gs_max_iters >= 0, "golden-section iteration limit must be >= 0");
-  require(epochs >= 1, "--epochs must be at least 1 (got " + std::to_string(epochs) + ")");
+  require(epochs >= 1 || (epochs == kAutoEpochs && index_model),
+          "--epochs must be at least 1 (got " + std::to_string(epochs) + ")");
   require(cg_iters_first >= 1 && cg_iters_max >= cg_iters_first,
           "CG iterations must satisfy 1 <= first <= max (got " + std::to_string(cg_iters_first) + "," +
               std::to_string(cg_iters_max) + ")");
@@ -188,7 +191,9 @@ std::string Options::summary() const {
     o << " (" << cg_iters_first << " -> " << cg_iters_max << " iterations, x" << format_number(cg_growth) << " per epoch)\n";
   else
     o << " (T0 " << fista_iters0 << ", alpha " << format_number(fista_alpha) << ", " << power_iters << " power iterations)\n";
-  o << "epochs            " << epochs << ", " << to_string(order) << "\n"
+  o << "epochs            " << (epochs == kAutoEpochs ? std::string("auto") : std::to_string(epochs)) << ", " << to_string(order) << ", depth init " << to_string(depth_init);
+  if (depth_init != DepthInit::None) o << " (focus measure sigma " << format_number(focus_init_sigma) << " px)";
+  o << "\n"
     << "regularizer       " << to_string(regularizer);
   if (regularizer != Regularizer::None)
     o << " (noise " << (noise_sigma > 0 ? format_number(noise_sigma) : std::string("estimated")) << ", depth "
@@ -205,6 +210,25 @@ std::string Options::summary() const {
 
 const char* to_string(AifSolver s) { return s == AifSolver::CG ? "cg" : "fista"; }
 const char* to_string(StepOrder s) { return s == StepOrder::DepthFirst ? "depth-first" : "aif-first"; }
+const char* to_string(DepthInit d) {
+  switch (d) {
+    case DepthInit::None: return "none";
+    case DepthInit::Focus: return "focus";
+    default: return "auto";
+  }
+}
+
+DepthInit depth_init_from_string(const std::string& s) {
+  if (s == "auto") return DepthInit::Auto;
+  if (s == "none") return DepthInit::None;
+  if (s == "focus") return DepthInit::Focus;
+  throw_usage("depth init must be auto, none or focus (got '" + s + "')");
+}
+
+bool Options::focus_init(const FocalStack& stack) const {
+  if (depth_init == DepthInit::Auto) return blur_model == BlurModel::FocusIndex && stack.count() >= kDenseSweepFrames;
+  return depth_init == DepthInit::Focus;
+}
 const char* to_string(Regularizer r) {
   switch (r) {
     case Regularizer::None: return "none";

@@ -67,11 +67,12 @@ Options preset_options(const std::string& name) {
     o.depth_min = 0.0;
     o.depth_max = 0.0;  // auto: 0 .. F-1
     o.thresh = 0.5;
-    o.epochs = 5;
+    o.epochs = kAutoEpochs;  // 5; 1 from the focus-measure depth of a dense sweep
     o.depth_candidates = 100;
     o.fista_iters0 = 10;
     o.fista_alpha = 2.0;
     o.window = 5;
+    o.edge_pad = kAutoEdgePad;  // dense sweeps: half the window, edge-replicated
   } else {
     throw_usage("unknown preset '" + name + "' (choose nyuv2, make3d, mobiledepth or uncalibrated)");
   }

@@ -1,12 +1,16 @@
 // Remaining-time estimate of a solve (weighted by the AIF iteration schedule) and progress text.
 #include "dfd/progress.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 namespace dfd {
 
-ProgressEstimate::ProgressEstimate(const Options& opt) : opt_(opt) {}
+ProgressEstimate::ProgressEstimate(const Options& opt) : opt_(opt) {
+  // Auto epochs (the uncalibrated preset): the larger of its two resolutions, an upper bound.
+  if (opt_.epochs == kAutoEpochs) opt_.epochs = std::max(kUncalibratedEpochs, kDenseSweepEpochs);
+}
 
 void ProgressEstimate::add(const StepLog& s) {
   if (s.epoch < 0) return;  // the initialisation is not part of the epoch schedule
