@@ -8,6 +8,8 @@
 
 #include "dfd/batch.h"
 #include "dfd/error.h"
+#include "dfd/input_limits.h"
+#include "io/json_array_limit.h"
 
 namespace dfd {
 
@@ -40,9 +42,15 @@ std::string flag_value(const json& v, const std::string& where, const std::strin
 BatchItem parse_line(const std::string& text, int line, const std::string& name, const std::string& base_dir) {
   const std::string where = name + ":" + std::to_string(line);
   json j;
+  // An item's frame lists are checked while parsing, before a long one is held in memory.
+  const auto limit = json_array_limit({"frames", "focus_distances"}, kMaxStackFrames, [&](const std::string& key) {
+    throw_input_too_large(over_limit_message(where, "\"" + key + "\" lists more than " + std::to_string(kMaxStackFrames) +
+                                                        " entries", std::to_string(kMaxStackFrames) + " frames an item"));
+  });
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
+    j = json::parse(text, limit);
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number beyond double's range (1e400).
     throw_input(where + ": not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object()) throw_input(where + ": each line must be a JSON object, got " + j.dump());
