@@ -1,5 +1,6 @@
 // Batch manifests: JSON Lines of focal stacks, parsed and checked (ids unique) before any work.
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -151,10 +152,13 @@ std::vector<BatchItem> parse_batch_manifest(const std::string& text, const std::
                                             const std::string& base_dir) {
   std::vector<BatchItem> items;
   std::map<std::string, int> first_line;  // id -> line
-  std::istringstream in(text);
-  std::string line;
+  // Line by line over the text itself (no stream copy of it: a manifest of one huge line, such
+  // as an item of 10^6 frames, is held once plus that line until its cap refuses it).
   int number = 0;
-  while (std::getline(in, line)) {
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t end = std::min(text.find('\n', pos), text.size());
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF files
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
@@ -174,9 +178,10 @@ std::vector<BatchItem> read_batch_manifest(const std::string& path) {
   if (!fs::is_regular_file(path, ec)) throw_input(path + ": no such manifest file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_input(path + ": cannot open the manifest");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_batch_manifest(text.str(), path, fs::path(path).parent_path().string());
+  std::string text(static_cast<size_t>(fs::file_size(path, ec)), '\0');
+  if (ec || !in.read(text.data(), static_cast<std::streamsize>(text.size())))
+    throw_input(path + ": cannot read the manifest");
+  return parse_batch_manifest(text, path, fs::path(path).parent_path().string());
 }
 
 }  // namespace dfd
