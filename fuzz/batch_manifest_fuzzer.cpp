@@ -14,8 +14,11 @@ namespace {
 
 // The overrides `dfd batch` refuses (the batch sets them for every item), as cmd_batch.cpp does.
 const std::vector<std::pair<std::string, std::string>> kRefused = {
-    {"backend", "set by dfd batch"}, {"threads", "set by dfd batch"}, {"out", "set by dfd batch"},
-    {"force", "set by dfd batch"},   {"preset", "use the item's \"preset\""},
+    {"backend", "set by dfd batch"},
+    {"threads", "set by dfd batch"},
+    {"out", "set by dfd batch"},
+    {"force", "set by dfd batch"},
+    {"preset", "use the item's \"preset\""},
     {"focus-distances", "use the item's \"focus_distances\""}};
 
 }  // namespace

@@ -14,8 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string& path = file.write(data + 1, size - 1);
   try {
     const dfd::MobileDepthCalibration c = dfd::read_mobiledepth_calibration(path, frames);
-    if (static_cast<int>(c.focus_distances.size()) != frames || !(c.focal_length > 0) ||
-        !std::isfinite(c.aperture()))
+    if (static_cast<int>(c.focus_distances.size()) != frames || !(c.focal_length > 0) || !std::isfinite(c.aperture()))
       std::abort();
   } catch (const dfd::Error& e) {
     dfd::fuzz::check_reject(e, path);

@@ -46,12 +46,11 @@ class InputFile {
 // A reject must be an input error (or a size limit: OutOfMemory) whose message names `name`
 // (the file, or the manifest's name); anything else is a finding: abort, so libFuzzer keeps it.
 inline void check_reject(const Error& e, const std::string& name, bool usage_ok = false) {
-  const bool kind_ok = e.kind() == ErrorKind::Input || e.kind() == ErrorKind::OutOfMemory ||
-                       (usage_ok && e.kind() == ErrorKind::Usage);
+  const bool kind_ok =
+      e.kind() == ErrorKind::Input || e.kind() == ErrorKind::OutOfMemory || (usage_ok && e.kind() == ErrorKind::Usage);
   const std::string what = e.what();
   if (!kind_ok || what.find(name) == std::string::npos) {
-    std::fprintf(stderr, "fuzz: a reject that is not a clear input error (kind %d): %s\n", e.exit_code(),
-                 what.c_str());
+    std::fprintf(stderr, "fuzz: a reject that is not a clear input error (kind %d): %s\n", e.exit_code(), what.c_str());
     std::abort();
   }
 }

@@ -62,26 +62,29 @@ void stack_json() {
 }
 
 void batch_manifest() {
-  write_bytes("batch_manifest", "three_kinds.jsonl",
-              "{\"id\": \"scene-0001\", \"stack\": \"scenes/0001/STACK.json\"}\n"
-              "{\"id\": \"scene-0002\", \"frames\": [\"a.png\", \"b.png\", \"c.png\"], \"focus_distances\": [1, 1.5, 2],"
-              " \"preset\": \"nyuv2\", \"overrides\": {\"epochs\": 10, \"depth-range\": [0.5, 8]}}\n"
-              "{\"id\": \"scene-0003\", \"folder\": \"scenes/0003\"}\n");
-  write_bytes("batch_manifest", "overrides.jsonl",
-              "{\"id\": \"a\", \"folder\": \"/data/a\", \"preset\": \"make3d\", \"overrides\": {\"window-size\": 5,"
-              " \"--focal-length\": 0.05, \"f-number\": 2.8, \"pixel-size\": 5e-6, \"kernel-size\": 9, \"thresh\": 0.5,"
-              " \"aif-solver\": \"fista\", \"cg-iters\": \"4,2\", \"order\": \"aif-first\", \"uncalibrated\": false,"
-              " \"focus-csv\": \"a/focus.csv\", \"depth-candidates\": 64}}\r\n"
-              "\r\n"
-              "{\"id\": \"b.2_x\", \"stack\": \"/abs/STACK.json\", \"overrides\": {\"blur-scale\": 1.25, \"range\": 4095,"
-              " \"scale\": 0.5, \"epochs\": [3]}}\r\n");
+  write_bytes(
+      "batch_manifest", "three_kinds.jsonl",
+      "{\"id\": \"scene-0001\", \"stack\": \"scenes/0001/STACK.json\"}\n"
+      "{\"id\": \"scene-0002\", \"frames\": [\"a.png\", \"b.png\", \"c.png\"], \"focus_distances\": [1, 1.5, 2],"
+      " \"preset\": \"nyuv2\", \"overrides\": {\"epochs\": 10, \"depth-range\": [0.5, 8]}}\n"
+      "{\"id\": \"scene-0003\", \"folder\": \"scenes/0003\"}\n");
+  write_bytes(
+      "batch_manifest", "overrides.jsonl",
+      "{\"id\": \"a\", \"folder\": \"/data/a\", \"preset\": \"make3d\", \"overrides\": {\"window-size\": 5,"
+      " \"--focal-length\": 0.05, \"f-number\": 2.8, \"pixel-size\": 5e-6, \"kernel-size\": 9, \"thresh\": 0.5,"
+      " \"aif-solver\": \"fista\", \"cg-iters\": \"4,2\", \"order\": \"aif-first\", \"uncalibrated\": false,"
+      " \"focus-csv\": \"a/focus.csv\", \"depth-candidates\": 64}}\r\n"
+      "\r\n"
+      "{\"id\": \"b.2_x\", \"stack\": \"/abs/STACK.json\", \"overrides\": {\"blur-scale\": 1.25, \"range\": 4095,"
+      " \"scale\": 0.5, \"epochs\": [3]}}\r\n");
 }
 
 void focus_csv() {
   // The first byte: frame count - 1 in bits 0-2, bit 3 for the pages of a TIFF (fuzz target).
   write_bytes("focus_csv", "values.csv", std::string("\x02", 1) + "0.5\n1.0\n2.5\n");
   write_bytes("focus_csv", "one_line.csv", std::string("\x03", 1) + "# distances in metres\n0.25, 0.5,1,2\n");
-  write_bytes("focus_csv", "named.csv", std::string("\x02", 1) + "frame,focus_distance\nframe1.jpg,0.5\nframe3,2\nframe2.png,1\n");
+  write_bytes("focus_csv", "named.csv",
+              std::string("\x02", 1) + "frame,focus_distance\nframe1.jpg,0.5\nframe3,2\nframe2.png,1\n");
   write_bytes("focus_csv", "pages.csv", std::string("\x09", 1) + "focus\n1e-3\n2e-3\n");
 }
 
@@ -175,8 +178,9 @@ void write_mat(const std::string& name, mat_ft version, const std::vector<Var>& 
     for (size_t i = 0; i < n; ++i) f64[i] = 1.0 + static_cast<double>(i % 7);
     std::vector<float> f32(f64.begin(), f64.end());
     std::vector<uint8_t> u8(f64.begin(), f64.end());
-    void* data = v.cls == MAT_C_UINT8 ? static_cast<void*>(u8.data())
-                 : v.cls == MAT_C_SINGLE ? static_cast<void*>(f32.data()) : static_cast<void*>(f64.data());
+    void* data = v.cls == MAT_C_UINT8    ? static_cast<void*>(u8.data())
+                 : v.cls == MAT_C_SINGLE ? static_cast<void*>(f32.data())
+                                         : static_cast<void*>(f64.data());
     const matio_types type = v.cls == MAT_C_UINT8 ? MAT_T_UINT8 : v.cls == MAT_C_SINGLE ? MAT_T_SINGLE : MAT_T_DOUBLE;
     std::vector<size_t> dims = v.dims;
     matvar_t* var = Mat_VarCreate(v.name.c_str(), v.cls, type, static_cast<int>(dims.size()), dims.data(), data, 0);

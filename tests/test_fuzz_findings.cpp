@@ -26,9 +26,7 @@ namespace {
 using testing::fresh_dir;
 using testing::path_in;
 
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void write_file(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 template <typename F>
 void expect_input_error(F&& f, const std::string& names, const std::string& says) {
@@ -49,9 +47,12 @@ TEST(FuzzFindings, JsonNumberOverflowIsAnInputError) {
   const std::string dir = fresh_dir(), path = path_in(dir, "STACK.json");
   write_file(path, "{\"frames\": [\"a.png\", \"b.png\"], \"focus_distances\": [1, 5e502]}");
   expect_input_error([&] { read_manifest(path); }, path, "not valid JSON");
-  expect_input_error([&] { parse_batch_manifest("{\"id\": \"a\", \"folder\": \"x\", \"overrides\": {\"epochs\": -1e999}}",
-                                                "m.jsonl", "/d"); },
-                     "m.jsonl:1", "not valid JSON");
+  expect_input_error(
+      [&] {
+        parse_batch_manifest("{\"id\": \"a\", \"folder\": \"x\", \"overrides\": {\"epochs\": -1e999}}", "m.jsonl",
+                             "/d");
+      },
+      "m.jsonl:1", "not valid JSON");
 }
 
 // stack_json (found writing the target): nlohmann's get<int> casts any number, and a double

@@ -33,9 +33,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void write_file(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 // Runs `f`, which must throw Error(OutOfMemory) whose message holds every one of `parts`.
 template <typename F>
@@ -66,8 +64,8 @@ std::string tiny_pages_tiff(int pages) {
   for (int k = 0; k < pages; ++k) {
     const size_t ifd = 8 + page * static_cast<size_t>(k), data = ifd + 102;
     put(b, ifd, 8, 2);
-    const uint32_t entries[8][4] = {{256, 3, 1, 1}, {257, 3, 1, 1},   {258, 3, 1, 8},
-                                    {259, 3, 1, 1}, {262, 3, 1, 1},   {273, 4, 1, static_cast<uint32_t>(data)},
+    const uint32_t entries[8][4] = {{256, 3, 1, 1}, {257, 3, 1, 1}, {258, 3, 1, 8},
+                                    {259, 3, 1, 1}, {262, 3, 1, 1}, {273, 4, 1, static_cast<uint32_t>(data)},
                                     {278, 3, 1, 1}, {279, 4, 1, 1}};
     for (int e = 0; e < 8; ++e) {
       const size_t at = ifd + 2 + 12 * static_cast<size_t>(e);
@@ -150,8 +148,8 @@ TEST(InputLimits, StackJsonOfAMillionFramesIsRefusedWhileParsing) {
 }
 
 TEST(InputLimits, BatchItemOfAMillionFramesIsRefusedWhileParsing) {
-  const std::string line = "{\"id\": \"a\", \"frames\": [\"x.png\", \"y.png\"]}\n{\"id\": \"big\", " +
-                           frame_lists(1000000) + "}\n";
+  const std::string line =
+      "{\"id\": \"a\", \"frames\": [\"x.png\", \"y.png\"]}\n{\"id\": \"big\", " + frame_lists(1000000) + "}\n";
   const auto t0 = std::chrono::steady_clock::now();
   expect_too_large([&] { parse_batch_manifest(line, "m.jsonl", "/d"); },
                    {"m.jsonl:2", "\"frames\" lists more than 10000", "at most 10000"});
