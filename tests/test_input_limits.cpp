@@ -190,7 +190,13 @@ TEST(InputLimits, CliRefusesHugeInputsWithExitFiveFastAndSmall) {
     // the sanitizers on a loaded machine (plain build, measured: fuzz/RESULTS.md).
     EXPECT_LT(t, 5.0) << c.args;
   }
+  // 200 MB, the bound, for the plain build (measured 66-105 MB: fuzz/RESULTS.md); ASan's
+  // shadow memory and quarantine roughly triple a process's resident set.
+#if defined(__SANITIZE_ADDRESS__)
+  EXPECT_LT(children_max_rss_mb(), 600.0);
+#else
   EXPECT_LT(children_max_rss_mb(), 200.0);
+#endif
 }
 
 // ---- MAT arrays ------------------------------------------------------------------------------------
