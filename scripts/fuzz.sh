@@ -11,17 +11,20 @@
 #     --target NAME only these targets (repeatable; default: all of fuzz/CMakeLists.txt)
 #     --no-install  skip scripts/install-deps.sh --fuzz (clang 14, libclang-rt-14-dev, libomp-14-dev)
 #     --no-build    run what is built
+#     --seed N      libFuzzer's random seed (default 1: a run is reproducible, the same inputs in
+#                   the same order from the same corpus, as far as its time lets it go; 0: random)
 # Environment: JOBS (compile jobs and targets run at once; default nproc), FUZZ_CXX (clang++-14),
 # FUZZ_CC (clang-14), FUZZ_ARGS (more libFuzzer flags, e.g. -dict=...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=30 install=1 build_it=1 targets=()
+seconds=30 install=1 build_it=1 seed=1 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --target) targets+=("$2"); shift 2 ;;
     --no-install) install=0; shift ;;
     --no-build) build_it=0; shift ;;
+    --seed) seed=$2; shift 2 ;;
     *) echo "fuzz: unknown option $1 (see the head of $0)" >&2; exit 2 ;;
   esac
 done
@@ -66,7 +69,7 @@ run_target() {
   # (fuzz/RESULTS.md, "Third-party").
   [ "$t" != mat ] || asan="$asan:max_allocation_size_mb=1024"
   # shellcheck disable=SC2086
-  ASAN_OPTIONS=$asan "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  ASAN_OPTIONS=$asan "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -seed="$seed" -print_final_stats=1 \
     -artifact_prefix="$art" ${FUZZ_ARGS:-} "$work" "fuzz/corpus/$t" >"$logs/$t.log" 2>&1
 }
 
