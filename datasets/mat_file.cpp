@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "dfd/error.h"
+#include "dfd/input_limits.h"
 
 namespace dfd {
 
@@ -81,6 +83,36 @@ size_t product(const std::vector<size_t>& v) {
   return p;
 }
 
+// Refuses a read of `dims` elements (a block, or a whole variable) above kMaxMatElements, the
+// product computed without overflow: checked from the header, before matio reads the data.
+void check_elements(const std::string& path, const std::string& name, const std::vector<size_t>& dims,
+                    size_t limit) {
+  size_t p = 1;
+  for (size_t x : dims) {
+    if (x == 0) return;  // empty: nothing to read
+    if (p > limit / x) {
+      throw_input_too_large(over_limit_message(path, "'" + name + "' (" + dims_string(dims) + ") has more than " +
+                                                         std::to_string(limit) + " elements to read",
+                                               std::to_string(limit) + " elements an array read"));
+    }
+    p *= x;
+  }
+}
+
+// Whether the file starts with the 128-byte header of MAT v5 or v7.3 (text, subsystem offset,
+// version 0x0100 or 0x0200, endian indicator "IM"). matio takes any other file for MAT v4, which
+// has no header, and allocates the sizes it then reads from the first bytes (a name length of
+// 1.8 GB from 8 bytes of junk): dfd reads no v4 file, so those never reach matio.
+bool has_v5_or_v73_header(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char h[128];
+  if (!in.read(h, sizeof h)) return false;
+  const unsigned char a = static_cast<unsigned char>(h[124]), b = static_cast<unsigned char>(h[125]);
+  const bool little = h[126] == 'I' && h[127] == 'M', big = h[126] == 'M' && h[127] == 'I';
+  const unsigned version = little ? (a | b << 8) : big ? (a << 8 | b) : 0;
+  return version == 0x0100 || version == 0x0200;
+}
+
 }  // namespace
 
 std::string dims_string(const std::vector<size_t>& dims) {
@@ -89,9 +121,12 @@ std::string dims_string(const std::vector<size_t>& dims) {
   return s.empty() ? "(empty)" : s;
 }
 
-MatFile::MatFile(const std::string& path) : path_(path) {
+MatFile::MatFile(const std::string& path, size_t max_elements) : path_(path), max_elements_(max_elements) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw_input(path + ": no such file");
+  if (!has_v5_or_v73_header(path))
+    throw_input(path + ": not a MATLAB .mat file of version 5 or 7.3 (no MAT-file header; dfd reads v5 and "
+                "v7.3/HDF5, not v4)");
   static const int log_init = Mat_LogInitFunc("dfd", quiet_matio_log);
   (void)log_init;
   mat_ = Mat_Open(path.c_str(), MAT_ACC_RDONLY);
@@ -137,6 +172,7 @@ std::vector<double> MatFile::read_block(const MatVarInfo& var, const std::vector
   for (size_t d = 0; d < rank; ++d)
     if (start[d] + count[d] > var.dims[d])
       throw_runtime(path_ + ": internal error: block beyond '" + var.name + "' (" + dims_string(var.dims) + ")");
+  check_elements(path_, var.name, count, max_elements_);
   VarPtr v(Mat_VarReadInfo(mat_, var.name.c_str()));
   if (!v) throw_input(path_ + ": no variable '" + var.name + "'");
   const size_t esize = element_size(v->class_type);
@@ -177,6 +213,8 @@ std::vector<double> MatFile::read_block(const MatVarInfo& var, const std::vector
 }
 
 std::vector<double> MatFile::read_all(const MatVarInfo& var) const {
+  // The header's size first: matio allocates the whole variable before reading it.
+  check_elements(path_, var.name, var.dims, max_elements_);
   VarPtr v(Mat_VarRead(mat_, var.name.c_str()));
   if (!v) throw_input(path_ + ": cannot read variable '" + var.name + "': the file is damaged");
   if (element_size(v->class_type) == 0 || v->isComplex || !v->data)

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "dfd/input_limits.h"
+
 struct _mat_t;
 struct matvar_t;
 
@@ -24,8 +26,10 @@ struct MatVarInfo {
 
 class MatFile {
  public:
-  // Opens read-only. Error(Input) naming the file when it is missing or not a MAT file.
-  explicit MatFile(const std::string& path);
+  // Opens read-only. Error(Input) naming the file when it is missing or not a MAT file. A read
+  // (read_block's count, read_all's dims) of more than `max_elements` elements is refused from
+  // the variable's header, before its data is read: Error(OutOfMemory).
+  explicit MatFile(const std::string& path, size_t max_elements = kMaxMatElements);
   ~MatFile();
   MatFile(const MatFile&) = delete;
   MatFile& operator=(const MatFile&) = delete;
@@ -44,6 +48,7 @@ class MatFile {
 
  private:
   std::string path_;
+  size_t max_elements_ = kMaxMatElements;
   _mat_t* mat_ = nullptr;
 };
 

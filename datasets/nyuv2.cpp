@@ -2,9 +2,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "dfd/datasets.h"
 #include "dfd/error.h"
+#include "dfd/input_limits.h"
 #include "mat_file.h"
 
 namespace dfd {
@@ -40,6 +42,15 @@ Nyuv2Vars check_vars(const MatFile& f) {
                 std::to_string(n_images));
   if (di[0] < 2 || di[1] < 2 || n_images < 1)
     throw_input(p + ": 'images' is " + dims_string(di) + "; at least 2 x 2 pixels and one sample expected");
+  // Sizes as ints, and one sample's read (H x W x 3, then H x W) within the MAT read limit: from
+  // the header, before any data.
+  if (di[0] > kMaxMatElements / di[1] / 3)
+    throw_input_too_large(over_limit_message(p, "'images' is " + dims_string(di) + ": one sample of " +
+                                                    std::to_string(di[0]) + " x " + std::to_string(di[1]) +
+                                                    " x 3 is too large", std::to_string(kMaxMatElements) +
+                                                    " elements an array read"));
+  if (n_images > static_cast<size_t>(std::numeric_limits<int>::max()))
+    throw_input(p + ": 'images' is " + dims_string(di) + "; more samples than dfd can index");
   v.info.height = static_cast<int>(di[0]);
   v.info.width = static_cast<int>(di[1]);
   v.info.count = static_cast<int>(n_images);

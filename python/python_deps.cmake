@@ -23,6 +23,8 @@ elseif(DFD_SANITIZE)
   # and LeakSanitizer reports the interpreter's own allocations at exit. The module's C++ is the
   # library the sanitized GoogleTest suites already cover.
   set(_dfd_python_why "sanitized builds (DFD_SANITIZE) leave it out: python3 is not instrumented")
+elseif(DFD_FUZZ)
+  set(_dfd_python_why "fuzzing builds (DFD_FUZZ) leave it out: they build the parsers' fuzz targets only")
 else()
   if(NOT DEFINED Python3_EXECUTABLE AND EXISTS /usr/bin/python3)
     set(Python3_EXECUTABLE /usr/bin/python3 CACHE FILEPATH "The Python interpreter the dfd module is built for")

@@ -5,12 +5,15 @@
 # (for Debian's /usr/bin/python3).
 #   --bench-data  also the data of `dfd bench --robustness` (not needed to build or test):
 #                 opencv-doc (Middlebury aloe: aloeL.jpg, aloeGT.png) and python3-skimage (photos)
+#   --fuzz        also what the fuzz targets (fuzz/, scripts/fuzz.sh) build with: clang 14, its
+#                 libFuzzer and sanitizer runtimes (libclang-rt-14-dev) and its OpenMP (libomp-14-dev)
 set -euo pipefail
-bench_data=0
+bench_data=0 fuzz=0
 for arg in "$@"; do
   case "$arg" in
     --bench-data) bench_data=1 ;;
-    *) echo "install-deps: unknown option $arg (known: --bench-data)" >&2; exit 2 ;;
+    --fuzz) fuzz=1 ;;
+    *) echo "install-deps: unknown option $arg (known: --bench-data, --fuzz)" >&2; exit 2 ;;
   esac
 done
 packages=(
@@ -21,6 +24,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pytest
 )
 [ "$bench_data" -eq 1 ] && packages+=(opencv-doc python3-skimage)
+[ "$fuzz" -eq 1 ] && packages+=(clang-14 libclang-rt-14-dev libomp-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -46,11 +46,13 @@ MobileDepthCalibration read_mobiledepth_calibration(const std::string& path, int
 
 // Whether the name ends in .tif/.tiff (any case).
 bool is_tiff_file_name(const std::string& name);
-// Pages of a TIFF file (0 when it cannot be read as one).
+// Pages of a TIFF file (0 when it cannot be read as one), counted from its directory chain
+// without decoding any page; at most kMaxStackFrames + 1 (dfd/input_limits.h).
 int tiff_page_count(const std::string& path);
 // Loads the pages of a multi-page TIFF as the frames of a stack (8/16-bit or float, grey or
 // colour; every page of the first page's size, channels and bit depth), no focus distances.
-// Sources read "FILE page N" (0-based). Range as load_stack. Errors (Input) name the file and page.
+// Sources read "FILE page N" (0-based). Range as load_stack. Errors (Input) name the file and page;
+// more than kMaxStackFrames pages is Error(OutOfMemory), refused before any page is decoded.
 FocalStack load_tiff_stack(const std::string& path, double range_override = 0.0);
 
 // ---- Focus distances from a CSV ----------------------------------------------------------------

@@ -1,5 +1,6 @@
 // Batch manifests: JSON Lines of focal stacks, parsed and checked (ids unique) before any work.
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -8,6 +9,8 @@
 
 #include "dfd/batch.h"
 #include "dfd/error.h"
+#include "dfd/input_limits.h"
+#include "io/json_array_limit.h"
 
 namespace dfd {
 
@@ -40,9 +43,15 @@ std::string flag_value(const json& v, const std::string& where, const std::strin
 BatchItem parse_line(const std::string& text, int line, const std::string& name, const std::string& base_dir) {
   const std::string where = name + ":" + std::to_string(line);
   json j;
+  // An item's frame lists are checked while parsing, before a long one is held in memory.
+  const auto limit = json_array_limit({"frames", "focus_distances"}, kMaxStackFrames, [&](const std::string& key) {
+    throw_input_too_large(over_limit_message(where, "\"" + key + "\" lists more than " + std::to_string(kMaxStackFrames) +
+                                                        " entries", std::to_string(kMaxStackFrames) + " frames an item"));
+  });
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
+    j = json::parse(text, limit);
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number beyond double's range (1e400).
     throw_input(where + ": not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object()) throw_input(where + ": each line must be a JSON object, got " + j.dump());
@@ -143,10 +152,13 @@ std::vector<BatchItem> parse_batch_manifest(const std::string& text, const std::
                                             const std::string& base_dir) {
   std::vector<BatchItem> items;
   std::map<std::string, int> first_line;  // id -> line
-  std::istringstream in(text);
-  std::string line;
+  // Line by line over the text itself (no stream copy of it: a manifest of one huge line, such
+  // as an item of 10^6 frames, is held once plus that line until its cap refuses it).
   int number = 0;
-  while (std::getline(in, line)) {
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t end = std::min(text.find('\n', pos), text.size());
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF files
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
@@ -166,9 +178,10 @@ std::vector<BatchItem> read_batch_manifest(const std::string& path) {
   if (!fs::is_regular_file(path, ec)) throw_input(path + ": no such manifest file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_input(path + ": cannot open the manifest");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_batch_manifest(text.str(), path, fs::path(path).parent_path().string());
+  std::string text(static_cast<size_t>(fs::file_size(path, ec)), '\0');
+  if (ec || !in.read(text.data(), static_cast<std::streamsize>(text.size())))
+    throw_input(path + ": cannot read the manifest");
+  return parse_batch_manifest(text, path, fs::path(path).parent_path().string());
 }
 
 }  // namespace dfd

@@ -4,6 +4,7 @@
 #include <libexif/exif-data.h>
 
 #include <cmath>
+#include <limits>
 #include <memory>
 
 namespace dfd {
@@ -87,7 +88,9 @@ ExifInfo read_exif(const std::string& path) {
     }
     if (metres > 0) info.pixel_pitch = metres / *xres;
   }
-  if (const auto w = integer(d, EXIF_TAG_PIXEL_X_DIMENSION); w && *w > 0) info.pixel_x_dimension = static_cast<int>(*w);
+  // A LONG may exceed int (0x80000000 would wrap negative): such a width is no usable value.
+  if (const auto w = integer(d, EXIF_TAG_PIXEL_X_DIMENSION); w && *w > 0 && *w <= std::numeric_limits<int>::max())
+    info.pixel_x_dimension = static_cast<int>(*w);
   if (const auto r = integer(d, EXIF_TAG_SUBJECT_DISTANCE_RANGE)) info.subject_distance_range = static_cast<int>(*r);
   return info;
 }

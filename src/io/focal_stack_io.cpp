@@ -1,15 +1,20 @@
 // Focal stacks from image files and from STACK.json manifests (nlohmann-json).
 #include <nlohmann/json.hpp>
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
 #include "dfd/cancel.h"
 #include "dfd/error.h"
+#include "dfd/input_limits.h"
 #include "dfd/io.h"
 #include "dfd/options.h"
+#include "io/json_array_limit.h"
 #include "util/number_text.h"
 
 namespace dfd {
@@ -35,6 +40,25 @@ T get(const json& j, const char* key, const std::string& file) {
   } catch (const json::exception&) {
     throw_input(file + ": \"" + key + "\" has the wrong type (" + j.at(key).dump() + ")");
   }
+}
+
+// An int: nlohmann's get<int> converts any number, and a double beyond int's range (1e300) is
+// undefined behaviour there; a whole number in range is required instead.
+template <>
+int get<int>(const json& j, const char* key, const std::string& file) {
+  const json& v = j.at(key);
+  const double lo = std::numeric_limits<int>::min(), hi = std::numeric_limits<int>::max();
+  if (v.is_number_integer() && !v.is_number_unsigned()) {
+    const int64_t x = v.get<int64_t>();
+    if (x >= lo && x <= hi) return static_cast<int>(x);
+  } else if (v.is_number_unsigned()) {
+    const uint64_t x = v.get<uint64_t>();
+    if (x <= static_cast<uint64_t>(hi)) return static_cast<int>(x);
+  } else if (v.is_number_float()) {
+    const double x = v.get<double>();
+    if (x >= lo && x <= hi && x == std::floor(x)) return static_cast<int>(x);
+  }
+  throw_input(file + ": \"" + key + "\" must be a whole number (" + v.dump() + ")");
 }
 
 template <typename T>
@@ -111,9 +135,15 @@ StackManifest read_manifest(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw_input(path + ": cannot open");
   json j;
+  // The frame lists' lengths are checked while parsing, before a long one is held in memory.
+  const auto limit = json_array_limit({"frames", "focus_distances"}, kMaxStackFrames, [&](const std::string& key) {
+    throw_input_too_large(over_limit_message(path, "\"" + key + "\" lists more than " + std::to_string(kMaxStackFrames) +
+                                                       " entries", std::to_string(kMaxStackFrames) + " frames a stack"));
+  });
   try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
+    j = json::parse(in, limit);
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number beyond double's range (1e400).
     throw_input(path + ": not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object()) throw_input(path + ": a manifest must be a JSON object");

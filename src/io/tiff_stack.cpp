@@ -2,10 +2,14 @@
 #include <opencv2/imgcodecs.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <sstream>
 
 #include "dfd/error.h"
+#include "dfd/input_limits.h"
 #include "dfd/stack_inputs.h"
 #include "io/cv_image.h"
 #include "util/text_fields.h"
@@ -42,6 +46,48 @@ Image page_image(cv::Mat m, const std::string& where) {
   return image_from_decoded(std::move(m), where);
 }
 
+// The pages of a TIFF counted from its directory chain alone (the header, then each IFD's entry
+// count and next offset: a few bytes a page, nothing decoded), stopping at `limit` + 1 so that
+// a file of a million pages costs no more than one over the limit. Classic and BigTIFF, either
+// byte order; 0 when the header is not TIFF's. A chain that loops, or runs past the end of the
+// file, ends at the last whole directory (as libtiff stops there too).
+size_t count_tiff_pages(const std::string& path, size_t limit) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;
+  unsigned char h[16] = {};
+  in.read(reinterpret_cast<char*>(h), 16);
+  const std::streamsize got = in.gcount();
+  if (got < 8) return 0;
+  const bool little = h[0] == 'I' && h[1] == 'I';
+  if (!little && !(h[0] == 'M' && h[1] == 'M')) return 0;
+  auto value = [little](const unsigned char* b, int n) {
+    uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v |= static_cast<uint64_t>(b[little ? i : n - 1 - i]) << (8 * i);
+    return v;
+  };
+  const uint64_t magic = value(h + 2, 2);
+  const bool big = magic == 43;
+  if (magic != 42 && !big) return 0;
+  if (big && (got < 16 || value(h + 4, 2) != 8)) return 0;
+  const int count_bytes = big ? 8 : 2, entry_bytes = big ? 20 : 12, offset_bytes = big ? 8 : 4;
+  uint64_t offset = big ? value(h + 8, 8) : value(h + 4, 4);
+  std::set<uint64_t> seen;
+  size_t pages = 0;
+  while (offset != 0 && pages <= limit && seen.insert(offset).second) {
+    unsigned char b[8];
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(offset));
+    if (!in.read(reinterpret_cast<char*>(b), count_bytes)) break;
+    const uint64_t entries = value(b, count_bytes);
+    if (entries == 0 || entries > (uint64_t(1) << 32)) break;
+    in.seekg(static_cast<std::streamoff>(entries * entry_bytes), std::ios::cur);
+    if (!in.read(reinterpret_cast<char*>(b), offset_bytes)) break;
+    ++pages;
+    offset = value(b, offset_bytes);
+  }
+  return pages;
+}
+
 }  // namespace
 
 bool is_tiff_file_name(const std::string& name) {
@@ -50,16 +96,20 @@ bool is_tiff_file_name(const std::string& name) {
 }
 
 int tiff_page_count(const std::string& path) {
-  try {
-    return static_cast<int>(cv::imcount(path, kReadFlags));
-  } catch (const cv::Exception&) {
-    return 0;
-  }
+  return static_cast<int>(count_tiff_pages(path, static_cast<size_t>(kMaxStackFrames)));
 }
 
 FocalStack load_tiff_stack(const std::string& path, double range_override) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw_input(path + ": no such file");
+  // The page count before OpenCV decodes any page (it decodes them all at once). A file without
+  // a TIFF header never reaches cv::imreadmulti, which picks its decoder by content: DICOM-like
+  // bytes went to GDCM, which aborts the process on a damaged file (an assertion, fuzz/RESULTS.md).
+  const size_t counted = count_tiff_pages(path, static_cast<size_t>(kMaxStackFrames));
+  if (counted == 0) throw_input(path + ": not a TIFF file (no TIFF header, or no page directory)");
+  if (counted > static_cast<size_t>(kMaxStackFrames))
+    throw_input_too_large(over_limit_message(path, "a TIFF of more than " + std::to_string(kMaxStackFrames) + " pages",
+                                             std::to_string(kMaxStackFrames) + " frames a stack"));
   std::vector<cv::Mat> pages;
   bool ok = false;
   try {
