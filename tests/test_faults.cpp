@@ -288,6 +288,21 @@ TEST(ImageHeader, AHugeHeaderIsRefusedBeforeDecoding) {
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
 }
 
+TEST(ImageHeader, ADicomFileIsRefusedBeforeOpenCvHandsItToGdcm) {
+  const std::string dir = fresh_dir();
+  std::string bytes(128, '\0');
+  bytes += "DICM";
+  bytes += std::string(64, '\x7f');
+  write_file(path_in(dir, "scan.png"), bytes);
+  try {
+    read_image(path_in(dir, "scan.png"));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Input);
+    EXPECT_NE(std::string(e.what()).find("DICOM"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ImageHeader, AStackUnderTheLimitStillLoads) {
   Restore restore;
   const std::string dir = fresh_dir();

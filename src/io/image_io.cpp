@@ -91,6 +91,14 @@ LoadedImage read_image(const std::string& path) {
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ext == ".exr") enable_openexr();  // OpenCV refuses EXR without its opt-in variable
   check_decode_memory(path);  // a header of 30000 x 30000 pixels is refused before decoding
+  // OpenCV picks its decoder by content: a DICOM file ("DICM" at byte 128) goes to GDCM, whose
+  // assertions abort the process on damaged input (a fuzzing finding, fuzz/RESULTS.md).
+  {
+    std::ifstream f(path, std::ios::binary);
+    char magic[132] = {};
+    if (f.read(magic, sizeof magic) && std::string(magic + 128, 4) == "DICM")
+      throw_input(path + ": a DICOM file; dfd reads PNG, JPEG, TIFF, BMP, WebP and EXR frames (export the slices as TIFF)");
+  }
   cv::Mat m;
   try {
     m = cv::imread(path, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
