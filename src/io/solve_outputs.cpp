@@ -12,13 +12,6 @@ namespace dfd {
 
 using nlohmann::json;
 
-const std::vector<std::string>& solve_output_names() {
-  static const std::vector<std::string> names = {
-      "depth.tiff",      "depth16.png",     "depth.exr",   "aif.png",    "aif16.png",  "depth_color.png",
-      "confidence.tiff", "confidence.png",  "summary.png", "points.ply", "report.json"};
-  return names;
-}
-
 void check_output_options(const OutputOptions& o) {
   if (o.exr && !openexr_available())
     throw_usage("--exr: this OpenCV build cannot write OpenEXR (built without it, or OPENCV_IO_ENABLE_OPENEXR=0 "
