@@ -30,6 +30,7 @@ if [ "${DFD_PYTHON_REGISTER:-1}" = 1 ] && [ -f "$build/python/interpreter" ] &&
     ver() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null; }
     if [ "$(ver "$other")" = "$(ver "$py")" ]; then
       osite=$("$other" -c 'import site; print(site.getsitepackages()[0])')
+      rm -f "$osite/dfd.pth"  # an earlier one adds Debian's numpy: judge the interpreter without it
       lines="$pkg"
       if ! "$other" -c 'import numpy' 2>/dev/null; then
         lines="$lines"$'\n'"$("$py" -c 'import numpy, os; print(os.path.dirname(os.path.dirname(numpy.__file__)))')"
