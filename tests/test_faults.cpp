@@ -157,9 +157,7 @@ TEST(StagedFolder, WhatADeadProcessLeftIsRemovedAndALiveOnesIsKept) {
   if (child == 0) ::_exit(0);
   ASSERT_GT(child, 0);
   ::waitpid(child, nullptr, 0);  // its pid is now (almost surely) free
-  std::string host;
-  for (char c : host_name()) host += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
-  if (host.empty()) host = "host";
+  const std::string host = file_safe_host_name();
   const std::string dead = path_in(dir, ".out.dfd-staging." + host + "." + std::to_string(child));
   const std::string live = path_in(dir, ".out.dfd-staging." + host + ".1");  // init never dies
   const std::string other = path_in(dir, ".other.dfd-staging." + host + "." + std::to_string(child));

@@ -51,24 +51,13 @@ struct Child {
   long max_rss_kb = 0;    // its own peak resident set
 };
 
-// Runs the dfd binary with `args`, output to `log`; waits with wait4 for its own rusage.
+// Runs the dfd binary with `args` (batch_testing::spawn_dfd, output appended to `log`); waits with
+// wait4 for its own rusage.
 inline Child run_child(const std::vector<std::string>& args, const std::string& log) {
-  std::vector<char*> argv;
-  std::string prog = DFD_CLI;
-  argv.push_back(prog.data());
-  std::vector<std::string> copy = args;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
   const auto t0 = std::chrono::steady_clock::now();
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, DFD_CLI, &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
+  const pid_t pid = batch_testing::spawn_dfd(args, {}, log);
   Child c;
-  if (rc != 0) return c;
+  if (pid <= 0) return c;
   int status = 0;
   rusage ru{};
   if (::wait4(pid, &status, 0, &ru) != pid) return c;

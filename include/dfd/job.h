@@ -12,6 +12,7 @@
 #include "dfd/image.h"
 #include "dfd/options.h"
 #include "dfd/outputs.h"
+#include "dfd/report.h"
 #include "dfd/solver.h"
 
 namespace dfd {
@@ -74,6 +75,11 @@ SolveJob prepare_solve_job(const SolveRequest& request,
 // confidence.tiff (float) and confidence.png (8-bit grey, 255 = 1) when the result has a
 // confidence map; returns the file names written.
 std::vector<std::string> write_result_images(const std::string& dir, const Result& r, double range);
+
+// The report of a solved job (report.json without its output files): what the job and the
+// result say, for run_solve_job and the Python module alike. Points into `job` and `result`.
+RunReport job_report(const SolveJob& job, const Result& result, const std::string& command_line,
+                     const std::string& backend_note = "");
 
 // Solves the job on `backend` and writes the result images, then report.json last (its
 // presence means the folder is complete) into `dir`, which must exist.

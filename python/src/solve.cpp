@@ -80,18 +80,7 @@ pyb::dict solve_arrays(const std::vector<FloatArray>& frames, double natural_ran
     result = solve(job.stack, job.options, *backend, progress_hook(progress, job.options));
   }
 
-  RunReport r;
-  r.command_line = command_line(words);
-  r.options = job.options;
-  r.stack = &job.stack;
-  r.input_kind = job.input_kind;
-  r.focus_source = job.focus_source;
-  r.auto_uncalibrated = job.auto_uncalibrated;
-  r.input_notes = job.input_notes;
-  r.result = &result;
-  r.alignment = job.alignment ? &*job.alignment : nullptr;
-  r.scale = job.scale;
-  r.backend_note = backend_note;
+  const RunReport r = job_report(job, result, command_line(words), backend_note);
   pyb::dict out;
   out["depth"] = array_from_image(result.depth);
   out["aif"] = array_from_image(result.aif);

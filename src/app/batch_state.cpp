@@ -25,16 +25,6 @@ using nlohmann::json;
 
 namespace {
 
-// The host's name with characters other than [A-Za-z0-9_-] replaced by '_' ("host" when unknown).
-std::string file_safe_host_name() {
-  std::string h;
-  for (const char c : host_name()) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    h += ok ? c : '_';
-  }
-  return h.empty() ? "host" : h;
-}
-
 std::string shard_name(const Shard& s) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "shard-%04d-of-%04d", s.index, s.count);

@@ -103,6 +103,23 @@ PhysicalScale physical_scale(const SolveJob& job) {
   return s;
 }
 
+RunReport job_report(const SolveJob& job, const Result& result, const std::string& command_line,
+                     const std::string& backend_note) {
+  RunReport r;
+  r.command_line = command_line;
+  r.options = job.options;
+  r.stack = &job.stack;
+  r.input_kind = job.input_kind;
+  r.focus_source = job.focus_source;
+  r.auto_uncalibrated = job.auto_uncalibrated;
+  r.input_notes = job.input_notes;
+  r.result = &result;
+  r.alignment = job.alignment ? &*job.alignment : nullptr;
+  r.scale = job.scale;
+  r.backend_note = backend_note;
+  return r;
+}
+
 SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::string& dir,
                              const std::string& command_line, const std::string& backend_note,
                              const ProgressFn& progress) {
@@ -122,18 +139,7 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
     outputs.ply_options.unit = physical.unit.empty() ? "z-step units" : physical.unit;
   }
 
-  RunReport report;
-  report.command_line = command_line;
-  report.options = job.options;
-  report.stack = &job.stack;
-  report.input_kind = job.input_kind;
-  report.focus_source = job.focus_source;
-  report.auto_uncalibrated = job.auto_uncalibrated;
-  report.input_notes = job.input_notes;
-  report.result = &out.result;
-  report.alignment = job.alignment ? &*job.alignment : nullptr;
-  report.scale = job.scale;
-  report.backend_note = backend_note;
+  RunReport report = job_report(job, out.result, command_line, backend_note);
   report.outputs = write_result_images(dir, out.result, job.stack.range);
   ExtraOutputs extra = write_extra_outputs(dir, job.stack, out.result, outputs);
   if (physical.known()) {

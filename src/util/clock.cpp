@@ -21,4 +21,13 @@ std::string host_name() {
   return ::gethostname(buf, sizeof(buf) - 1) == 0 ? std::string(buf) : std::string();
 }
 
+std::string file_safe_host_name() {
+  std::string h;
+  for (const char c : host_name()) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    h += ok ? c : '_';
+  }
+  return h.empty() ? "host" : h;
+}
+
 }  // namespace dfd

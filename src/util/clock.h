@@ -17,4 +17,8 @@ std::string utc_now();
 // gethostname(), or "" when it fails (callers pick their fallback).
 std::string host_name();
 
+// host_name() with characters other than [A-Za-z0-9_-] replaced by '_' ("host" when unknown):
+// for file names that record which host wrote them (batch staging folders, staged results).
+std::string file_safe_host_name();
+
 }  // namespace dfd

@@ -21,15 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string file_safe(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    out += ok ? c : '_';
-  }
-  return out.empty() ? "host" : out;
-}
-
 // ".<name>.dfd-staging." / ".<name>.dfd-old.": what this class leaves beside a target.
 std::string prefix_of(const std::string& name, const char* kind) { return "." + name + ".dfd-" + kind + "."; }
 
@@ -69,7 +60,7 @@ StagedFolder::StagedFolder(std::string target) : target_(std::move(target)) {
   target_ = t.string();
   const fs::path parent = parent_of(t);
   const std::string name = t.filename().string();
-  const std::string host = file_safe(host_name());
+  const std::string host = file_safe_host_name();
   std::error_code ec;
   fs::create_directories(parent, ec);
   if (!fs::is_directory(parent, ec)) throw_runtime(parent.string() + ": cannot create the output folder's parent: " + ec.message());
@@ -111,7 +102,7 @@ void StagedFolder::commit() {
     // The old results are now at the staging path.
     fs::remove_all(staging_, ec);
   } else if (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) {
-    const std::string old = (parent_of(t) / (prefix_of(t.filename().string(), "old") + file_safe(host_name()) + "." +
+    const std::string old = (parent_of(t) / (prefix_of(t.filename().string(), "old") + file_safe_host_name() + "." +
                                              std::to_string(::getpid())))
                                 .string();
     fs::remove_all(old, ec);
