@@ -11,8 +11,17 @@
 #include <string>
 
 #include "dfd/error.h"
+#include "dfd/memory.h"
 
 namespace dfd::fuzz {
+
+// The targets run under libFuzzer's -rss_limit_mb=2048 (scripts/fuzz.sh), which reports any
+// single allocation over 2 GB as out-of-memory. dfd's own memory limit (--max-memory) is set to
+// 1 GiB, under it, as a machine of that size would have it: an input that asks for more must be
+// refused by dfd's checks (Error(OutOfMemory), a clear reject) before a decoder allocates it.
+// Without this the limit is 85% of the fuzzing machine's free memory, and an allocation of
+// 4 GB passes dfd's check only to trip libFuzzer's.
+inline const bool kMemoryLimitSet = (dfd::set_max_memory(size_t(1) << 30), true);
 
 // A file in a per-process folder under /dev/shm (memory, not disk; /tmp where it is missing),
 // overwritten by each input and removed at exit.

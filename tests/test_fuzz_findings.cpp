@@ -6,8 +6,10 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@
 #include "dfd/error.h"
 #include "dfd/exif.h"
 #include "dfd/io.h"
+#include "dfd/memory.h"
 #include "dfd/stack_inputs.h"
 #include "test_io_util.h"
 
@@ -142,6 +145,106 @@ TEST(FuzzFindings, FileWithoutATiffHeaderNeverReachesOpenCV) {
   EXPECT_EQ(tiff_page_count(path), 0);
   write_file(path, "II*\0");  // a header cut short
   expect_input_error([&] { load_tiff_stack(path); }, path, "not a TIFF file");
+}
+
+// A TIFF of `pages` directories, each of one strip, built byte by byte: classic or BigTIFF,
+// either byte order. Entries are (tag, type, value) with the value inline.
+struct TiffEntry {
+  uint16_t tag, type;
+  uint64_t value;
+};
+std::string tiff_bytes(bool big_endian, bool bigtiff, const std::vector<TiffEntry>& entries, int pages) {
+  std::string out;
+  auto put = [&](uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) out += static_cast<char>((v >> (8 * (big_endian ? n - 1 - i : i))) & 0xFF);
+  };
+  out += big_endian ? "MM" : "II";
+  put(bigtiff ? 43 : 42, 2);
+  if (bigtiff) {
+    put(8, 2);
+    put(0, 2);
+  }
+  const int head = bigtiff ? 16 : 8, count = bigtiff ? 8 : 2, entry = bigtiff ? 20 : 12, field = bigtiff ? 8 : 4;
+  const size_t ifd = static_cast<size_t>(count) + entries.size() * entry + field;
+  put(static_cast<uint64_t>(head), bigtiff ? 8 : 4);
+  for (int p = 0; p < pages; ++p) {
+    put(entries.size(), count);
+    for (const TiffEntry& e : entries) {
+      put(e.tag, 2);
+      put(e.type, 2);
+      put(1, bigtiff ? 8 : 4);
+      const int size = e.type == 3 ? 2 : e.type == 16 ? 8 : 4;
+      put(e.value, size);
+      put(0, field - size);
+    }
+    put(p + 1 < pages ? head + (p + 1) * ifd : 0, field);
+  }
+  return out + std::string(64, '\0');
+}
+
+// tiff: OpenCV 4.6 decodes a strip into a buffer of the page's width x the rows per strip the
+// file claims (not clamped to the height) x 4 samples (RGBA): 270 bytes of a 65281 x 3 page that
+// claims 14852 rows a strip made it allocate 3.9 GB (libFuzzer's out-of-memory in CI; any
+// machine's limit passed it). The page directories now give that buffer to the memory check
+// before any page is decoded.
+TEST(FuzzFindings, ATiffStripBufferOverTheLimitIsRefusedBeforeDecoding) {
+  const std::string dir = fresh_dir(), path = path_in(dir, "strip.tif");
+  const std::vector<TiffEntry> page = {{256, 3, 65281}, {257, 3, 3},   {258, 3, 8},   {259, 3, 1},
+                                       {262, 3, 1},     {273, 4, 300}, {277, 3, 1},   {278, 3, 14852},
+                                       {279, 4, 16}};
+  write_file(path, tiff_bytes(false, false, page, 2));
+  const std::vector<ImageHeader> h = read_tiff_page_headers(path, 10);
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].width, 65281);
+  EXPECT_EQ(h[1].height, 3);
+  EXPECT_EQ(h[1].work_bytes, size_t(65281) * 14852 * 4);
+  set_max_memory(size_t(1) << 30);
+  try {
+    load_tiff_stack(path);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::OutOfMemory) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("2 pages"), std::string::npos) << e.what();
+  }
+  set_max_memory(0);
+}
+
+// The page directories of every TIFF layout dfd accepts: classic and BigTIFF, little- and
+// big-endian, sizes in SHORT, LONG and LONG8 fields, tiles instead of strips.
+TEST(FuzzFindings, TiffPageHeadersOfEveryLayout) {
+  const std::string dir = fresh_dir(), path = path_in(dir, "l.tif");
+  for (bool big_endian : {false, true})
+    for (bool bigtiff : {false, true}) {
+      const std::vector<TiffEntry> page = {{256, static_cast<uint16_t>(bigtiff ? 16 : 4), 640},
+                                           {257, 3, 480},
+                                           {258, 3, 16},
+                                           {277, 3, 3},
+                                           {322, 3, 256},
+                                           {323, 3, 128}};
+      write_file(path, tiff_bytes(big_endian, bigtiff, page, 3));
+      const std::vector<ImageHeader> h = read_tiff_page_headers(path, 10);
+      ASSERT_EQ(h.size(), 3u) << big_endian << bigtiff;
+      EXPECT_EQ(h[2].width, 640);
+      EXPECT_EQ(h[2].height, 480);
+      EXPECT_EQ(h[2].channels, 3);
+      EXPECT_EQ(h[2].bits, 16);
+      EXPECT_EQ(h[2].work_bytes, size_t(256) * 128 * 4 * 2);  // a tile, 4 samples of 2 bytes
+      EXPECT_EQ(read_tiff_page_headers(path, 2).size(), 2u);
+      const std::optional<ImageHeader> first = read_image_header(path);
+      ASSERT_TRUE(first.has_value());
+      EXPECT_EQ(first->width, 640);
+    }
+  // A real file's directories (OpenCV's writer): what decoding it gives.
+  std::vector<cv::Mat> pages(4, cv::Mat(30, 40, CV_16UC1, cv::Scalar(7)));
+  ASSERT_TRUE(cv::imwritemulti(path, pages));
+  const std::vector<ImageHeader> h = read_tiff_page_headers(path, 100);
+  ASSERT_EQ(h.size(), 4u);
+  EXPECT_EQ(h[3].width, 40);
+  EXPECT_EQ(h[3].height, 30);
+  EXPECT_EQ(h[3].bits, 16);
+  EXPECT_EQ(h[3].channels, 1);
+  EXPECT_NO_THROW(check_tiff_stack_memory(path, 100));
 }
 
 }  // namespace

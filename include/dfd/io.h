@@ -35,12 +35,20 @@ struct ImageHeader {
   int64_t width = 0, height = 0;
   int channels = 0;    // as stored (alpha included)
   int bits = 8;        // per sample
+  size_t work_bytes = 0;  // the decoder's own buffer (TIFF: a strip or tile, as OpenCV sizes it)
   size_t decode_bytes() const;  // the peak of decoding it into a float Image
   size_t frame_bytes() const;   // the float Image it becomes (alpha dropped)
 };
 // The header of PNG, JPEG, TIFF and BMP files; nullopt for other formats or a header that
 // cannot be read (decoding then reports what is wrong).
 std::optional<ImageHeader> read_image_header(const std::string& path);
+// The page directories of a TIFF (classic or BigTIFF, either byte order), at most `limit`,
+// in file order; empty when it is not a TIFF. A chain that loops or breaks ends there.
+std::vector<ImageHeader> read_tiff_page_headers(const std::string& path, size_t limit);
+// Error(OutOfMemory) when decoding every page of the TIFF `path` at once (as cv::imreadmulti
+// does) and converting them to float would pass the memory limit, judged from the page
+// directories alone (at most `limit` of them).
+void check_tiff_stack_memory(const std::string& path, size_t limit);
 // Error(OutOfMemory) (check_host_memory) when decoding `path` would pass the memory limit,
 // judged from its header alone; nothing for files without a readable header.
 void check_decode_memory(const std::string& path);

@@ -80,12 +80,7 @@ StackInputs load_stack_inputs(const SolveRequest& a, const NoteFn& note) {
     } else if (!fs::exists(path, ec)) {
       throw_input(path + ": no such file or folder");
     } else if (int pages = is_tiff_file_name(path) ? tiff_page_count(path) : 1; pages != 1) {
-      // The pages decode to about pages x the first page's float size: refused before decoding.
-      if (const std::optional<ImageHeader> h = read_image_header(path); h && pages > 1)
-        check_host_memory(static_cast<size_t>(std::min(9e18, static_cast<double>(h->frame_bytes()) * pages +
-                                                                 static_cast<double>(h->decode_bytes()))),
-                          path + " (a TIFF z-stack of " + std::to_string(pages) + " pages of " + std::to_string(h->width) +
-                              "x" + std::to_string(h->height) + ", decoded to float)");
+      // load_tiff_stack refuses a stack over the memory limit from its page directories.
       stack = load_tiff_stack(path, a.range);
       in.job.input_kind = "tiff-stack";
       note("TIFF z-stack " + path + ": " + std::to_string(stack.count()) + " pages");

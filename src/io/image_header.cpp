@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "dfd/io.h"
@@ -52,35 +53,99 @@ bool jpeg_header(Bytes& f, ImageHeader& out) {
   return false;
 }
 
-bool tiff_header(Bytes& f, bool big, ImageHeader& out) {
-  uint32_t magic = 0, ifd = 0;
-  if (!f.seek(2) || !f.u16(magic, big) || magic != 42 || !f.u32(ifd, big) || !f.seek(ifd)) return false;
-  uint32_t count = 0;
-  if (!f.u16(count, big)) return false;
-  uint32_t w = 0, h = 0, bits = 8, samples = 1, bits_at = 0;
-  for (uint32_t i = 0; i < count; ++i) {
-    uint32_t tag = 0, type = 0, n = 0, value = 0;
-    if (!f.u16(tag, big) || !f.u16(type, big) || !f.u32(n, big)) return false;
-    // A SHORT value sits in the first two bytes of the value field.
-    if (type == 3) {
-      uint32_t pad = 0;
-      if (!f.u16(value, big) || !f.u16(pad, big)) return false;
-    } else if (!f.u32(value, big)) {
-      return false;
+// One TIFF page directory (IFD) at `at`: its size, samples, sample depth and the strip or tile
+// OpenCV 4.6 decodes through. Classic TIFF (2-byte counts, 12-byte entries) and BigTIFF (8-byte
+// counts, 20-byte entries), either byte order (`big`: big-endian). `next` is the following
+// directory's offset (0 at the last).
+bool tiff_ifd(Bytes& f, bool big, bool bigtiff, uint64_t at, ImageHeader& out, uint64_t& next) {
+  auto read_uint = [&](int bytes, uint64_t& v) {
+    uint32_t lo = 0, hi = 0;
+    if (bytes == 2) {
+      if (!f.u16(lo, big)) return false;
+      v = lo;
+      return true;
     }
+    if (bytes == 4) {
+      if (!f.u32(lo, big)) return false;
+      v = lo;
+      return true;
+    }
+    if (!f.u32(lo, big) || !f.u32(hi, big)) return false;
+    v = big ? (uint64_t(lo) << 32 | hi) : (uint64_t(hi) << 32 | lo);
+    return true;
+  };
+  uint64_t count = 0;
+  if (!f.seek(at) || !read_uint(bigtiff ? 8 : 2, count) || count == 0 || count > 4096) return false;
+  const int field = bigtiff ? 8 : 4;  // the value field of an entry
+  uint64_t w = 0, h = 0, bits = 8, samples = 1, rows_per_strip = 0, tile_w = 0, tile_h = 0, bits_at = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint32_t tag = 0, type = 0;
+    uint64_t n = 0, value = 0;
+    if (!f.u16(tag, big) || !f.u16(type, big) || !read_uint(bigtiff ? 8 : 4, n)) return false;
+    // A value that fits sits at the start of the value field: SHORT (3) in 2 bytes, LONG (4)
+    // in 4, LONG8 (16) in 8. A longer one is an offset to it.
+    const int size = type == 3 ? 2 : type == 16 ? 8 : 4;
+    if (size > field || !read_uint(size, value) || !f.skip(static_cast<uint64_t>(field - size))) return false;
     if (tag == 256) w = value;
     if (tag == 257) h = value;
-    if (tag == 258 && (n <= 2 || type != 3)) bits = value;
-    if (tag == 258 && n > 2 && type == 3) {  // an offset to the per-sample depths
-      bits = 0;
-      bits_at = value;
+    if (tag == 258) {
+      if (n * 2 <= static_cast<uint64_t>(field) || type != 3) bits = value;
+      else bits = 0, bits_at = value;  // an offset to the per-sample depths
     }
     if (tag == 277) samples = value;
+    if (tag == 278) rows_per_strip = value;
+    if (tag == 322) tile_w = value;
+    if (tag == 323) tile_h = value;
   }
+  if (!read_uint(bigtiff ? 8 : 4, next)) next = 0;
   if (w == 0 || h == 0) return false;
-  if (bits == 0 && !(f.seek(bits_at) && f.u16(bits, big))) return false;  // the first sample's depth
-  out = ImageHeader{"TIFF", w, h, static_cast<int>(std::min<uint32_t>(samples, 16)), static_cast<int>(std::min<uint32_t>(bits, 64))};
+  if (bits == 0) {  // the first sample's depth
+    uint32_t b = 0;
+    if (!f.seek(bits_at) || !f.u16(b, big)) return false;
+    bits = b;
+  }
+  out = ImageHeader{"TIFF", static_cast<int64_t>(std::min<uint64_t>(w, uint64_t(1) << 40)),
+                    static_cast<int64_t>(std::min<uint64_t>(h, uint64_t(1) << 40)),
+                    static_cast<int>(std::min<uint64_t>(samples, 16)), static_cast<int>(std::min<uint64_t>(bits, 64))};
+  // OpenCV decodes a page a strip (or tile) at a time into a buffer of up to 4 samples per
+  // pixel (RGBA for 8-bit output) at the stored sample size, rows per strip as the file states
+  // them: a 65281x3 page that claims 14852 rows a strip gets a 3.9 GB buffer. Missing or
+  // "all rows" (2^32 - 1) means one strip of the page.
+  const bool tiled = tile_w > 0 && tile_h > 0;
+  const uint64_t unit_w = tiled ? tile_w : w;
+  const uint64_t unit_h = tiled ? tile_h : rows_per_strip == 0 || rows_per_strip >= 0xFFFFFFFFull ? h : rows_per_strip;
+  const double buffer = static_cast<double>(unit_w) * static_cast<double>(unit_h) * 4.0 *
+                        static_cast<double>(std::max<uint64_t>(1, (bits + 7) / 8));
+  out.work_bytes = buffer > 9e18 ? static_cast<size_t>(9e18) : static_cast<size_t>(buffer);
   return true;
+}
+
+// The first directory's offset after the TIFF header; false for anything but a TIFF header.
+bool tiff_first_ifd(Bytes& f, bool& big, bool& bigtiff, uint64_t& at) {
+  unsigned char h[4];
+  if (!f.seek(0) || !f.read(h, 4)) return false;
+  if (h[0] == 'I' && h[1] == 'I') big = false;
+  else if (h[0] == 'M' && h[1] == 'M') big = true;
+  else return false;
+  const uint32_t magic = big ? (uint32_t(h[2]) << 8 | h[3]) : (uint32_t(h[3]) << 8 | h[2]);
+  bigtiff = magic == 43;
+  if (magic != 42 && !bigtiff) return false;
+  uint32_t a = 0, b = 0;
+  if (!bigtiff) {
+    if (!f.u32(a, big)) return false;
+    at = a;
+    return true;
+  }
+  uint32_t offset_size = 0, pad = 0;
+  if (!f.u16(offset_size, big) || offset_size != 8 || !f.u16(pad, big) || !f.u32(a, big) || !f.u32(b, big)) return false;
+  at = big ? (uint64_t(a) << 32 | b) : (uint64_t(b) << 32 | a);
+  return true;
+}
+
+bool tiff_header(Bytes& f, ImageHeader& out) {
+  bool big = false, bigtiff = false;
+  uint64_t at = 0, next = 0;
+  return tiff_first_ifd(f, big, bigtiff, at) && tiff_ifd(f, big, bigtiff, at, out, next);
 }
 
 bool bmp_header(Bytes& f, ImageHeader& out) {
@@ -102,8 +167,7 @@ std::optional<ImageHeader> read_image_header(const std::string& path) {
   bool ok = false;
   if (m[0] == 0x89 && m[1] == 'P' && m[2] == 'N' && m[3] == 'G') ok = png_header(f, h);
   else if (m[0] == 0xFF && m[1] == 0xD8) ok = jpeg_header(f, h);
-  else if (m[0] == 'I' && m[1] == 'I') ok = tiff_header(f, false, h);
-  else if (m[0] == 'M' && m[1] == 'M') ok = tiff_header(f, true, h);
+  else if ((m[0] == 'I' && m[1] == 'I') || (m[0] == 'M' && m[1] == 'M')) ok = tiff_header(f, h);
   else if (m[0] == 'B' && m[1] == 'M') ok = bmp_header(f, h);
   // Other formats, and headers that make no sense: decoded without a size check first (the
   // decoder then says what is wrong).
@@ -115,7 +179,7 @@ size_t ImageHeader::decode_bytes() const {
   const double px = static_cast<double>(width) * static_cast<double>(height);
   // OpenCV's decoded Mat, then the float planes dfd converts it to (three float copies at the
   // peak of image_from_decoded).
-  const double b = px * channels * ((bits + 7) / 8) + px * std::min(channels, 3) * 4.0 * 3;
+  const double b = px * channels * ((bits + 7) / 8) + px * std::min(channels, 3) * 4.0 * 3 + static_cast<double>(work_bytes);
   return b > 9e18 ? static_cast<size_t>(9e18) : static_cast<size_t>(b);
 }
 
@@ -130,6 +194,40 @@ void check_decode_memory(const std::string& path) {
   check_host_memory(h->decode_bytes(), path + " (" + h->format + ", " + std::to_string(h->width) + "x" +
                                            std::to_string(h->height) + ", " + std::to_string(h->channels) +
                                            " channel" + (h->channels == 1 ? "" : "s") + ", decoded)");
+}
+
+std::vector<ImageHeader> read_tiff_page_headers(const std::string& path, size_t limit) {
+  std::vector<ImageHeader> pages;
+  Bytes f(path);
+  bool big = false, bigtiff = false;
+  uint64_t at = 0;
+  if (!f.ok() || !tiff_first_ifd(f, big, bigtiff, at)) return pages;
+  std::set<uint64_t> seen;
+  while (at != 0 && pages.size() < limit && seen.insert(at).second) {
+    ImageHeader h;
+    uint64_t next = 0;
+    if (!tiff_ifd(f, big, bigtiff, at, h, next)) break;
+    pages.push_back(h);
+    at = next;
+  }
+  return pages;
+}
+
+void check_tiff_stack_memory(const std::string& path, size_t limit) {
+  const std::vector<ImageHeader> pages = read_tiff_page_headers(path, limit);
+  if (pages.empty()) return;
+  // OpenCV decodes every page before it returns any: all the decoded pages at once, then the
+  // float frames, with the largest page's decoder buffer on top.
+  double need = 0, peak = 0;
+  for (const ImageHeader& h : pages) {
+    const double px = static_cast<double>(h.width) * static_cast<double>(h.height);
+    need += px * h.channels * ((h.bits + 7) / 8) + static_cast<double>(h.frame_bytes());
+    peak = std::max(peak, static_cast<double>(h.work_bytes));
+  }
+  const ImageHeader& p0 = pages.front();
+  check_host_memory(static_cast<size_t>(std::min(9e18, need + peak)),
+                    path + " (a TIFF z-stack of " + std::to_string(pages.size()) + " pages, page 0 " +
+                        std::to_string(p0.width) + "x" + std::to_string(p0.height) + ", decoded to float)");
 }
 
 void check_stack_memory(const std::vector<std::string>& frames) {

@@ -10,6 +10,7 @@
 
 #include "dfd/error.h"
 #include "dfd/input_limits.h"
+#include "dfd/io.h"
 #include "dfd/stack_inputs.h"
 #include "io/cv_image.h"
 #include "util/text_fields.h"
@@ -110,6 +111,9 @@ FocalStack load_tiff_stack(const std::string& path, double range_override) {
   if (counted > static_cast<size_t>(kMaxStackFrames))
     throw_input_too_large(over_limit_message(path, "a TIFF of more than " + std::to_string(kMaxStackFrames) + " pages",
                                              std::to_string(kMaxStackFrames) + " frames a stack"));
+  // Every page is decoded before imreadmulti returns: refused from the page directories when
+  // that, or one page's decoder buffer, would pass the memory limit.
+  check_tiff_stack_memory(path, counted);
   std::vector<cv::Mat> pages;
   bool ok = false;
   try {
