@@ -6,8 +6,13 @@
 # $FUZZ_BUILD_DIR/fuzz-artifacts/<target>/ and its log under fuzz-logs/. New inputs the runs find
 # go to $FUZZ_BUILD_DIR/fuzz-corpus/<target>/ (the repository's seeds are only read).
 #
-#   scripts/fuzz.sh [--seconds N] [--target NAME]... [--no-install] [--no-build]
+#   scripts/fuzz.sh [--seconds N | --ci] [--target NAME]... [--no-install] [--no-build]
 #     --seconds N   run time of each target (default 30; fuzz/README.md has the longer runs)
+#     --ci          CI's run: a fixed number of executions per target (about 30 s each on CI's
+#                   2-core machine, the table below) instead of a time, so that CI's inputs are
+#                   the same on every machine and every run: a clean run here is a clean CI run,
+#                   and a finding in CI replays here. (A timed run goes as far as the machine's
+#                   speed lets it: CI once found in 6 s what a slower run here never reached.)
 #     --target NAME only these targets (repeatable; default: all of fuzz/CMakeLists.txt)
 #     --no-install  skip scripts/install-deps.sh --fuzz (clang 14, libclang-rt-14-dev, libomp-14-dev)
 #     --no-build    run what is built
@@ -17,10 +22,11 @@
 # FUZZ_CC (clang-14), FUZZ_ARGS (more libFuzzer flags, e.g. -dict=...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=30 install=1 build_it=1 seed=1 targets=()
+seconds=30 install=1 build_it=1 seed=1 targets=() ci=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
+    --ci) ci=1; shift ;;
     --target) targets+=("$2"); shift 2 ;;
     --no-install) install=0; shift ;;
     --no-build) build_it=0; shift ;;
@@ -31,6 +37,12 @@ done
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${JOBS:-$(nproc)}
 all=(stack_json batch_manifest focus_csv calibration exif tiff mat)
+# --ci: executions per target, about 30 s each at CI's measured speeds (2026-12-01, 2 cores).
+declare -A ci_runs=([stack_json]=150000 [batch_manifest]=150000 [focus_csv]=300000 [calibration]=300000
+  [exif]=400000 [tiff]=100000 [mat]=15000)
+# A time cap on each --ci run, far above its expected 30 s: a slow machine ends there (exit 0,
+# its executions reported) instead of holding CI.
+ci_cap=300
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 [ "$install" -eq 0 ] || scripts/install-deps.sh --fuzz
@@ -58,6 +70,8 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(pwd)/fuzz/lsan.supp:print_sup
 run_target() {
   local t=$1 bin="$root/fuzz/$1_fuzzer"
   local work="$root/fuzz-corpus/$t" art="$root/fuzz-artifacts/$t/"
+  # --ci starts from the repository's seeds alone, as CI's clean clone does.
+  [ "$ci" -eq 0 ] || { work="$root/fuzz-ci-corpus/$t"; rm -rf "$work"; }
   mkdir -p "$work" "$art"
   local asan=$ASAN_OPTIONS
   # matio 1.5.23 allocates sizes it reads from inside a compressed v5 variable's header (dims or a
@@ -68,8 +82,10 @@ run_target() {
   # takes its NULL (23 ms). A NULL reaching dfd's own code would still crash and be reported
   # (fuzz/RESULTS.md, "Third-party").
   [ "$t" != mat ] || asan="$asan:max_allocation_size_mb=1024"
+  local budget=(-max_total_time="$seconds")
+  [ "$ci" -eq 0 ] || budget=(-runs="${ci_runs[$t]}" -max_total_time="$ci_cap")
   # shellcheck disable=SC2086
-  ASAN_OPTIONS=$asan "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -seed="$seed" -print_final_stats=1 \
+  ASAN_OPTIONS=$asan "$bin" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 -seed="$seed" -print_final_stats=1 \
     -artifact_prefix="$art" ${FUZZ_ARGS:-} "$work" "fuzz/corpus/$t" >"$logs/$t.log" 2>&1
 }
 
@@ -77,7 +93,7 @@ pids=() names=() status=0
 for t in "${targets[@]}"; do
   [ -x "$root/fuzz/${t}_fuzzer" ] || { echo "fuzz: no target $t (built: ${all[*]})" >&2; exit 2; }
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
-  echo "fuzz: $t for $seconds s"
+  if [ "$ci" -eq 1 ]; then echo "fuzz: $t for ${ci_runs[$t]} executions"; else echo "fuzz: $t for $seconds s"; fi
   run_target "$t" &
   pids+=($!) names+=("$t")
 done
@@ -88,13 +104,14 @@ for i in "${!pids[@]}"; do
   rcs+=("$rc")
 done
 
-echo "fuzz: summary (${seconds} s each; logs in $logs)"
+if [ "$ci" -eq 1 ]; then what="CI's fixed executions, seed $seed"; else what="${seconds} s each"; fi
+echo "fuzz: summary ($what; logs in $logs)"
 printf '  %-15s %-6s %12s %8s %8s\n' target exit execs exec/s corpus
 for i in "${!names[@]}"; do
   t=${names[$i]} log="$logs/${names[$i]}.log"
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
   speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
-  corpus=$(find "$root/fuzz-corpus/$t" -type f | wc -l)
+  corpus=$(find "$root/fuzz-$([ "$ci" -eq 1 ] && echo ci-)corpus/$t" -type f | wc -l)
   printf '  %-15s %-6s %12s %8s %8s\n' "$t" "${rcs[$i]}" "${execs:--}" "${speed:--}" "$corpus"
   if [ "${rcs[$i]}" -ne 0 ]; then
     status=1
