@@ -2,6 +2,7 @@
 // ties), the windowed variant's box mean in double, golden section through the levels (plain,
 // or coupled to a smooth depth as the regularised depth step's a-step).
 #include "candidate_loss.cuh"
+#include "model/pixel_model.h"
 #include "model/prior_model.h"
 #include "cuda/cuda_check.h"
 #include "depth_search.cuh"
@@ -96,19 +97,6 @@ __global__ void finish_search_kernel(ModelView m, CandidateTable t, const int* _
   loss[p] = candidate_loss(m, t, j, p);
 }
 
-// Index of the candidate nearest z, candidates ascending (the upper one on an exact tie, as
-// the CPU backend).
-__device__ int nearest_candidate(const double* cand, int N, double z) {
-  int j = 0, hi = N;  // first index with cand >= z (lower_bound), by bisection
-  while (j < hi) {
-    const int mid = (j + hi) / 2;
-    if (cand[mid] < z) j = mid + 1;
-    else hi = mid;
-  }
-  if (j == N || (j > 0 && z - cand[j - 1] < cand[j] - z)) --j;
-  return j;
-}
-
 // The objective is loss(z) + weight (z - u(p))^2 where u is given (the coupled depth step's
 // a-step), the loss alone where u is null; `loss` receives the data part at the result. u may
 // alias Z (neither is __restrict__): it is read once, before Z is written.
@@ -123,32 +111,20 @@ __global__ void golden_section_kernel(ModelView m, CandidateTable t, GoldenParam
     if (data) *data = l;
     return u ? prior::coupled_cost(l, up, static_cast<float>(z), weight) : l;
   };
-  const int N = t.count, reach = max(1, g.bracket);
   const double z0 = Z[p];
-  const int j = nearest_candidate(t.depth, N, z0);
-  double a = t.depth[max(j - reach, 0)], b = t.depth[min(j + reach, N - 1)];
-  const double invphi = 0.5 * (sqrt(5.0) - 1.0);
-  double c = b - invphi * (b - a), d = a + invphi * (b - a);
-  float fc = objective(c, nullptr), fd = objective(d, nullptr);
-  for (int it = 0; it < g.max_iters && b - a > g.tol; ++it) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - invphi * (b - a);
-      fc = objective(c, nullptr);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + invphi * (b - a);
-      fd = objective(d, nullptr);
-    }
+  // The shared model's golden-section steps (model/pixel_model.h), as the CPU backend's lanes.
+  model::GoldenBracket br = model::golden_start(t.depth, t.count, z0, max(1, g.bracket));
+  br.fc = objective(br.c, nullptr);
+  br.fd = objective(br.d, nullptr);
+  for (int it = 0; it < g.max_iters && model::golden_open(br, g.tol); ++it) {
+    bool left = false;
+    const double z = model::golden_narrow(br, left);
+    model::golden_take(br, left, z, objective(z, nullptr));
   }
   // The midpoint (rounded to the float that is stored, so that the loss written is the loss
   // of the depth written), unless its objective is worse than where the pixel started (the
   // objective need not be unimodal on the bracket): the refinement never increases it.
-  const double zm = static_cast<float>(0.5 * (a + b));
+  const double zm = model::golden_midpoint(br);
   float dm = 0.f, d0 = 0.f;
   const float fm = objective(zm, &dm), f0 = objective(z0, &d0);
   if (fm <= f0) {
@@ -193,7 +169,7 @@ void launch_candidate_losses(const ModelView& m, const CandidateTable& t, int j0
 
 void launch_window_mean(float* maps, float* tmp, int planes, int H, int W, int w, cudaStream_t stream) {
   if (planes <= 0 || H <= 0 || W <= 0 || w <= 1) return;
-  const int before = w / 2, after = w - 1 - w / 2;
+  const int before = model::window_before(w), after = model::window_after(w);
   const dim3 block(32, 8);
   const dim3 grid(static_cast<unsigned>((W + 31) / 32), static_cast<unsigned>((H + 7) / 8),
                   static_cast<unsigned>(planes));

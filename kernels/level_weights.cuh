@@ -1,6 +1,7 @@
-// Device versions of the model's per-pixel functions: blur sigma of a depth (camera.h
-// blur_sigma), Catmull-Rom level weights (LevelPlan::weights) and the per-pixel loss of a
-// depth. Same formulas and operation order as the host code. Include from .cu files only.
+// The model's per-pixel functions on the device: blur sigma of a depth, level weights and the
+// blend of four levels are the shared model's (model/pixel_model.h, the same code the CPU
+// loops run); here only their reads of the model's device arrays and the per-pixel loss of a
+// depth. Include from .cu files only.
 #pragma once
 
 #include "cuda/model_view.h"
@@ -13,39 +14,18 @@ struct DeviceLevelWeights {
   float w[4];
 };
 
-// sigma_i(Z) = max(thresh, D |Z - Zf| / Z f / (Zf - f) / (2 ps)); FocusIndex: max(thresh, a |Z - Zf|).
+// sigma_i(Z) of the shared model (model/pixel_model.h), from the camera's fields.
 __device__ __forceinline__ double device_blur_sigma(const CameraParams& c, double zf, double z) {
-  if (c.focus_index) {
-    const double s = c.index_scale * fabs(z - zf);
-    return s > c.thresh ? s : c.thresh;
-  }
-  const double coc = c.aperture * fabs(z - zf) / z * c.focal_length / (zf - c.focal_length);
-  const double s = coc / (2.0 * c.pixel_pitch);
-  return s > c.thresh ? s : c.thresh;
+  const double scale = model::sigma_scale(c.focus_index != 0, c.index_scale, c.aperture, c.focal_length,
+                                          c.pixel_pitch, zf);
+  return model::blur_sigma_law(c.focus_index != 0, scale, zf, z, c.thresh);
 }
 
-__device__ __forceinline__ DeviceLevelWeights device_level_weights(const LevelParams& p, double sigma) {
+// LevelPlan::weights of the shared model; taps 1 for a single-level plan (no level past it).
+__device__ __forceinline__ DeviceLevelWeights device_level_weights(const model::LevelGrid& g, double sigma) {
   DeviceLevelWeights lw;
-  if (p.interior <= 1) {
-    lw.first = 0;
-    lw.taps = 1;
-    lw.w[0] = 1.f;
-    lw.w[1] = lw.w[2] = lw.w[3] = 0.f;
-    return lw;
-  }
-  const double s = sigma > p.lo ? (sigma < p.hi ? sigma : p.hi) : p.lo;  // NaN -> lo
-  double t = (log(s) - p.log_lo) / p.step;
-  const double tr = round(t);
-  if (fabs(t - tr) < 1e-9) t = tr;
-  int k = static_cast<int>(floor(t));
-  k = min(max(k, 0), p.interior - 2);
-  const double f = t - k, f2 = f * f, f3 = f2 * f;
-  lw.first = k;
-  lw.taps = 4;
-  lw.w[0] = static_cast<float>(0.5 * (-f3 + 2 * f2 - f));
-  lw.w[1] = static_cast<float>(0.5 * (3 * f3 - 5 * f2 + 2));
-  lw.w[2] = static_cast<float>(0.5 * (-3 * f3 + 4 * f2 + f));
-  lw.w[3] = static_cast<float>(0.5 * (f3 - f2));
+  lw.first = model::level_weights(g, sigma, lw.w);
+  lw.taps = g.interior <= 1 ? 1 : 4;
   return lw;
 }
 
@@ -53,11 +33,10 @@ __device__ __forceinline__ DeviceLevelWeights device_level_weights(const LevelPa
 __device__ __forceinline__ float interpolate_levels(const ModelView& m, const DeviceLevelWeights& lw, int c,
                                                     size_t p) {
   const size_t HW = m.geo.pixels, C = m.geo.channels;
-  float v = 0.f;
-#pragma unroll
-  for (int t = 0; t < 4; ++t)
-    if (t < lw.taps) v += lw.w[t] * m.levels[((lw.first + t) * C + c) * HW + p];
-  return v;
+  const float* x = m.levels + (lw.first * C + c) * HW + p;
+  if (lw.taps < 4) return lw.w[0] * x[0];  // a single-level plan
+  const size_t LS = C * HW;                // one level of every channel
+  return model::blend_levels(lw.w[0], lw.w[1], lw.w[2], lw.w[3], x[0], x[LS], x[2 * LS], x[3 * LS]);
 }
 
 // 1/(F C) sum_{i,c} (b_i(p,c) - [k_{sigma_i(z)} * x](p,c))^2 through the levels.

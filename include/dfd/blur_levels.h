@@ -34,6 +34,11 @@ class LevelPlan {
   int kernel_size() const { return K_; }
   double sigma_lo() const { return lo_; }
   double sigma_hi() const { return hi_; }
+  // The interpolation grid: `interior` levels (1 for a single-level plan), the level
+  // coordinate of sigma is (log sigma - log_sigma_lo()) * inv_log_step().
+  int interior() const { return interior_; }
+  double log_sigma_lo() const { return log_lo_; }
+  double inv_log_step() const { return inv_step_; }
   LevelWeights weights(double sigma) const;
 
   // Worst L1 distance between the implied kernel and k_sigma over a dense sample of
@@ -47,6 +52,7 @@ class LevelPlan {
   int K_ = 0;
   double lo_ = 1.0, hi_ = 1.0;
   double log_lo_ = 0.0, step_ = 1.0;  // log spacing of the interior levels
+  double inv_step_ = 0.0;             // (interior - 1) / (log sigma_hi - log sigma_lo)
   int interior_ = 1;
 };
 

@@ -22,18 +22,10 @@ struct Camera {
   double thresh = 2.0;           // minimum blur sigma in pixels
 };
 
-// sigma_i(Z) = max(thresh, D |Z - Zf| / Z * f / (Zf - f) / (2 ps)), in pixels; for the
-// FocusIndex model max(thresh, a |Z - Zf|) with Zf the frame index.
-inline double blur_sigma(const Camera& cam, double focus_distance, double depth) {
-  if (cam.model == BlurModel::FocusIndex) {
-    const double s = cam.index_scale * std::fabs(depth - focus_distance);
-    return s > cam.thresh ? s : cam.thresh;
-  }
-  const double coc = cam.aperture * std::fabs(depth - focus_distance) / depth * cam.focal_length /
-                     (focus_distance - cam.focal_length);
-  const double s = coc / (2.0 * cam.pixel_pitch);
-  return s > cam.thresh ? s : cam.thresh;
-}
+// sigma_i(Z) = max(thresh, D f / (Zf - f) / (2 ps) * |Z - Zf| / Z), in pixels; for the
+// FocusIndex model max(thresh, a |Z - Zf|) with Zf the frame index. The per-pixel model's law
+// (src/model/pixel_model.h), which both backends evaluate: the same value to the bit.
+double blur_sigma(const Camera& cam, double focus_distance, double depth);
 
 // Largest sigma_i(Z) over frames and depths in [zmin, zmax]: |Z - Zf| / Z (and |Z - Zf|) is
 // monotone on each side of Zf, so it lies at an end of the range (the sigma_max of a LevelPlan).

@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "dfd/blur_levels.h"
+#include "model/pixel_model.h"
 
 namespace dfd::cpu_detail {
 
@@ -23,7 +24,7 @@ inline void candidate_loss(const LevelWeights* lw, int F, int C, const float* st
       const float* __restrict x3 = x2 + LS;
 #pragma omp simd
       for (int k = 0; k < n; ++k) {
-        const float d = b[k] - (w0 * x0[k] + w1 * x1[k] + w2 * x2[k] + w3 * x3[k]);
+        const float d = b[k] - model::blend_levels(w0, w1, w2, w3, x0[k], x1[k], x2[k], x3[k]);
         out[k] += d * d;
       }
     }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "model/pixel_model.h"
 #include "model/prior_model.h"
 #include "model/window_mean.h"
 #include "cpu/candidate_loss.h"
@@ -37,7 +38,7 @@ void CpuBackend::block_loss(size_t p0, int n, const double* z, float* loss) cons
 #pragma omp simd
       for (int k = 0; k < n; ++k) {
         const float* x = X + first[k] * LS + k;
-        const float d = b[k] - (w[0][k] * x[0] + w[1][k] * x[LS] + w[2][k] * x[2 * LS] + w[3][k] * x[3 * LS]);
+        const float d = b[k] - model::blend_levels(w[0][k], w[1][k], w[2][k], w[3][k], x[0], x[LS], x[2 * LS], x[3 * LS]);
         loss[k] += d * d;
       }
     }
@@ -138,29 +139,25 @@ void CpuBackend::coupled_golden_section(DVec Z, DVec loss, DVec u, float weight)
 
 // Golden section on loss(z) + weight (z - u)^2 (u null: the loss alone); `loss` gets the data part.
 void CpuBackend::golden(DVec Z, DVec loss, const float* u, float weight) {
-  const std::vector<double>& cand = prob_.candidates;
-  const int N = N_, g = std::max(1, prob_.gs_bracket), max_iters = prob_.gs_max_iters;
-  const double tol = prob_.gs_tol, invphi = 0.5 * (std::sqrt(5.0) - 1.0);
+  const double* cand = prob_.candidates.data();
+  const int N = N_, reach = std::max(1, prob_.gs_bracket), max_iters = prob_.gs_max_iters;
+  const double tol = prob_.gs_tol;
   const long blocks = static_cast<long>((hw_ + kLaneBlock - 1) / kLaneBlock);
   // Pixels run in blocks of kLaneBlock lanes that step together (every bracket starts one or
   // two grid steps wide, so the lanes need about the same number of iterations); a lane
-  // whose bracket is done evaluates a throwaway point and keeps its state.
+  // whose bracket is done evaluates a throwaway point and keeps its state. Each lane's steps
+  // are the shared model's (model/pixel_model.h), as the CUDA kernel's one thread a pixel.
 #pragma omp parallel for num_threads(threads_) schedule(dynamic, 4)
   for (long blk = 0; blk < blocks; ++blk) {
     const size_t p0 = blk * kLaneBlock;
     const int n = static_cast<int>(std::min<size_t>(kLaneBlock, hw_ - p0));
-    double z0[kLaneBlock], a[kLaneBlock], b[kLaneBlock], c[kLaneBlock], d[kLaneBlock], znew[kLaneBlock];
-    float fc[kLaneBlock], fd[kLaneBlock], fnew[kLaneBlock], f0[kLaneBlock];
+    model::GoldenBracket br[kLaneBlock];
+    double z0[kLaneBlock], znew[kLaneBlock];
+    float fnew[kLaneBlock], f0[kLaneBlock];
     bool left[kLaneBlock], active[kLaneBlock];
     for (int k = 0; k < n; ++k) {
       z0[k] = Z.ptr[p0 + k];
-      // Index of the nearest candidate (Z comes from the grid search).
-      int j = static_cast<int>(std::lower_bound(cand.begin(), cand.end(), z0[k]) - cand.begin());
-      if (j == N || (j > 0 && z0[k] - cand[j - 1] < cand[j] - z0[k])) --j;
-      a[k] = cand[std::max(j - g, 0)];
-      b[k] = cand[std::min(j + g, N - 1)];
-      c[k] = b[k] - invphi * (b[k] - a[k]);
-      d[k] = a[k] + invphi * (b[k] - a[k]);
+      br[k] = model::golden_start(cand, N, z0[k], reach);  // around the grid search's candidate
     }
     // The objective of lane k at depth z: the data loss plus the coupling (the data loss alone
     // is kept in `data` for the pixels' final write).
@@ -171,45 +168,30 @@ void CpuBackend::golden(DVec Z, DVec loss, const float* u, float weight) {
         out[k] = u ? prior::coupled_cost(l, u[p0 + k], static_cast<float>(z[k]), weight) : l;
       }
     };
-    objective(c, fc, nullptr);
-    objective(d, fd, nullptr);
+    for (int k = 0; k < n; ++k) znew[k] = br[k].c;
+    objective(znew, fnew, nullptr);
+    for (int k = 0; k < n; ++k) {
+      br[k].fc = fnew[k];
+      znew[k] = br[k].d;
+    }
+    objective(znew, fnew, nullptr);
+    for (int k = 0; k < n; ++k) br[k].fd = fnew[k];
     for (int it = 0; it < max_iters; ++it) {
       bool any = false;
       for (int k = 0; k < n; ++k) {
-        active[k] = b[k] - a[k] > tol;
+        active[k] = model::golden_open(br[k], tol);
         any |= active[k];
-        left[k] = fc[k] < fd[k];  // the minimum lies in [a, d]: drop (d, b]
-        if (!active[k]) {
-          znew[k] = c[k];
-        } else if (left[k]) {
-          b[k] = d[k];
-          d[k] = c[k];
-          fd[k] = fc[k];
-          znew[k] = b[k] - invphi * (b[k] - a[k]);
-        } else {
-          a[k] = c[k];
-          c[k] = d[k];
-          fc[k] = fd[k];
-          znew[k] = a[k] + invphi * (b[k] - a[k]);
-        }
+        znew[k] = active[k] ? model::golden_narrow(br[k], left[k]) : br[k].c;
       }
       if (!any) break;
       objective(znew, fnew, nullptr);
-      for (int k = 0; k < n; ++k) {
-        if (!active[k]) continue;
-        if (left[k]) {
-          c[k] = znew[k];
-          fc[k] = fnew[k];
-        } else {
-          d[k] = znew[k];
-          fd[k] = fnew[k];
-        }
-      }
+      for (int k = 0; k < n; ++k)
+        if (active[k]) model::golden_take(br[k], left[k], znew[k], fnew[k]);
     }
     // The bracket midpoint (rounded to the float that is stored, so the loss written is the
     // loss of the depth written), unless it is worse than where the pixel started: the loss
     // need not be unimodal on the bracket, and the step must never increase it.
-    for (int k = 0; k < n; ++k) znew[k] = static_cast<float>(0.5 * (a[k] + b[k]));
+    for (int k = 0; k < n; ++k) znew[k] = model::golden_midpoint(br[k]);
     float dnew[kLaneBlock], d0[kLaneBlock];
     objective(znew, fnew, dnew);
     objective(z0, f0, d0);

@@ -1,6 +1,7 @@
 // The CUDA backend's construction, setup (memory check, staging, tables), vector algebra,
 // scalars and transfers; the model's primitives are in cuda_model.cpp, the regularised steps' in
 // cuda_prior.cpp.
+#include "model/model_params.h"
 #include "cuda/cuda_backend.h"
 
 #include <algorithm>
@@ -159,14 +160,7 @@ void CudaBackend::setup(const Problem& p) {
   geo_ = Geometry{p.width, p.height, p.channels, p.frames, L, HW};
   cam_ = CameraParams{p.camera.focal_length, p.camera.aperture, p.camera.pixel_pitch, p.camera.thresh,
                       p.camera.model == BlurModel::FocusIndex ? 1 : 0, p.camera.index_scale};
-  // The plan's own parameters, computed as LevelPlan::with_levels does.
-  plan_ = LevelParams{};
-  plan_.count = L;
-  plan_.interior = L == 1 ? 1 : L - 2;
-  plan_.lo = p.levels.sigma_lo();
-  plan_.hi = p.levels.sigma_hi();
-  plan_.log_lo = std::log(plan_.lo);
-  plan_.step = plan_.interior > 1 ? (std::log(plan_.hi) - plan_.log_lo) / (plan_.interior - 1) : 1.0;
+  plan_ = model::level_grid(p.levels);
   golden_ = GoldenParams{p.gs_bracket, p.gs_tol, p.gs_max_iters};
   window_ = p.window;
   range_ = p.range;

@@ -112,7 +112,7 @@ class CudaBackend final : public Backend {
   bool depth_set_ = false;
   Geometry geo_;
   CameraParams cam_;
-  LevelParams plan_;
+  model::LevelGrid plan_;
   GoldenParams golden_;
   int window_ = 0, chunk_ = 0, candidates_ = 0;
   double range_ = 255.0;

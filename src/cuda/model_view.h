@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "model/pixel_model.h"
+
 namespace dfd::cuda {
 
 // Sizes of one problem; layouts are planar (SPEC: stack F x C x H x W, AIF C x H x W).
@@ -15,26 +17,19 @@ struct Geometry {
   size_t pixels = 0;  // H W
 };
 
-// The camera of SPEC 2 (mirrors dfd::Camera).
+// The camera of SPEC 2 (mirrors dfd::Camera; the law itself is model::blur_sigma_law).
 struct CameraParams {
   double focal_length = 0, aperture = 0, pixel_pitch = 0, thresh = 0;
   int focus_index = 0;      // 1: the uncalibrated FocusIndex model, sigma = max(thresh, a |Z - Zf|)
   double index_scale = 1;   // a of that model
 };
 
-// What LevelPlan::weights needs, with the plan's own doubles (log_lo = log(sigma_lo),
-// step = (log(sigma_hi) - log_lo) / (interior - 1)).
-struct LevelParams {
-  int count = 0;     // L
-  int interior = 1;  // L - 2 with ghosts; 1 for a single-level plan
-  double lo = 1, hi = 1, log_lo = 0, step = 1;
-};
 
 // Everything the per-pixel loss reads.
 struct ModelView {
   Geometry geo;
   CameraParams cam;
-  LevelParams plan;
+  model::LevelGrid plan;  // the plan's interpolation grid (model::level_grid)
   const double* focus = nullptr;  // F focus distances
   const float* stack = nullptr;   // b: F x C x H x W
   const float* levels = nullptr;  // level blurs: L x C x H x W

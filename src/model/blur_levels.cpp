@@ -9,6 +9,8 @@
 
 #include "dfd/camera.h"
 #include "dfd/error.h"
+#include "model/model_params.h"
+#include "model/pixel_model.h"
 
 namespace dfd {
 
@@ -167,6 +169,7 @@ LevelPlan LevelPlan::with_levels(double sigma_lo, double sigma_hi, int K, int in
     return p;
   }
   p.step_ = (std::log(sigma_hi) - p.log_lo_) / (interior - 1);
+  p.inv_step_ = (interior - 1) / (std::log(sigma_hi) - p.log_lo_);
   p.sigmas_.resize(interior + 2);
   for (int k = -1; k <= interior; ++k) p.sigmas_[k + 1] = std::exp(p.log_lo_ + k * p.step_);
   p.sigmas_[1] = sigma_lo;  // the ends exactly as given
@@ -175,25 +178,9 @@ LevelPlan LevelPlan::with_levels(double sigma_lo, double sigma_hi, int K, int in
 }
 
 LevelWeights LevelPlan::weights(double sigma) const {
+  // The shared model's weights (model/pixel_model.h), as both backends compute them per pixel.
   LevelWeights lw;
-  if (interior_ <= 1) {
-    lw.weight[0] = 1.f;
-    return lw;
-  }
-  // Clamp to [lo, hi] (written so that NaN maps to lo rather than poisoning the index).
-  const double s = sigma > lo_ ? (sigma < hi_ ? sigma : hi_) : lo_;
-  double t = (std::log(s) - log_lo_) / step_;
-  const double tr = std::round(t);
-  if (std::fabs(t - tr) < 1e-9) t = tr;  // a sigma at a level gets exactly that level
-  int k = static_cast<int>(std::floor(t));
-  k = std::min(std::max(k, 0), interior_ - 2);
-  const double f = t - k, f2 = f * f, f3 = f2 * f;
-  // Uniform Catmull-Rom on interior levels k-1, k, k+1, k+2 = sigmas_[k .. k+3].
-  lw.first = k;
-  lw.weight[0] = static_cast<float>(0.5 * (-f3 + 2 * f2 - f));
-  lw.weight[1] = static_cast<float>(0.5 * (3 * f3 - 5 * f2 + 2));
-  lw.weight[2] = static_cast<float>(0.5 * (-3 * f3 + 4 * f2 + f));
-  lw.weight[3] = static_cast<float>(0.5 * (f3 - f2));
+  lw.first = model::level_weights(model::level_grid(*this), sigma, lw.weight);
   return lw;
 }
 

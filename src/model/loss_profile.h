@@ -4,11 +4,7 @@
 
 #include <cmath>
 
-#ifdef __CUDACC__
-#define DFD_HOST_DEVICE __host__ __device__
-#else
-#define DFD_HOST_DEVICE
-#endif
+#include "model/host_device.h"
 
 namespace dfd {
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "model/pixel_model.h"
 #include "model/window_mean.h"
 #include "dfd/error.h"
 
@@ -193,7 +194,7 @@ double exact_loss(const std::vector<Image>& stack, const Image& aif, const Image
 void window_mean_into(float* map, int height, int width, int w, double* scratch) {
   if (w <= 1) return;
   const int H = height, W = width;
-  const int before = w / 2, after = w - 1 - w / 2;  // symmetric for odd w
+  const int before = model::window_before(w), after = model::window_after(w);  // symmetric for odd w
   double* rows = scratch;                                   // H x W horizontal window sums
   double* col = rows + static_cast<size_t>(H) * W;          // W running vertical sums
   double* prefix = col + W;                                 // W + 1 prefix sums of one row
