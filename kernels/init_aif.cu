@@ -7,21 +7,13 @@ namespace dfd::cuda {
 
 namespace {
 
-constexpr int kRadius = 4;
-
-// OpenCV's BORDER_REFLECT_101 (gfedcb|abcdefgh|gfedcba): -1 -> 1, n -> n - 2.
-__device__ __forceinline__ int reflect101(int i, int n) {
-  if (n == 1) return 0;
-  while (i < 0 || i >= n) i = i < 0 ? -i : 2 * n - 2 - i;
-  return i;
-}
+using model::reflect101;
 
 __global__ void luminance_kernel(const float* __restrict__ frame, int C, size_t HW, float inv,
                                  float* __restrict__ grey) {
   const size_t p = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (p >= HW) return;
-  grey[p] = C == 3 ? (0.299f * frame[p] + 0.587f * frame[HW + p] + 0.114f * frame[2 * HW + p]) * inv
-                   : frame[p] * inv;
+  grey[p] = model::luminance(frame, C, HW, p, inv);
 }
 
 __global__ void sobel_exp_kernel(const float* __restrict__ grey, int H, int W, float* __restrict__ sharp) {
@@ -31,10 +23,7 @@ __global__ void sobel_exp_kernel(const float* __restrict__ grey, int H, int W, f
   const float* up = grey + static_cast<size_t>(reflect101(y - 1, H)) * W;
   const float* mid = grey + static_cast<size_t>(y) * W;
   const float* dn = grey + static_cast<size_t>(reflect101(y + 1, H)) * W;
-  const int xm = reflect101(x - 1, W), xp = reflect101(x + 1, W);
-  const float gx = (up[xp] + 2.f * mid[xp] + dn[xp]) - (up[xm] + 2.f * mid[xm] + dn[xm]);
-  const float gy = (dn[xm] + 2.f * dn[x] + dn[xp]) - (up[xm] + 2.f * up[x] + up[xp]);
-  sharp[static_cast<size_t>(y) * W + x] = expf(sqrtf(gx * gx + gy * gy));
+  sharp[static_cast<size_t>(y) * W + x] = model::sobel_sharpness(up, mid, dn, x, W);
 }
 
 __global__ void smooth_rows_kernel(const float* __restrict__ in, int H, int W, SmoothingTaps taps,
@@ -42,11 +31,7 @@ __global__ void smooth_rows_kernel(const float* __restrict__ in, int H, int W, S
   const int x = blockIdx.x * blockDim.x + threadIdx.x;
   const int y = blockIdx.y * blockDim.y + threadIdx.y;
   if (x >= W || y >= H) return;
-  const float* row = in + static_cast<size_t>(y) * W;
-  float s = 0.f;
-#pragma unroll
-  for (int k = -kRadius; k <= kRadius; ++k) s += taps.g[k + kRadius] * row[reflect101(x + k, W)];
-  out[static_cast<size_t>(y) * W + x] = s;
+  out[static_cast<size_t>(y) * W + x] = model::smooth_at(in + static_cast<size_t>(y) * W, 1, x, W, taps);
 }
 
 // Vertical pass, then the running argmax: strict > keeps the first sharpest frame.
@@ -55,10 +40,7 @@ __global__ void smooth_cols_argmax_kernel(const float* __restrict__ in, int H, i
   const int x = blockIdx.x * blockDim.x + threadIdx.x;
   const int y = blockIdx.y * blockDim.y + threadIdx.y;
   if (x >= W || y >= H) return;
-  float s = 0.f;
-#pragma unroll
-  for (int k = -kRadius; k <= kRadius; ++k)
-    s += taps.g[k + kRadius] * in[static_cast<size_t>(reflect101(y + k, H)) * W + x];
+  const float s = model::smooth_at(in + x, W, y, H, taps);
   const size_t p = static_cast<size_t>(y) * W + x;
   // As the CPU: the running best starts at -inf, so a NaN sharpness never wins (not even in
   // frame 0, which a later finite frame must still be able to beat).

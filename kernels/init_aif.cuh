@@ -7,12 +7,11 @@
 
 #include <cstddef>
 
+#include "model/init_aif_model.h"
+
 namespace dfd::cuda {
 
-// The normalised taps of the sigma-1 Gaussian, offsets -4..4.
-struct SmoothingTaps {
-  float g[9];
-};
+using model::SmoothingTaps;  // the sigma-1 Gaussian's taps (model/init_aif_model.h)
 
 // One frame (C x H x W) into the running argmax: sharp and tmp are H x W scratch; best / arg
 // are initialised by the first frame (frame == 0).

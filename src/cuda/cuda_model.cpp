@@ -16,11 +16,7 @@ void CudaBackend::init_aif(DVec x) {
   require_setup("init_aif");
   const size_t HW = geo_.pixels, C = geo_.channels;
   check(x, C * HW, "init_aif", "x");
-  // The sigma-1 Gaussian with 9 taps (OpenCV's GaussianBlur with sigma 1 on floats).
-  SmoothingTaps taps;
-  double total = 0.0;
-  for (int k = -4; k <= 4; ++k) total += std::exp(-0.5 * k * k);
-  for (int k = -4; k <= 4; ++k) taps.g[k + 4] = static_cast<float>(std::exp(-0.5 * k * k) / total);
+  const SmoothingTaps taps = model::smoothing_taps();
   const float inv_range = static_cast<float>(1.0 / range_);
   for (int i = 0; i < geo_.frames; ++i)
     launch_sharpness_argmax(stack_.data() + static_cast<size_t>(i) * C * HW, i, geo_.channels, geo_.height,
