@@ -142,7 +142,8 @@ std::string matrix_header_problem(const unsigned char* h, size_t have, uint64_t 
   const uint32_t dtag = word(h + 16, big);
   const bool dsmall = (dtag >> 16) != 0;
   const uint64_t dbytes = dsmall ? dtag >> 16 : word(h + 20, big);
-  if ((dsmall ? dtag & 0xffff : dtag) != kMiInt32 || (dsmall && dbytes > 4)) return "has no dimensions";
+  const uint32_t dtype = dsmall ? dtag & 0xffff : dtag;  // miINT32; some writers use miUINT32
+  if ((dtype != kMiInt32 && dtype != kMiUint32) || (dsmall && dbytes > 4)) return "has no dimensions";
   const uint64_t dims_at = dsmall ? 20 : 24, name_at = dsmall ? 24 : dims_at + (dbytes + 7) / 8 * 8;
   if (name_at > nbytes) return "declares dimensions of " + std::to_string(dbytes) + " bytes" + in;
   if (name_at + 8 > have) return "is cut short (" + std::to_string(dbytes / 4) + " dimensions)";
