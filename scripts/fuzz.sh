@@ -74,14 +74,6 @@ run_target() {
   [ "$ci" -eq 0 ] || { work="$root/fuzz-ci-corpus/$t"; rm -rf "$work"; }
   mkdir -p "$work" "$art"
   local asan=$ASAN_OPTIONS
-  # matio 1.5.23 allocates sizes it reads from inside a compressed v5 variable's header (dims or a
-  # name of up to a few GB from a few bytes of junk) before it finds them larger than the data.
-  # A plain build's calloc of that size is untouched virtual memory, or fails, and matio fails the
-  # read (dfd: "damaged file"); ASan's calloc instead zeroes it (12 s, 640 MB: a timeout). So the
-  # mat target's allocator refuses single allocations over 1 GB, as a plain one may, and matio
-  # takes its NULL (23 ms). A NULL reaching dfd's own code would still crash and be reported
-  # (fuzz/RESULTS.md, "Third-party").
-  [ "$t" != mat ] || asan="$asan:max_allocation_size_mb=1024"
   local budget=(-max_total_time="$seconds")
   [ "$ci" -eq 0 ] || budget=(-runs="${ci_runs[$t]}" -max_total_time="$ci_cap")
   # shellcheck disable=SC2086

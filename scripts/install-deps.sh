@@ -19,7 +19,7 @@ done
 packages=(
   build-essential cmake pkg-config
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-video-dev
-  libfftw3-dev nlohmann-json3-dev libcli11-dev libexif-dev libmatio-dev
+  libfftw3-dev nlohmann-json3-dev libcli11-dev libexif-dev libmatio-dev zlib1g-dev
   libgtest-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-pytest
 )

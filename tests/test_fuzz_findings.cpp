@@ -3,9 +3,13 @@
 // the file, or is read as it should be.
 #include <gtest/gtest.h>
 #include <libexif/exif-data.h>
+#include <matio.h>
+#include <zlib.h>
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -133,6 +137,126 @@ TEST(FuzzFindings, MatFileWithoutAV5HeaderNeverReachesMatio) {
   expect_input_error([&] { nyuv2_info(path); }, path, "version 5 or 7.3");
   write_file(path, "");
   expect_input_error([&] { MatFile f(path); }, path, "version 5 or 7.3");
+}
+
+// mat: inside a compressed v5 variable, matio allocates the dimensions and the name length it
+// inflates from the header before it finds them larger than the data (a few bytes of junk made
+// it calloc up to ~1 GB: 12 s under ASan, the fuzzer's timeout). MatFile now inflates each
+// compressed variable's header first and refuses one whose sizes cannot fit its data.
+std::string le32(uint32_t v) {
+  std::string s;
+  for (int i = 0; i < 4; ++i) s += static_cast<char>((v >> (8 * i)) & 0xFF);
+  return s;
+}
+
+// The contents of a miMATRIX (after its tag): array flags, dims, name, a real part of `data` bytes.
+std::string matrix_body(uint32_t mx_class, const std::vector<uint32_t>& dims, uint32_t name_len,
+                        const std::string& data) {
+  std::string m = le32(6) + le32(8) + le32(mx_class) + le32(0) + le32(5) + le32(4 * uint32_t(dims.size()));
+  for (uint32_t d : dims) m += le32(d);
+  if (dims.size() % 2) m += le32(0);
+  m += le32(1) + le32(name_len) + std::string("abcdefgh").substr(0, std::min<uint32_t>(name_len, 8));
+  while (m.size() % 8) m += '\0';
+  m += le32(2) + le32(uint32_t(data.size())) + data;  // miUINT8
+  while (m.size() % 8) m += '\0';
+  return m;
+}
+
+// A v5 file of one compressed element holding `inner` (a tag and its contents) deflated.
+std::string compressed_v5(const std::string& inner) {
+  std::string h(128, ' ');
+  h.replace(0, 20, "MATLAB 5.0 MAT-file,");
+  h[124] = 0x00;
+  h[125] = 0x01;
+  h[126] = 'I';
+  h[127] = 'M';
+  uLongf n = compressBound(inner.size());
+  std::string z(n, '\0');
+  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(&z[0]), &n, reinterpret_cast<const Bytef*>(inner.data()),
+                      inner.size(), 6),
+            Z_OK);
+  z.resize(n);
+  return h + le32(15) + le32(uint32_t(z.size())) + z;
+}
+
+TEST(FuzzFindings, CompressedMatHeaderClaimingHugeSizesIsRefusedBeforeMatio) {
+  const std::string dir = fresh_dir(), path = path_in(dir, "junk.mat");
+  const std::string body = matrix_body(9, {30000, 30000, 3}, 6, std::string(16, 'x'));  // uint8
+  auto refused = [&](const std::string& file, const std::string& says) {
+    write_file(path, file);
+    const auto t0 = std::chrono::steady_clock::now();
+    expect_input_error([&] { MatFile f(path); }, path, says);
+    expect_input_error([&] { nyuv2_info(path); }, path, "damaged MAT file: variable 1's header ");
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0) << says;
+  };
+  // 2.7 G elements declared in a variable of 80 bytes (matio: a 2.7 GB calloc before the read).
+  refused(compressed_v5(le32(14) + le32(uint32_t(body.size())) + body), "declares 30000 x 30000 x 3 elements");
+  // The same dims with the variable's size declared at 4 GB: more than 100 bytes of zlib inflate to.
+  refused(compressed_v5(le32(14) + le32(0xFFFFFFF0u) + body), "declares 4294967280 bytes uncompressed from");
+  // A name of 2 GB.
+  const std::string named = matrix_body(9, {2, 2}, 0x7FFFFFF0u, std::string(4, 'x'));
+  refused(compressed_v5(le32(14) + le32(uint32_t(named.size())) + named), "declares a name of 2147483632 bytes");
+  // 2^30 dimensions.
+  const std::string ranked = le32(6) + le32(8) + le32(9) + le32(0) + le32(5) + le32(0xFFFFFFFCu) + body;
+  refused(compressed_v5(le32(14) + le32(uint32_t(ranked.size())) + ranked), "declares dimensions of");
+  // Dimensions in the small form (size in the tag's upper half) of 2048 bytes: at most 4 fit (the
+  // check's own bug, found by the fuzzer in its first seconds: it read the 2048 bytes).
+  const std::string small = le32(6) + le32(8) + le32(9) + le32(0) + le32(0x08000005u) + body;
+  refused(compressed_v5(le32(14) + le32(uint32_t(small.size())) + small), "has no dimensions");
+  // Not a matrix inside; an element past the end of the file; not a zlib stream.
+  refused(compressed_v5(le32(6) + le32(uint32_t(body.size())) + body), "is not a matrix");
+  const std::string whole = compressed_v5(le32(14) + le32(uint32_t(body.size())) + body);
+  refused(whole.substr(0, whole.size() - 3), "past the end of the file");
+  std::string garbage = whole;
+  garbage.replace(136, 4, "junk");
+  refused(garbage, "is not a matrix");
+  // An uncompressed matrix gets the same check.
+  refused(compressed_v5("").substr(0, 128) + le32(14) + le32(uint32_t(body.size())) + body,
+          "declares 30000 x 30000 x 3 elements");
+  // So does one of a big-endian file ("MI"; every 32-bit word swapped).
+  std::string be = compressed_v5("").substr(0, 128) + le32(14) + le32(uint32_t(body.size())) + body;
+  be[126] = 'M';
+  be[127] = 'I';
+  std::swap(be[124], be[125]);
+  for (size_t i = 128; i + 4 <= 128 + 8 + 40; i += 4) std::reverse(be.begin() + long(i), be.begin() + long(i) + 4);
+  refused(be, "declares 30000 x 30000 x 3 elements (uint8) in a variable of 80 bytes");
+  // Dimensions as miUINT32 instead of miINT32 (another writer's file in scipy's test data; matio
+  // reads it) are not refused. The 95 MATLAB-written v5 files there (v5 to v7.4, either byte
+  // order, cells, structs, sparse, objects) were checked by hand: all pass.
+  std::string u32dims = matrix_body(9, {2, 2}, 1, "abcd");
+  u32dims[16] = 6;
+  write_file(path, compressed_v5(le32(14) + le32(uint32_t(u32dims.size())) + u32dims));
+  EXPECT_NO_THROW(MatFile f(path));
+}
+
+// What matio itself writes, compressed and not, still reads: numeric classes, a cell, a struct.
+TEST(FuzzFindings, MatioWrittenCompressedVariablesStillRead) {
+  const std::string dir = fresh_dir();
+  for (const matio_compression c : {MAT_COMPRESSION_ZLIB, MAT_COMPRESSION_NONE}) {
+    const std::string path = path_in(dir, c == MAT_COMPRESSION_ZLIB ? "zlib.mat" : "plain.mat");
+    mat_t* m = Mat_CreateVer(path.c_str(), nullptr, MAT_FT_MAT5);
+    ASSERT_NE(m, nullptr);
+    double values[6] = {1, 2, 3, 4, 5, 6};
+    uint8_t bytes[4] = {7, 8, 9, 10};
+    size_t d23[2] = {2, 3}, d22[2] = {2, 2}, d13[2] = {1, 3}, d11[2] = {1, 1};
+    matvar_t* x = Mat_VarCreate("a_long_variable_name", MAT_C_DOUBLE, MAT_T_DOUBLE, 2, d23, values, 0);
+    matvar_t* u = Mat_VarCreate("u", MAT_C_UINT8, MAT_T_UINT8, 2, d22, bytes, 0);
+    matvar_t* cells[3];
+    for (int i = 0; i < 3; ++i) cells[i] = Mat_VarCreate(nullptr, MAT_C_DOUBLE, MAT_T_DOUBLE, 2, d11, &values[i], 0);
+    matvar_t* cell = Mat_VarCreate("cell", MAT_C_CELL, MAT_T_CELL, 2, d13, cells, 0);
+    const char* fields[1] = {"f"};
+    matvar_t* st = Mat_VarCreateStruct("st", 2, d11, fields, 1);
+    Mat_VarSetStructFieldByName(st, "f", 0, Mat_VarCreate(nullptr, MAT_C_UINT8, MAT_T_UINT8, 2, d22, bytes, 0));
+    for (matvar_t* v : {cell, st, x, u}) {
+      ASSERT_EQ(Mat_VarWrite(m, v, c), 0);
+      Mat_VarFree(v);
+    }
+    Mat_Close(m);
+    const MatFile f(path);
+    EXPECT_EQ(f.read_all(f.info("a_long_variable_name")), (std::vector<double>{1, 2, 3, 4, 5, 6})) << path;
+    EXPECT_EQ(f.read_all(f.info("u")), (std::vector<double>{7, 8, 9, 10})) << path;
+    EXPECT_EQ(f.info("cell").class_name, "cell") << path;
+  }
 }
 
 // tiff: load_tiff_stack handed any file to cv::imreadmulti, which picks its decoder by content:

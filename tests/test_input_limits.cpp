@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -50,6 +51,17 @@ void expect_too_large(F&& f, const std::vector<std::string>& parts) {
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::OutOfMemory) << e.what();
+    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << p << " in " << e.what();
+  }
+}
+
+template <typename F>
+void expect_input_error(F&& f, const std::vector<std::string>& parts) {
+  try {
+    f();
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Input) << e.what();
     for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << p << " in " << e.what();
   }
 }
@@ -208,8 +220,11 @@ TEST(InputLimits, CliRefusesHugeInputsWithExitFiveFastAndSmall) {
 
 // ---- MAT arrays ------------------------------------------------------------------------------------
 
-// A MAT v5 file whose variables' headers claim `dims` but carry no data (a damaged or hostile
-// file: the sizes must be refused from the header, before matio allocates the data).
+// A MAT v5 file whose variables' headers claim `dims` of data the file holds only as a hole (a
+// sparse file of zeros: a huge or hostile file): the sizes must be refused from the header, before
+// matio allocates the data. Each variable's element declares one byte an element (MATLAB may
+// store a numeric class in a smaller type), so MatFile's check that a header fits its element
+// passes and the element cap decides. matio 1.5.23 reads no v5 element past 2 GB.
 struct HeaderVar {
   std::string name;
   int mx_class;   // mxUINT8_CLASS = 9, mxSINGLE_CLASS = 7, mxDOUBLE_CLASS = 6
@@ -217,7 +232,7 @@ struct HeaderVar {
   std::vector<int32_t> dims;
 };
 
-std::string v5_headers_only(const std::vector<HeaderVar>& vars) {
+void write_v5_headers_only(const std::string& path, const std::vector<HeaderVar>& vars) {
   std::string b(128, ' ');
   const char text[] = "MATLAB 5.0 MAT-file, written by dfd's tests";
   std::memcpy(&b[0], text, sizeof text - 1);
@@ -232,6 +247,8 @@ std::string v5_headers_only(const std::vector<HeaderVar>& vars) {
   auto pad8 = [](std::string& s) {
     while (s.size() % 8) s += '\0';
   };
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  uint64_t end = 0;
   for (const HeaderVar& v : vars) {
     std::string m;
     u32(m, 6);  // miUINT32: array flags
@@ -240,7 +257,11 @@ std::string v5_headers_only(const std::vector<HeaderVar>& vars) {
     u32(m, 0);
     u32(m, 5);  // miINT32: dimensions
     u32(m, static_cast<uint32_t>(4 * v.dims.size()));
-    for (int32_t d : v.dims) u32(m, static_cast<uint32_t>(d));
+    uint64_t count = 1;
+    for (int32_t d : v.dims) {
+      u32(m, static_cast<uint32_t>(d));
+      count *= static_cast<uint64_t>(d);
+    }
     pad8(m);
     u32(m, 1);  // miINT8: name
     u32(m, static_cast<uint32_t>(v.name.size()));
@@ -248,23 +269,32 @@ std::string v5_headers_only(const std::vector<HeaderVar>& vars) {
     pad8(m);
     u32(m, static_cast<uint32_t>(v.data_type));  // the real part: no bytes
     u32(m, 0);
+    const uint64_t data = (count + 7) / 8 * 8;  // the hole after the header
     u32(b, 14);  // miMATRIX
-    u32(b, static_cast<uint32_t>(m.size()));
+    u32(b, static_cast<uint32_t>(m.size() + data));
     b += m;
+    out.seekp(static_cast<std::streamoff>(end));
+    out << b;
+    end += b.size() + data;
+    b.clear();
   }
-  return b;
+  out.close();
+  std::filesystem::resize_file(path, end);
 }
 
 TEST(InputLimits, MatArraysAreRefusedFromTheirHeaders) {
   const std::string dir = fresh_dir(), nyu = path_in(dir, "nyu.mat"), grid = path_in(dir, "depth_sph_corr-1.mat");
-  write_file(nyu, v5_headers_only({{"images", 9, 2, {100000, 100000, 3, 2}}, {"depths", 7, 7, {100000, 100000, 2}}}));
-  expect_too_large([&] { nyuv2_info(nyu); }, {nyu, "'images'", "100000 x 100000 x 3 x 2", "at most 268435456"});
-  write_file(grid, v5_headers_only({{"Position3DGrid", 6, 9, {100000, 100000, 4}}}));
+  write_v5_headers_only(nyu, {{"images", 9, 2, {12000, 12000, 3, 2}}, {"depths", 7, 7, {12000, 12000, 2}}});
+  expect_too_large([&] { nyuv2_info(nyu); }, {nyu, "'images'", "12000 x 12000 x 3 x 2", "at most 268435456"});
+  write_v5_headers_only(grid, {{"Position3DGrid", 6, 9, {10000, 10000, 4}}});
   const std::string image = path_in(dir, "img-1.png");
   cv::imwrite(image, cv::Mat(2, 2, CV_8UC3, cv::Scalar(1, 2, 3)));
   expect_too_large([&] { make3d_read(image, grid); }, {grid, "'Position3DGrid'", "at most 268435456"});
-  write_file(grid, v5_headers_only({{"testNdxs", 6, 9, {1, 2000000000}}}));
+  write_v5_headers_only(grid, {{"testNdxs", 6, 9, {1, 2000000000}}});
   expect_too_large([&] { nyuv2_split(grid, "test", 1449); }, {grid, "'testNdxs'", "1 x 2000000000"});
+  // The same headers in a file without their data: a damaged file, refused before matio reads it.
+  std::filesystem::resize_file(grid, 4096);
+  expect_input_error([&] { nyuv2_split(grid, "test", 1449); }, {grid, "damaged MAT file", "past the end"});
 
   // A real (matio-written) array over a lower limit: refused before its data is read.
   const std::string small = path_in(dir, "small.mat");
