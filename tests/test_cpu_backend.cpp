@@ -292,5 +292,47 @@ TEST_F(CpuVectors, MisuseIsAClearError) {
   EXPECT_THROW(fresh.stack(), Error);
 }
 
+// Problem::validate, which every backend's setup calls first: each bad field is an input error
+// that names the backend and the problem.
+TEST_F(CpuVectors, SetupNamesWhatIsWrongWithTheProblem) {
+  auto expect_bad = [&](const Problem& bad, const std::string& says) {
+    try {
+      be_.setup(bad);
+      ADD_FAILURE() << "no error for " << says;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Input) << e.what();
+      EXPECT_EQ(std::string(e.what()).rfind("cpu backend: ", 0), 0u) << e.what();
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  };
+  Problem bad = p_;
+  bad.width = 0;
+  expect_bad(bad, "bad problem size");
+  bad = p_;
+  bad.stack = nullptr;
+  expect_bad(bad, "no stack");
+  bad = p_;
+  bad.focus_distances.push_back(3.0);
+  expect_bad(bad, "3 focus distances for 2 frames");
+  bad = p_;
+  bad.K = 8;
+  expect_bad(bad, "window K must be odd");
+  bad = p_;
+  bad.candidates = {1.0, 0.5};
+  expect_bad(bad, "strictly increasing");
+  bad = p_;
+  bad.range = 0;
+  expect_bad(bad, "range must be positive");
+  bad = p_;
+  bad.gs_tol = 0;
+  expect_bad(bad, "golden section needs");
+  // The candidate table both backends stage: the plan's weights of sigma_i(Z_j), entry j F + i.
+  const std::vector<LevelWeights> table = p_.candidate_weights();
+  ASSERT_EQ(table.size(), p_.candidates.size() * 2);
+  const LevelWeights ref = p_.levels.weights(blur_sigma(p_.camera, p_.focus_distances[1], p_.candidates[3]));
+  EXPECT_EQ(table[3 * 2 + 1].first, ref.first);
+  for (int m = 0; m < 4; ++m) EXPECT_EQ(table[3 * 2 + 1].weight[m], ref.weight[m]);
+}
+
 }  // namespace
 }  // namespace dfd

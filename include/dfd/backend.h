@@ -50,6 +50,15 @@ struct Problem {
   size_t pixels() const { return static_cast<size_t>(width) * height; }
   size_t image_size() const { return pixels() * channels; }         // one AIF
   size_t stack_size() const { return image_size() * frames; }       // the whole stack
+
+  // Error(Input) "<who>: ..." unless the problem is one any backend can solve: sizes >= 1, a
+  // stack, one focus distance a frame, an odd K matched by the level plan, candidates positive
+  // (finite for the uncalibrated model) and strictly increasing, range > 0, golden-section
+  // bracket >= 0, tol > 0, iterations >= 0. Each backend's setup calls it first.
+  void validate(const std::string& who) const;
+  // The level weights of sigma_i(Z_j) for every candidate j and frame i, entry j F + i: the
+  // grid search's table (the same for every pixel), which both backends stage.
+  std::vector<LevelWeights> candidate_weights() const;
 };
 
 class Backend {

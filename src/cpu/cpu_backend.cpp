@@ -69,23 +69,7 @@ void CpuBackend::track(size_t bytes) {
 void CpuBackend::setup(const Problem& p) {
   ready_ = false;
   levels_valid_ = depth_set_ = false;
-  auto bad = [](const std::string& what) { throw_input("cpu backend: " + what); };
-  if (p.width < 1 || p.height < 1 || p.channels < 1 || p.frames < 1)
-    bad("bad problem size " + std::to_string(p.width) + "x" + std::to_string(p.height) + "x" +
-        std::to_string(p.channels) + ", " + std::to_string(p.frames) + " frames");
-  if (!p.stack) bad("no stack");
-  if (static_cast<int>(p.focus_distances.size()) != p.frames)
-    bad(std::to_string(p.focus_distances.size()) + " focus distances for " + std::to_string(p.frames) + " frames");
-  if (p.K < 1 || p.K % 2 == 0) bad("window K must be odd and positive (got " + std::to_string(p.K) + ")");
-  if (p.levels.count() < 1 || p.levels.kernel_size() != p.K)
-    bad("the blur-level plan (" + std::to_string(p.levels.count()) + " levels, K=" +
-        std::to_string(p.levels.kernel_size()) + ") does not match the window K=" + std::to_string(p.K));
-  if (p.candidates.empty()) bad("no depth candidates");
-  for (size_t j = 0; j < p.candidates.size(); ++j)
-    if (!(p.candidates[j] > 0 || (p.camera.model == BlurModel::FocusIndex && std::isfinite(p.candidates[j]))) ||
-        (j > 0 && !(p.candidates[j] > p.candidates[j - 1])))
-      bad("depth candidates must be positive (finite for the uncalibrated model) and strictly increasing (candidate " + std::to_string(j) + " is " +
-          std::to_string(p.candidates[j]) + ")");
+  p.validate("cpu backend");
 
   // Free the previous problem's buffers before allocating this one's.
   allocations_.clear();
@@ -122,11 +106,7 @@ void CpuBackend::setup(const Problem& p) {
                                             std::to_string(p.height) + " problem (about " +
                                             std::to_string(memory_estimate(p) >> 20) + " MiB needed)");
   }
-  table_.resize(static_cast<size_t>(N_) * F_);
-  for (int j = 0; j < N_; ++j)
-    for (int i = 0; i < F_; ++i)
-      table_[static_cast<size_t>(j) * F_ + i] =
-          prob_.levels.weights(blur_sigma(prob_.camera, prob_.focus_distances[i], prob_.candidates[j]));
+  table_ = prob_.candidate_weights();
   pixel_weights_.setup(prob_.levels, prob_.camera, prob_.focus_distances);
   all_levels_.resize(L_);
   for (int l = 0; l < L_; ++l) all_levels_[l] = l;

@@ -102,32 +102,13 @@ void CudaBackend::release_problem() noexcept {
 
 void CudaBackend::setup(const Problem& p) {
   ready_ = false;
+  p.validate("cuda backend");
   auto bad = [](const std::string& what) { throw_input("cuda backend: " + what); };
-  if (p.width < 1 || p.height < 1 || p.channels < 1 || p.frames < 1)
-    bad("bad problem size " + std::to_string(p.width) + "x" + std::to_string(p.height) + "x" +
-        std::to_string(p.channels) + ", " + std::to_string(p.frames) + " frames");
   // Grid limits of the 2-D launches (at most 65535 blocks of 4 rows) and int coordinates.
   if (p.height > 200000 || p.width > 200000)
     bad("image side " + std::to_string(std::max(p.width, p.height)) + " exceeds the supported 200000 pixels");
   if (p.channels > 65535) bad("too many channels (" + std::to_string(p.channels) + ")");
-  if (!p.stack) bad("no stack");
-  if (static_cast<int>(p.focus_distances.size()) != p.frames)
-    bad(std::to_string(p.focus_distances.size()) + " focus distances for " + std::to_string(p.frames) + " frames");
-  if (p.K < 1 || p.K % 2 == 0) bad("window K must be odd and positive (got " + std::to_string(p.K) + ")");
-  if (p.levels.count() < 1 || p.levels.kernel_size() != p.K)
-    bad("the blur-level plan (" + std::to_string(p.levels.count()) + " levels, K=" +
-        std::to_string(p.levels.kernel_size()) + ") does not match the window K=" + std::to_string(p.K));
-  if (p.candidates.empty()) bad("no depth candidates");
   if (p.candidates.size() > 1000000) bad("too many depth candidates (" + std::to_string(p.candidates.size()) + ")");
-  for (size_t j = 0; j < p.candidates.size(); ++j)
-    if (!(p.candidates[j] > 0 || (p.camera.model == BlurModel::FocusIndex && std::isfinite(p.candidates[j]))) ||
-        (j > 0 && !(p.candidates[j] > p.candidates[j - 1])))
-      bad("depth candidates must be positive (finite for the uncalibrated model) and strictly increasing (candidate " + std::to_string(j) + " is " +
-          std::to_string(p.candidates[j]) + ")");
-  if (!(p.range > 0) || !std::isfinite(p.range)) bad("range must be positive (got " + std::to_string(p.range) + ")");
-  if (p.gs_bracket < 0 || !(p.gs_tol > 0) || p.gs_max_iters < 0)
-    bad("golden section needs bracket >= 0, tol > 0, max iterations >= 0 (got " + std::to_string(p.gs_bracket) +
-        ", " + std::to_string(p.gs_tol) + ", " + std::to_string(p.gs_max_iters) + ")");
 
   DFD_CUDA_CHECK(cudaSetDevice(cfg_.device));
   DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));
@@ -170,9 +151,10 @@ void CudaBackend::setup(const Problem& p) {
   // The candidate table on the host: LevelWeights of sigma_i(Z_j), entry j F + i.
   std::vector<int> t_first(N * F);
   std::vector<float> t_weight(4 * N * F);
+  const std::vector<LevelWeights> table = p.candidate_weights();
   for (size_t j = 0; j < N; ++j)
     for (size_t i = 0; i < F; ++i) {
-      const LevelWeights lw = p.levels.weights(blur_sigma(p.camera, p.focus_distances[i], p.candidates[j]));
+      const LevelWeights& lw = table[j * F + i];
       if (lw.first < 0 || lw.first + std::min(4, L) > L)
         throw_runtime("cuda backend: level weights of candidate " + std::to_string(j) + " start at level " +
                       std::to_string(lw.first) + " of " + std::to_string(L));
