@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "dfd/error.h"
-#include "dfd/memory.h"
 #include "util/number_text.h"
 
 namespace dfd {

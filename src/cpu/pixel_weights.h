@@ -16,7 +16,6 @@ namespace dfd {
 class PixelWeights {
  public:
   void setup(const LevelPlan& plan, const Camera& cam, const std::vector<double>& focus) {
-    single_ = plan.count() == 1;
     grid_ = model::level_grid(plan);
     thresh_ = cam.thresh;
     focus_ = focus;
@@ -30,7 +29,7 @@ class PixelWeights {
   template <class Depth>
   void eval(int i, const Depth* __restrict z, int n, int32_t* __restrict first, float* __restrict w0,
             float* __restrict w1, float* __restrict w2, float* __restrict w3) const {
-    if (single_) {
+    if (grid_.interior <= 1) {  // a single-level plan
       for (int k = 0; k < n; ++k) {
         first[k] = 0;
         w0[k] = 1.f;
@@ -63,7 +62,6 @@ class PixelWeights {
     }
   }
 
-  bool single_ = true;
   bool index_model_ = false;
   model::LevelGrid grid_;
   double thresh_ = 0;
