@@ -55,7 +55,8 @@ Image apply_condition(const Image& frame, const InputCondition& c, uint64_t key,
     const double x = frame.data[i];
     double v = x;
     if (c.sensor) {
-      const double electrons = random_poisson(key, i, std::max(0.0, x) * gain) + kSensorReadNoise * random_normal(read_key, i);
+      const double electrons =
+          random_poisson(key, i, std::max(0.0, x) * gain) + kSensorReadNoise * random_normal(read_key, i);
       v = electrons / gain;
     } else if (c.noise_sigma > 0) {
       v = x + c.noise_sigma * random_normal(key, i);
@@ -67,7 +68,8 @@ Image apply_condition(const Image& frame, const InputCondition& c, uint64_t key,
 
 FocalStack apply_condition(const FocalStack& clean, const InputCondition& c, uint64_t seed, int threads) {
   if (clean.range != kRange)
-    throw_input("input condition " + c.name + ": the stack's range must be 255 (got " + std::to_string(clean.range) + ")");
+    throw_input("input condition " + c.name + ": the stack's range must be 255 (got " + std::to_string(clean.range) +
+                ")");
   FocalStack s = clean;
   for (int i = 0; i < clean.count(); ++i) {
     s.frames[i] = apply_condition(clean.frames[i], c, splitmix64(seed + static_cast<uint64_t>(i)), threads);

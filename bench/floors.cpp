@@ -71,9 +71,7 @@ PhaseCost CostModel::init_aif() const {
   return {kFloat * (F_ * C_ * P_ + C_ * P_), F_ * P_ * per};
 }
 
-PhaseCost CostModel::blur_levels() const {
-  return {kFloat * (C_ * P_ + L_ * C_ * P_), C_ * level_blur_flops()};
-}
+PhaseCost CostModel::blur_levels() const { return {kFloat * (C_ * P_ + L_ * C_ * P_), C_ * level_blur_flops()}; }
 
 PhaseCost CostModel::grid_search() const {
   // Per pixel and candidate: F C interpolated residuals, the 1/(F C) scale, the argmin,

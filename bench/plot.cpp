@@ -18,8 +18,8 @@ cv::Scalar backend_colour(const std::string& b) {
 void write_bench_plot(const BenchReport& r, const std::string& path) {
   using plot::Series;
   std::vector<Series> time, rate;
-  const std::string title = "dfd bench " + r.date.substr(0, 10) + ", commit " + r.commit +
-                            ": whole solve per workload, one line per backend";
+  const std::string title =
+      "dfd bench " + r.date.substr(0, 10) + ", commit " + r.commit + ": whole solve per workload, one line per backend";
   for (const std::string& name : r.backends) {
     Series t{"", backend_colour(name), {}, {}, false}, q = t;
     std::string device;

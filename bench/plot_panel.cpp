@@ -38,8 +38,8 @@ void dashed_line(cv::Mat& img, cv::Point a, cv::Point b, const cv::Scalar& col) 
 }  // namespace
 
 cv::Scalar palette(size_t i) {
-  static const cv::Scalar colours[] = {{180, 100, 30}, {40, 160, 60},  {40, 40, 200},  {160, 60, 160},
-                                       {20, 140, 220}, {150, 150, 20}, {90, 90, 90},   {200, 120, 200}};
+  static const cv::Scalar colours[] = {{180, 100, 30}, {40, 160, 60},  {40, 40, 200}, {160, 60, 160},
+                                       {20, 140, 220}, {150, 150, 20}, {90, 90, 90},  {200, 120, 200}};
   return colours[i % 8];
 }
 
@@ -80,7 +80,8 @@ void Panel::draw_log_x(cv::Mat& img) const {
     for (int m = 2; m <= 9; ++m) {
       const int x = map(m * std::pow(10.0, k), std::pow(10.0, ly0_)).x;
       cv::line(img, {x, area_.y}, {x, bottom}, kMinorGrid, 1);
-      if (label && (m == 2 || m == 5)) put_centred(img, number(m * std::pow(10.0, k)), {x, bottom + 20}, 0.4, kMinorText);
+      if (label && (m == 2 || m == 5))
+        put_centred(img, number(m * std::pow(10.0, k)), {x, bottom + 20}, 0.4, kMinorText);
     }
   for (double k = lx0_; k <= lx1_; ++k) {
     const int x = map(std::pow(10.0, k), std::pow(10.0, ly0_)).x;
@@ -132,7 +133,8 @@ void Panel::draw_labels(cv::Mat& img, const std::string& title, const std::strin
   cv::putText(strip, ylabel, {2, ys.height + 2}, kFont, 0.5, kText, 1, cv::LINE_AA);
   cv::rotate(strip, strip, cv::ROTATE_90_COUNTERCLOCKWISE);
   const int x = std::max(0, area_.x - 78), y = std::max(0, area_.y + (area_.height - strip.rows) / 2);
-  if (x + strip.cols <= img.cols && y + strip.rows <= img.rows) strip.copyTo(img(cv::Rect(x, y, strip.cols, strip.rows)));
+  if (x + strip.cols <= img.cols && y + strip.rows <= img.rows)
+    strip.copyTo(img(cv::Rect(x, y, strip.cols, strip.rows)));
 }
 
 void Panel::draw_axes(cv::Mat& img, const std::string& title, const std::string& xlabel,

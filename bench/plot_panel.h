@@ -19,7 +19,7 @@ constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
 cv::Scalar palette(size_t i);
 
 struct Series {
-  std::string label;                // legend text
+  std::string label;  // legend text
   cv::Scalar colour;
   std::vector<cv::Point2d> points;  // (x, y); x is the category index on a categorical panel
   std::vector<std::string> names;   // a label per point drawn beside it (empty: none)
@@ -43,8 +43,7 @@ class Panel {
   void draw_log_x(cv::Mat& img) const;
   void draw_categories(cv::Mat& img) const;
   void draw_log_y(cv::Mat& img) const;
-  void draw_labels(cv::Mat& img, const std::string& title, const std::string& xlabel,
-                   const std::string& ylabel) const;
+  void draw_labels(cv::Mat& img, const std::string& title, const std::string& xlabel, const std::string& ylabel) const;
 
   cv::Rect area_;
   std::vector<std::string> categories_;

@@ -26,9 +26,9 @@ std::string bytes(double b) {
 
 std::string ratio(double r) { return r > 0 ? format_printf("%.1fx", r) : "-"; }
 
-std::string row(const std::string& phase, const std::string& backend, const std::string& median,
-                const std::string& min, const std::string& max, const std::string& floor, const std::string& over,
-                const std::string& mpps, const std::string& gpu) {
+std::string row(const std::string& phase, const std::string& backend, const std::string& median, const std::string& min,
+                const std::string& max, const std::string& floor, const std::string& over, const std::string& mpps,
+                const std::string& gpu) {
   char buf[256];
   std::snprintf(buf, sizeof buf, "  %-16s %-5s %10s %10s %10s %10s %8s %9s %8s\n", phase.c_str(), backend.c_str(),
                 median.c_str(), min.c_str(), max.c_str(), floor.c_str(), over.c_str(), mpps.c_str(), gpu.c_str());
@@ -55,11 +55,13 @@ std::string bench_table(const BenchReport& r) {
 
   for (const WorkloadResult& w : r.workloads) {
     const Workload& wl = w.workload;
-    o << "\n" << wl.name << "  " << wl.config << ": F=" << wl.frames << " C=" << wl.channels << " K=" << w.K
+    o << "\n"
+      << wl.name << "  " << wl.config << ": F=" << wl.frames << " C=" << wl.channels << " K=" << w.K
       << " L=" << w.levels << " N=" << w.candidates << " window=" << (w.window > 1 ? std::to_string(w.window) : "none")
       << " golden=" << w.golden_iterations << " it; solve " << wl.epochs << " epochs"
       << (wl.epochs_note.empty() ? "" : " (" + wl.epochs_note + ")") << "\n";
-    o << "  stack: " << w.stack_model << (w.scene_seconds > 0 ? format_printf(", built in %.1f s", w.scene_seconds) : "") << "\n";
+    o << "  stack: " << w.stack_model
+      << (w.scene_seconds > 0 ? format_printf(", built in %.1f s", w.scene_seconds) : "") << "\n";
     bool any_phase = false;
     for (const BackendRun& b : w.runs) any_phase = any_phase || !b.phases.empty();
     if (any_phase) o << row("phase", "", "median", "min", "max", "floor", "x floor", "MPP/s", "GPU/CPU");
@@ -78,14 +80,15 @@ std::string bench_table(const BenchReport& r) {
         const std::string gpu = b.backend == "cuda" ? ratio(gpu_cpu_ratio(w, "solve")) : "";
         o << row("solve", b.backend, seconds(b.solve_seconds.median), seconds(b.solve_seconds.min),
                  seconds(b.solve_seconds.max), "", "", format_printf("%.2f", b.solve_mpps), gpu);
-        o << "  " << b.backend << " solve: " << b.solve_epochs << " epochs, " << seconds(b.solve_seconds.median / b.solve_epochs)
-          << " per epoch, " << b.solve_seconds.count << " run(s); AbsRel " << format_printf("%.4f", b.absrel) << ", delta1 "
-          << format_printf("%.3f", b.delta1) << ", AIF PSNR " << format_printf("%.1f dB", b.psnr) << "\n";
+        o << "  " << b.backend << " solve: " << b.solve_epochs << " epochs, "
+          << seconds(b.solve_seconds.median / b.solve_epochs) << " per epoch, " << b.solve_seconds.count
+          << " run(s); AbsRel " << format_printf("%.4f", b.absrel) << ", delta1 " << format_printf("%.3f", b.delta1)
+          << ", AIF PSNR " << format_printf("%.1f dB", b.psnr) << "\n";
       }
       if (b.status == "measured")
         o << "  " << b.backend << " memory: peak host " << bytes(static_cast<double>(b.peak_host)) << ", backend "
-          << bytes(static_cast<double>(b.peak_backend)) << " (estimate " << bytes(static_cast<double>(b.memory_estimate))
-          << ")\n";
+          << bytes(static_cast<double>(b.peak_backend)) << " (estimate "
+          << bytes(static_cast<double>(b.memory_estimate)) << ")\n";
       if (!b.reason.empty() || b.status != "measured")
         o << "  " << b.backend << ": " << (b.status == "skipped" ? "skipped: " : "") << b.reason << "\n";
     }

@@ -18,7 +18,9 @@ json value_or_null(double v) { return std::isfinite(v) && v >= 0 ? json(v) : jso
 json conditions_json() {
   json out = json::array();
   for (const InputCondition& c : robust_conditions()) {
-    json j = {{"name", c.name}, {"description", c.description}, {"quantize_8bit", c.quantize},
+    json j = {{"name", c.name},
+              {"description", c.description},
+              {"quantize_8bit", c.quantize},
               {"noise_sigma_dn", c.noise_sigma}};
     j["sensor"] = c.sensor ? json{{"full_well_e", kSensorFullWell}, {"read_noise_e", kSensorReadNoise}} : json(nullptr);
     out.push_back(j);
@@ -27,9 +29,14 @@ json conditions_json() {
 }
 
 json scene_json(const RobustSceneInfo& s) {
-  return {{"scene", s.scene},         {"size", s.size},       {"depth_min_m", s.depth_min},
-          {"depth_max_m", s.depth_max}, {"flat_fraction", s.flat_fraction}, {"notes", s.notes},
-          {"stack_model", s.stack_model}, {"seconds", s.seconds}};
+  return {{"scene", s.scene},
+          {"size", s.size},
+          {"depth_min_m", s.depth_min},
+          {"depth_max_m", s.depth_max},
+          {"flat_fraction", s.flat_fraction},
+          {"notes", s.notes},
+          {"stack_model", s.stack_model},
+          {"seconds", s.seconds}};
 }
 
 json row_json(const RobustRow& r) {
@@ -78,8 +85,9 @@ std::string robust_json(const RobustReport& r) {
   j["notes"] = r.notes;
   j["definitions"] = {
       {"absrel", "mean |Z - Zgt| / Zgt over all pixels (SPEC 7)"},
-      {"absrel_flat", "AbsRel over the textureless pixels: local std-dev of the ground-truth AIF's channel mean "
-                      "over 9 x 9 below 1 DN; null when there are none"},
+      {"absrel_flat",
+       "AbsRel over the textureless pixels: local std-dev of the ground-truth AIF's channel mean "
+       "over 9 x 9 below 1 DN; null when there are none"},
       {"absrel_textured", "AbsRel over the other pixels"},
       {"aif_psnr_db", "PSNR of the solved AIF against the ground-truth AIF over [0, 255]"},
       {"input_psnr_db", "PSNR of the degraded stack against the rendered float stack; null when equal (float)"},

@@ -60,9 +60,10 @@ void write_robust_plot(const RobustReport& r, const std::string& path) {
   pr.draw_series(img, flat);
   std::string overrides;
   for (const std::string& o : r.overrides) overrides += (overrides.empty() ? "" : ", ") + o;
-  cv::putText(img, plot::shorten("nyuv2 preset; overrides: " + (overrides.empty() ? std::string("none") : overrides) +
-                                     "; dashed: the second size; see the JSON for every metric",
-                                 150),
+  cv::putText(img,
+              plot::shorten("nyuv2 preset; overrides: " + (overrides.empty() ? std::string("none") : overrides) +
+                                "; dashed: the second size; see the JSON for every metric",
+                            150),
               {20, 645}, plot::kFont, 0.45, plot::kNote, 1, cv::LINE_AA);
   plot::write_png(img, path, "robustness plot");
 }

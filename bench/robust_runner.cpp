@@ -179,7 +179,8 @@ void save_row(const std::string& dir, const RobustRow& row, const PreparedScene&
   std::filesystem::create_directories(dir, ec);
   if (ec) throw_runtime(dir + ": cannot create the --save folder: " + ec.message());
   const std::string stem = dir + "/" + row.scene + "_" + row.size + "_" + row.condition + "_" + row.backend;
-  write_depth_color(stem + "_depth.png", side_by_side(ps.scene.depth, r.depth, std::numeric_limits<float>::quiet_NaN()));
+  write_depth_color(stem + "_depth.png",
+                    side_by_side(ps.scene.depth, r.depth, std::numeric_limits<float>::quiet_NaN()));
   write_png8(stem + "_aif.png", side_by_side(ps.scene.aif, r.aif, 255.f), kRange);
 }
 

@@ -57,8 +57,8 @@ void log_line(const BenchConfig& cfg, const std::string& s) {
 
 // A backend made ready for one workload, or the reason it cannot run it here.
 struct Prepared {
-  BackendRun run;                // status set when it cannot run
-  std::unique_ptr<Backend> be;   // null then
+  BackendRun run;               // status set when it cannot run
+  std::unique_ptr<Backend> be;  // null then
 };
 
 // Decided from the problem's dimensions alone, before the scene is built.
@@ -164,21 +164,24 @@ BackendRun run_backend(Prepared& pr, const Workload& w, const BenchScene& sc, co
     be.fill(mask, 1.f);
     be.copy(s, p);
     be.dot(s, s, kGamma);
-    record("cg_iteration", time_phase(be, n.repeats, n.inner, nothing, [&] {
-             for (int k = 0; k < n.inner; ++k) {
-               be.apply_A(p, q);
-               be.dot(q, q, kDelta);
-               be.scalar_ratio(kGamma, kDelta, kAlpha);
-               be.axpby(Coef::of(kAlpha), p, Coef::constant(1.f), x);
-               be.axpby(Coef::of(kAlpha, -1.f), q, Coef::constant(1.f), r);
-               be.apply_At(r, s);
-               be.multiply(mask, s);
-               be.dot(s, s, kGammaNew);
-               be.scalar_ratio(kGammaNew, kGamma, kBeta);
-               be.axpby(Coef::constant(1.f), s, Coef::of(kBeta), p);
-               be.scalar_ratio(kGammaNew, kOne, kGamma);
-             }
-           }), cost.cg_iteration());
+    record("cg_iteration",
+           time_phase(be, n.repeats, n.inner, nothing,
+                      [&] {
+                        for (int k = 0; k < n.inner; ++k) {
+                          be.apply_A(p, q);
+                          be.dot(q, q, kDelta);
+                          be.scalar_ratio(kGamma, kDelta, kAlpha);
+                          be.axpby(Coef::of(kAlpha), p, Coef::constant(1.f), x);
+                          be.axpby(Coef::of(kAlpha, -1.f), q, Coef::constant(1.f), r);
+                          be.apply_At(r, s);
+                          be.multiply(mask, s);
+                          be.dot(s, s, kGammaNew);
+                          be.scalar_ratio(kGammaNew, kGamma, kBeta);
+                          be.axpby(Coef::constant(1.f), s, Coef::of(kBeta), p);
+                          be.scalar_ratio(kGammaNew, kOne, kGamma);
+                        }
+                      }),
+           cost.cg_iteration());
 
     // One FISTA iteration: the solver's loop with a safe step 1/F (||A||^2 <= F: every frame's
     // rows are kernels of sum <= 1), from y = x_prev = 0.
@@ -187,21 +190,24 @@ BackendRun run_backend(Prepared& pr, const Workload& w, const BenchScene& sc, co
     be.fill(y, 0.f);
     double t = 1.0;
     const float R = static_cast<float>(prob.range);
-    record("fista_iteration", time_phase(be, n.repeats, n.inner, nothing, [&] {
-             for (int k = 0; k < n.inner; ++k) {
-               be.apply_A(y, r);
-               be.axpby(Coef::constant(-1.f), be.stack(), Coef::constant(1.f), r);
-               be.apply_At(r, g);
-               be.axpby(Coef::constant(1.f), y, Coef::of(kStep, -1.f), g);
-               be.clip(g, 0.f, R);
-               const double t_next = (1.0 + std::sqrt(1.0 + 4.0 * t * t)) / 2.0;
-               const float mu = static_cast<float>((t - 1.0) / t_next);
-               be.copy(g, y);
-               be.axpby(Coef::constant(-mu), xp, Coef::constant(1.f + mu), y);
-               be.copy(g, xp);
-               t = t_next;
-             }
-           }), cost.fista_iteration());
+    record("fista_iteration",
+           time_phase(be, n.repeats, n.inner, nothing,
+                      [&] {
+                        for (int k = 0; k < n.inner; ++k) {
+                          be.apply_A(y, r);
+                          be.axpby(Coef::constant(-1.f), be.stack(), Coef::constant(1.f), r);
+                          be.apply_At(r, g);
+                          be.axpby(Coef::constant(1.f), y, Coef::of(kStep, -1.f), g);
+                          be.clip(g, 0.f, R);
+                          const double t_next = (1.0 + std::sqrt(1.0 + 4.0 * t * t)) / 2.0;
+                          const float mu = static_cast<float>((t - 1.0) / t_next);
+                          be.copy(g, y);
+                          be.axpby(Coef::constant(-mu), xp, Coef::constant(1.f + mu), y);
+                          be.copy(g, xp);
+                          t = t_next;
+                        }
+                      }),
+           cost.fista_iteration());
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::OutOfMemory) throw;
     run.status = "skipped";

@@ -77,9 +77,9 @@ std::string sweep_table(const std::vector<SweepRow>& rows) {
   for (const auto& r : rows) {
     char size[32];
     std::snprintf(size, sizeof size, "%dx%dx%d", r.width, r.height, r.frames);
-    std::snprintf(line, sizeof line, "%-7s %-8s %-6s %9s | %8.3f%% %9.6f %7.1f %7.4f | %8.3f%% %9.6f\n", r.surface.c_str(),
-                  r.blur.c_str(), r.coding.c_str(), size, 100 * r.dfd_rmse, r.dfd_spearman, r.dfd_seconds, r.a_estimate,
-                  100 * r.fm_rmse, r.fm_spearman);
+    std::snprintf(line, sizeof line, "%-7s %-8s %-6s %9s | %8.3f%% %9.6f %7.1f %7.4f | %8.3f%% %9.6f\n",
+                  r.surface.c_str(), r.blur.c_str(), r.coding.c_str(), size, 100 * r.dfd_rmse, r.dfd_spearman,
+                  r.dfd_seconds, r.a_estimate, 100 * r.fm_rmse, r.fm_spearman);
     out += line;
   }
   return out;

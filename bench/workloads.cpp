@@ -31,12 +31,12 @@ constexpr int kTextureMaxWidth = 1000;
 const std::vector<Workload> kWorkloads = {
     // name, W, H, C, F, config, epochs, epochs note, cpu solve, cpu note, quick, repeat caps
     {"320x240", 320, 240, 3, 5, "nyuv2", 40, "", true, "", true, 100, 100, 100},
-    {"640x480", 640, 480, 3, 5, "nyuv2", 10, "10 of the preset's 40 epochs (time per epoch is what is compared)",
-     true, "", false, 100, 2, 100},
-    {"1920x1080", 1920, 1080, 3, 10, "make3d-like", 2, "2 of the preset's 5 epochs (time per epoch is what is compared)",
-     true, "", false, 3, 1, 3},
-    {"4000x3000", 4000, 3000, 3, 10, "make3d-like", 1, "1 of the preset's 5 epochs",
-     false, "a whole solve takes too long on a small CPU: phases only", false, 1, 1, 1},
+    {"640x480", 640, 480, 3, 5, "nyuv2", 10, "10 of the preset's 40 epochs (time per epoch is what is compared)", true,
+     "", false, 100, 2, 100},
+    {"1920x1080", 1920, 1080, 3, 10, "make3d-like", 2,
+     "2 of the preset's 5 epochs (time per epoch is what is compared)", true, "", false, 3, 1, 3},
+    {"4000x3000", 4000, 3000, 3, 10, "make3d-like", 1, "1 of the preset's 5 epochs", false,
+     "a whole solve takes too long on a small CPU: phases only", false, 1, 1, 1},
 };
 
 // synthetic_texture at 1/s of the size, upsampled bilinearly by s per axis.
@@ -66,8 +66,8 @@ Image rows_of(const Image& im, int y0, int y1) {
 
 // The operator reads x only within K / 2 of each output pixel, so a strip widened by that margin
 // gives its own rows exactly as the whole image would (the image's edges stay zero-padded).
-FocalStack render_stack_fast(const Image& aif, const Image& depth, const Options& opt,
-                             const std::vector<double>& focus, double range, double strip_pixels) {
+FocalStack render_stack_fast(const Image& aif, const Image& depth, const Options& opt, const std::vector<double>& focus,
+                             double range, double strip_pixels) {
   const int W = aif.width, H = aif.height, C = aif.channels, F = static_cast<int>(focus.size());
   Options o = opt;
   o.kernel_size = opt.window_for(H, W);  // the whole image's K, whatever the strip's size
@@ -100,8 +100,8 @@ FocalStack render_stack_fast(const Image& aif, const Image& depth, const Options
     be->download(y, host.data());
     for (int i = 0; i < F; ++i)
       for (int c = 0; c < C; ++c) {
-        const float* src = host.data() + (static_cast<size_t>(i) * C + c) * p.pixels() +
-                           static_cast<size_t>(y0 - a) * W;
+        const float* src =
+            host.data() + (static_cast<size_t>(i) * C + c) * p.pixels() + static_cast<size_t>(y0 - a) * W;
         std::copy(src, src + static_cast<size_t>(y1 - y0) * W, s.frames[i].plane(c) + static_cast<size_t>(y0) * W);
       }
   }

@@ -98,19 +98,18 @@ RobustScene make_aloe_scene(int width, int height, const std::string& data_dir) 
   sc.name = "aloe";
   sc.aif = scene_images::resize_area(rgb, crop, width, height);
   // Area-averaged disparity keeps full-size pixels as its unit, so f B / d stays metric.
-  const Image z = disparity_to_depth(scene_images::resize_area(disparity, crop, width, height), kAloeFocalPixels,
-                                     kAloeBaseline);
+  const Image z =
+      disparity_to_depth(scene_images::resize_area(disparity, crop, width, height), kAloeFocalPixels, kAloeBaseline);
   sc.depth = remap_inverse_depth(z, kAloeNear, kAloeFar);
   const auto [zlo, zhi] = std::minmax_element(z.data.begin(), z.data.end());
-  sc.notes = {
-      left + " and " + gt + " (" + std::to_string(rgb.width) + "x" + std::to_string(rgb.height) + "), centre crop " +
-          std::to_string(crop.width) + "x" + std::to_string(crop.height) + " resized to " + std::to_string(width) +
-          "x" + std::to_string(height) + " (INTER_AREA)",
-      std::to_string(holes) + " disparity holes (" + fixed(100.0 * holes / disparity.pixels(), 1) +
-          "%) filled by scanline background fill",
-      "Z = f B / d with f = " + fixed(kAloeFocalPixels, 0) + " px, B = " + fixed(kAloeBaseline, 3) + " m: " +
-          fixed(*zlo, 2) + " .. " + fixed(*zhi, 2) + " m, remapped affinely in 1/Z to " + fixed(kAloeNear, 1) +
-          " .. " + fixed(kAloeFar, 1) + " m"};
+  sc.notes = {left + " and " + gt + " (" + std::to_string(rgb.width) + "x" + std::to_string(rgb.height) +
+                  "), centre crop " + std::to_string(crop.width) + "x" + std::to_string(crop.height) + " resized to " +
+                  std::to_string(width) + "x" + std::to_string(height) + " (INTER_AREA)",
+              std::to_string(holes) + " disparity holes (" + fixed(100.0 * holes / disparity.pixels(), 1) +
+                  "%) filled by scanline background fill",
+              "Z = f B / d with f = " + fixed(kAloeFocalPixels, 0) + " px, B = " + fixed(kAloeBaseline, 3) +
+                  " m: " + fixed(*zlo, 2) + " .. " + fixed(*zhi, 2) + " m, remapped affinely in 1/Z to " +
+                  fixed(kAloeNear, 1) + " .. " + fixed(kAloeFar, 1) + " m"};
   return sc;
 }
 

@@ -38,8 +38,8 @@ std::vector<int> parse_index_list(const std::string& spec, int count, const std:
     if (a < 0 || b < 0) bad("'" + item + "' is not an index or a range");
     if (b < a) bad("range '" + item + "' runs backwards");
     if (b >= count)
-      throw_usage(what + ": index " + std::to_string(b) + " is out of range (the file holds " +
-                  std::to_string(count) + " samples, 0.." + std::to_string(count - 1) + ")");
+      throw_usage(what + ": index " + std::to_string(b) + " is out of range (the file holds " + std::to_string(count) +
+                  " samples, 0.." + std::to_string(count - 1) + ")");
     for (long i = a; i <= b; ++i) out.push_back(static_cast<int>(i));
     pos = comma + 1;
   }

@@ -117,7 +117,8 @@ RobustScene make_indoor_scene(int width, int height, uint64_t seed, const std::s
   paint_room(sc.aif, sc.depth);
   for (size_t k = 0; k < std::size(kObjects); ++k) paint_object(kObjects[k], k, seed, photo_dir, sc);
   char what[160];
-  std::snprintf(what, sizeof what, "wall %.1f .. %.1f m and floor to %.1f m, nearly flat colour; objects textured with photo crops",
+  std::snprintf(what, sizeof what,
+                "wall %.1f .. %.1f m and floor to %.1f m, nearly flat colour; objects textured with photo crops",
                 kWallLeft, kWallRight, kIndoorNear);
   sc.notes.insert(sc.notes.begin(), what);
   return sc;

@@ -83,8 +83,8 @@ RgbdImage make3d_read(const std::string& image_path, const std::string& depth_pa
     for (size_t r = 0; r < R; ++r) {
       const double z = d[r + R * c];
       if (!std::isfinite(z))
-        throw_input(depth_path + ": 'Position3DGrid' depth is not finite at row " + std::to_string(r) +
-                    ", column " + std::to_string(c));
+        throw_input(depth_path + ": 'Position3DGrid' depth is not finite at row " + std::to_string(r) + ", column " +
+                    std::to_string(c));
       out.depth.at(static_cast<int>(c), static_cast<int>(r)) = static_cast<float>(z);
     }
   out.rgb = read_rgb255(image_path);
@@ -131,7 +131,8 @@ DatasetSample make3d_sample(const std::string& image_path, const std::string& de
   if (exif.pixel_pitch) {
     const int ref_width = exif.pixel_x_dimension.value_or(full.rgb.width);
     s.options.pixel_pitch = *exif.pixel_pitch * ref_width / w;
-    src += ", pixel pitch from EXIF FocalPlaneXResolution (sensor width " + metres_mm(*exif.pixel_pitch * ref_width) + ")";
+    src +=
+        ", pixel pitch from EXIF FocalPlaneXResolution (sensor width " + metres_mm(*exif.pixel_pitch * ref_width) + ")";
   } else {
     s.options.pixel_pitch = make3d_default_sensor_long_side() / std::max(w, h);
     src += ", pixel pitch from the default sensor (longer side " + metres_mm(make3d_default_sensor_long_side()) + ")";

@@ -48,10 +48,16 @@ const char* class_name(matio_classes c) {
 
 size_t element_size(matio_classes c) {
   switch (c) {
-    case MAT_C_DOUBLE: case MAT_C_INT64: case MAT_C_UINT64: return 8;
-    case MAT_C_SINGLE: case MAT_C_INT32: case MAT_C_UINT32: return 4;
-    case MAT_C_INT16: case MAT_C_UINT16: return 2;
-    case MAT_C_INT8: case MAT_C_UINT8: return 1;
+    case MAT_C_DOUBLE:
+    case MAT_C_INT64:
+    case MAT_C_UINT64: return 8;
+    case MAT_C_SINGLE:
+    case MAT_C_INT32:
+    case MAT_C_UINT32: return 4;
+    case MAT_C_INT16:
+    case MAT_C_UINT16: return 2;
+    case MAT_C_INT8:
+    case MAT_C_UINT8: return 1;
     default: return 0;
   }
 }
@@ -89,15 +95,15 @@ size_t product(const std::vector<size_t>& v) {
 
 // Refuses a read of `dims` elements (a block, or a whole variable) above kMaxMatElements, the
 // product computed without overflow: checked from the header, before matio reads the data.
-void check_elements(const std::string& path, const std::string& name, const std::vector<size_t>& dims,
-                    size_t limit) {
+void check_elements(const std::string& path, const std::string& name, const std::vector<size_t>& dims, size_t limit) {
   size_t p = 1;
   for (size_t x : dims) {
     if (x == 0) return;  // empty: nothing to read
     if (p > limit / x) {
-      throw_input_too_large(over_limit_message(path, "'" + name + "' (" + dims_string(dims) + ") has more than " +
-                                                         std::to_string(limit) + " elements to read",
-                                               std::to_string(limit) + " elements an array read"));
+      throw_input_too_large(over_limit_message(
+          path,
+          "'" + name + "' (" + dims_string(dims) + ") has more than " + std::to_string(limit) + " elements to read",
+          std::to_string(limit) + " elements an array read"));
     }
     p *= x;
   }
@@ -125,7 +131,7 @@ bool has_v5_or_v73_header(const std::string& path) {
 // compressed one, must fit the byte count its own tag declares.
 
 constexpr uint32_t kMiInt8 = 1, kMiInt32 = 5, kMiUint32 = 6, kMiMatrix = 14, kMiCompressed = 15;
-constexpr size_t kHeadBytes = 1024;  // flags, up to 248 dimensions and the name's tag
+constexpr size_t kHeadBytes = 1024;       // flags, up to 248 dimensions and the name's tag
 constexpr uint64_t kZlibMaxRatio = 1032;  // deflate's most: a 258-byte match in 2 bits
 
 uint32_t word(const unsigned char* p, bool big) {
@@ -247,14 +253,14 @@ MatFile::MatFile(const std::string& path, size_t max_elements) : path_(path), ma
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw_input(path + ": no such file");
   if (!has_v5_or_v73_header(path))
-    throw_input(path + ": not a MATLAB .mat file of version 5 or 7.3 (no MAT-file header; dfd reads v5 and "
+    throw_input(path +
+                ": not a MATLAB .mat file of version 5 or 7.3 (no MAT-file header; dfd reads v5 and "
                 "v7.3/HDF5, not v4)");
   check_v5_headers(path);
   static const int log_init = Mat_LogInitFunc("dfd", quiet_matio_log);
   (void)log_init;
   mat_ = Mat_Open(path.c_str(), MAT_ACC_RDONLY);
-  if (!mat_)
-    throw_input(path + ": not a MATLAB .mat file (v5 or v7.3/HDF5 expected; matio cannot open it)");
+  if (!mat_) throw_input(path + ": not a MATLAB .mat file (v5 or v7.3/HDF5 expected; matio cannot open it)");
 }
 
 MatFile::~MatFile() {

@@ -19,8 +19,8 @@ enum class MatClass { Uint8, Single, Double, Other };
 struct MatVarInfo {
   std::string name;
   MatClass cls = MatClass::Other;
-  std::string class_name;     // "uint8", "single", "double", "int16", "cell", ...
-  std::vector<size_t> dims;   // as MATLAB sees them (trailing singleton dims dropped by MATLAB)
+  std::string class_name;    // "uint8", "single", "double", "int16", "cell", ...
+  std::vector<size_t> dims;  // as MATLAB sees them (trailing singleton dims dropped by MATLAB)
   bool complex = false;
 };
 

@@ -45,10 +45,11 @@ Nyuv2Vars check_vars(const MatFile& f) {
   // Sizes as ints, and one sample's read (H x W x 3, then H x W) within the MAT read limit: from
   // the header, before any data.
   if (di[0] > kMaxMatElements / di[1] / 3)
-    throw_input_too_large(over_limit_message(p, "'images' is " + dims_string(di) + ": one sample of " +
-                                                    std::to_string(di[0]) + " x " + std::to_string(di[1]) +
-                                                    " x 3 is too large", std::to_string(kMaxMatElements) +
-                                                    " elements an array read"));
+    throw_input_too_large(over_limit_message(p,
+                                             "'images' is " + dims_string(di) + ": one sample of " +
+                                                 std::to_string(di[0]) + " x " + std::to_string(di[1]) +
+                                                 " x 3 is too large",
+                                             std::to_string(kMaxMatElements) + " elements an array read"));
   if (n_images > static_cast<size_t>(std::numeric_limits<int>::max()))
     throw_input(p + ": 'images' is " + dims_string(di) + "; more samples than dfd can index");
   v.info.height = static_cast<int>(di[0]);

@@ -80,7 +80,8 @@ SweepScene make_sweep_scene(const SweepSpec& spec) {
     Image g = scene_images::read_8bit(photo);
     if (g.channels == 3) {  // the channel mean
       Image m(g.width, g.height, 1);
-      for (size_t p = 0; p < m.pixels(); ++p) m.data[p] = (g.data[p] + g.data[g.pixels() + p] + g.data[2 * g.pixels() + p]) / 3.f;
+      for (size_t p = 0; p < m.pixels(); ++p)
+        m.data[p] = (g.data[p] + g.data[g.pixels() + p] + g.data[2 * g.pixels() + p]) / 3.f;
       g = m;
     }
     if (g.width >= CW && g.height >= CH) {
@@ -177,8 +178,7 @@ SweepScene make_sweep_scene(const SweepSpec& spec) {
       const cv::Mat d = cv::imdecode(buf, C == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
       for (int y = 0; y < H; ++y)
         for (int x = 0; x < W; ++x)
-          for (int c = 0; c < C; ++c)
-            f.at(x, y, c) = C == 1 ? d.at<uchar>(y, x) : d.at<cv::Vec3b>(y, x)[2 - c];
+          for (int c = 0; c < C; ++c) f.at(x, y, c) = C == 1 ? d.at<uchar>(y, x) : d.at<cv::Vec3b>(y, x)[2 - c];
     }
     sc.stack.frames.push_back(std::move(f));
     sc.stack.focus_distances.push_back(i);

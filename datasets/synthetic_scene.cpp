@@ -175,8 +175,7 @@ Image synthetic_depth(int width, int height, double depth_min, double depth_max,
     }
     objects.push_back(o);
   }
-  std::sort(objects.begin(), objects.end(),
-            [](const Object& a, const Object& b) { return a.z0 + a.z1 > b.z0 + b.z1; });
+  std::sort(objects.begin(), objects.end(), [](const Object& a, const Object& b) { return a.z0 + a.z1 > b.z0 + b.z1; });
   for (const Object& o : objects)
     for (int y = 0; y < height; ++y)
       for (int x = 0; x < width; ++x) {

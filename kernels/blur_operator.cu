@@ -1,7 +1,7 @@
 // The operator A(Z) around the level blurs: per-pixel level weights, the gather of the
 // interpolated blur per frame, and its transpose (one thread per pixel, no global atomics).
-#include "cuda/cuda_check.h"
 #include "blur_operator.cuh"
+#include "cuda/cuda_check.h"
 #include "level_weights.cuh"
 
 namespace dfd::cuda {
@@ -84,8 +84,7 @@ __global__ void spread_levels_kernel(Geometry geo, PixelWeightsView wv, const fl
 
 }  // namespace
 
-void launch_set_depth(const ModelView& m, const float* Z, PixelWeightsView weights, int* used,
-                      cudaStream_t stream) {
+void launch_set_depth(const ModelView& m, const float* Z, PixelWeightsView weights, int* used, cudaStream_t stream) {
   DFD_CUDA_CHECK(cudaMemsetAsync(used, 0, sizeof(int) * m.geo.levels, stream));
   if (m.geo.pixels == 0) return;
   const size_t shared = sizeof(int) * m.geo.levels;

@@ -2,11 +2,11 @@
 // ties), the windowed variant's box mean in double, golden section through the levels (plain,
 // or coupled to a smooth depth as the regularised depth step's a-step).
 #include "candidate_loss.cuh"
-#include "model/pixel_model.h"
-#include "model/prior_model.h"
 #include "cuda/cuda_check.h"
 #include "depth_search.cuh"
 #include "level_weights.cuh"
+#include "model/pixel_model.h"
+#include "model/prior_model.h"
 
 namespace dfd::cuda {
 
@@ -16,9 +16,7 @@ constexpr int kThreads = 256;
 
 unsigned pixel_blocks(size_t pixels) { return static_cast<unsigned>((pixels + kThreads - 1) / kThreads); }
 
-__device__ __forceinline__ size_t pixel_index() {
-  return static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-}
+__device__ __forceinline__ size_t pixel_index() { return static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x; }
 
 __global__ void grid_search_kernel(ModelView m, CandidateTable t, float* __restrict__ Z, float* __restrict__ loss) {
   const size_t p = pixel_index();
@@ -71,8 +69,8 @@ __global__ void box_cols_kernel(const float* __restrict__ in, float* __restrict_
   out[plane + static_cast<size_t>(y) * W + x] = static_cast<float>(s / count);
 }
 
-__global__ void argmin_update_kernel(const float* __restrict__ slab, int j0, int J, size_t HW,
-                                     float* __restrict__ best, int* __restrict__ best_j) {
+__global__ void argmin_update_kernel(const float* __restrict__ slab, int j0, int J, size_t HW, float* __restrict__ best,
+                                     int* __restrict__ best_j) {
   const size_t p = pixel_index();
   if (p >= HW) return;
   float b = j0 == 0 ? INFINITY : best[p];

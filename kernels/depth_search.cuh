@@ -10,8 +10,7 @@
 namespace dfd::cuda {
 
 // Z(p) = Z_{j*}, loss(p) = loss_{j*}(p), j* the lowest index of the smallest loss.
-void launch_grid_search(const ModelView& m, const CandidateTable& t, float* Z, float* loss,
-                        cudaStream_t stream);
+void launch_grid_search(const ModelView& m, const CandidateTable& t, float* Z, float* loss, cudaStream_t stream);
 
 // --- Windowed search, chunk by chunk ------------------------------------------------------
 // slab[jj HW + p] = loss_{j0 + jj}(p), jj < J.

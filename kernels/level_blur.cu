@@ -83,8 +83,7 @@ __global__ void blur_cols_kernel(const float* __restrict__ in, float* __restrict
   const int rows = kColTileH + 2 * r;
   for (int i = threadIdx.y; i < rows; i += kColThreadsY) {
     const int y = y0 - r + i;
-    tile[i * kColTileW + threadIdx.x] =
-        (x < W && y >= 0 && y < H) ? in[plane + static_cast<size_t>(y) * W + x] : 0.f;
+    tile[i * kColTileW + threadIdx.x] = (x < W && y >= 0 && y < H) ? in[plane + static_cast<size_t>(y) * W + x] : 0.f;
   }
   __syncthreads();
   if (x >= W) return;
@@ -108,8 +107,7 @@ __global__ void blur_cols_kernel(const float* __restrict__ in, float* __restrict
   }
 }
 
-__global__ void pad_planes_kernel(const float* __restrict__ in, int H, int W, float* __restrict__ out, int Hp,
-                                  int Wp) {
+__global__ void pad_planes_kernel(const float* __restrict__ in, int H, int W, float* __restrict__ out, int Hp, int Wp) {
   const int x = blockIdx.x * blockDim.x + threadIdx.x;
   const int y = blockIdx.y * blockDim.y + threadIdx.y;
   if (x >= Wp || y >= Hp) return;
@@ -126,8 +124,8 @@ __global__ void crop_planes_kernel(const float* __restrict__ in, int Hp, int Wp,
   out[(z * H + y) * W + x] = in[(z * Hp + y) * Wp + x];
 }
 
-__global__ void factor_spectra_kernel(const double* __restrict__ half, int levels, int r, int n, int m,
-                                      double scale, float* __restrict__ out) {
+__global__ void factor_spectra_kernel(const double* __restrict__ half, int levels, int r, int n, int m, double scale,
+                                      float* __restrict__ out) {
   const size_t idx = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (idx >= static_cast<size_t>(levels) * m) return;
   const int l = static_cast<int>(idx / m);
@@ -142,8 +140,8 @@ __global__ void factor_spectra_kernel(const double* __restrict__ half, int level
   out[idx] = static_cast<float>(scale * acc);
 }
 
-__global__ void spectrum_product_kernel(const float2* __restrict__ in, float2* __restrict__ out, size_t total,
-                                        int Hp, int Wc, const float* __restrict__ gh, const float* __restrict__ gw,
+__global__ void spectrum_product_kernel(const float2* __restrict__ in, float2* __restrict__ out, size_t total, int Hp,
+                                        int Wc, const float* __restrict__ gh, const float* __restrict__ gw,
                                         bool accumulate) {
   for (size_t i = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
        i += static_cast<size_t>(gridDim.x) * blockDim.x) {
@@ -174,8 +172,8 @@ size_t blur_cols_shared_bytes(int K) {
   return sizeof(float) * (static_cast<size_t>(K) + static_cast<size_t>(kColTileH + 2 * r) * kColTileW);
 }
 
-void launch_blur_rows(const float* in, float* out, int planes, int H, int W, const float* g, int K,
-                      const int* used, int level, cudaStream_t stream) {
+void launch_blur_rows(const float* in, float* out, int planes, int H, int W, const float* g, int K, const int* used,
+                      int level, cudaStream_t stream) {
   if (planes <= 0 || H <= 0 || W <= 0) return;
   const dim3 block(kRowTile, kRowRows);
   const dim3 grid(ceil_div(W, kRowSpan), ceil_div(H, kRowRows), static_cast<unsigned>(planes));
@@ -183,18 +181,16 @@ void launch_blur_rows(const float* in, float* out, int planes, int H, int W, con
   DFD_CUDA_CHECK_LAUNCH("blur_rows_kernel");
 }
 
-void launch_blur_cols(const float* in, float* out, int planes, int H, int W, const float* g, int K,
-                      bool accumulate, const int* used, int level, cudaStream_t stream) {
+void launch_blur_cols(const float* in, float* out, int planes, int H, int W, const float* g, int K, bool accumulate,
+                      const int* used, int level, cudaStream_t stream) {
   if (planes <= 0 || H <= 0 || W <= 0) return;
   const dim3 block(kColTileW, kColThreadsY);
   const dim3 grid(ceil_div(W, kColTileW), ceil_div(H, kColTileH), static_cast<unsigned>(planes));
-  blur_cols_kernel<<<grid, block, blur_cols_shared_bytes(K), stream>>>(in, out, H, W, g, K, accumulate, used,
-                                                                        level);
+  blur_cols_kernel<<<grid, block, blur_cols_shared_bytes(K), stream>>>(in, out, H, W, g, K, accumulate, used, level);
   DFD_CUDA_CHECK_LAUNCH("blur_cols_kernel");
 }
 
-void launch_pad_planes(const float* in, int planes, int H, int W, float* out, int Hp, int Wp,
-                       cudaStream_t stream) {
+void launch_pad_planes(const float* in, int planes, int H, int W, float* out, int Hp, int Wp, cudaStream_t stream) {
   if (planes <= 0) return;
   const dim3 block(32, 8);
   const dim3 grid(ceil_div(Wp, 32), ceil_div(Hp, 8), static_cast<unsigned>(planes));
@@ -202,8 +198,7 @@ void launch_pad_planes(const float* in, int planes, int H, int W, float* out, in
   DFD_CUDA_CHECK_LAUNCH("pad_planes_kernel");
 }
 
-void launch_crop_planes(const float* in, int planes, int Hp, int Wp, float* out, int H, int W,
-                        cudaStream_t stream) {
+void launch_crop_planes(const float* in, int planes, int Hp, int Wp, float* out, int H, int W, cudaStream_t stream) {
   if (planes <= 0) return;
   const dim3 block(32, 8);
   const dim3 grid(ceil_div(W, 32), ceil_div(H, 8), static_cast<unsigned>(planes));
@@ -211,8 +206,8 @@ void launch_crop_planes(const float* in, int planes, int Hp, int Wp, float* out,
   DFD_CUDA_CHECK_LAUNCH("crop_planes_kernel");
 }
 
-void launch_factor_spectra(const double* half_factors, int levels, int r, int n, int m, double scale,
-                           float* out, cudaStream_t stream) {
+void launch_factor_spectra(const double* half_factors, int levels, int r, int n, int m, double scale, float* out,
+                           cudaStream_t stream) {
   const long long total = static_cast<long long>(levels) * m;
   if (total <= 0) return;
   factor_spectra_kernel<<<ceil_div(total, 256), 256, 0, stream>>>(half_factors, levels, r, n, m, scale, out);
@@ -226,7 +221,7 @@ void launch_spectrum_product(const float2* in, float2* out, int planes, int Hp, 
   size_t blocks = (total + 255) / 256;
   if (blocks > 8192) blocks = 8192;
   spectrum_product_kernel<<<static_cast<unsigned>(blocks), 256, 0, stream>>>(in, out, total, Hp, Wc, gh, gw,
-                                                                           accumulate);
+                                                                             accumulate);
   DFD_CUDA_CHECK_LAUNCH("spectrum_product_kernel");
 }
 

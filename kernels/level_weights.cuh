@@ -16,8 +16,8 @@ struct DeviceLevelWeights {
 
 // sigma_i(Z) of the shared model (model/pixel_model.h), from the camera's fields.
 __device__ __forceinline__ double device_blur_sigma(const CameraParams& c, double zf, double z) {
-  const double scale = model::sigma_scale(c.focus_index != 0, c.index_scale, c.aperture, c.focal_length,
-                                          c.pixel_pitch, zf);
+  const double scale =
+      model::sigma_scale(c.focus_index != 0, c.index_scale, c.aperture, c.focal_length, c.pixel_pitch, zf);
   return model::blur_sigma_law(c.focus_index != 0, scale, zf, z, c.thresh);
 }
 
@@ -30,8 +30,7 @@ __device__ __forceinline__ DeviceLevelWeights device_level_weights(const model::
 }
 
 // Blurred value of channel c at pixel p: sum_m w_m X_{first+m}(p, c).
-__device__ __forceinline__ float interpolate_levels(const ModelView& m, const DeviceLevelWeights& lw, int c,
-                                                    size_t p) {
+__device__ __forceinline__ float interpolate_levels(const ModelView& m, const DeviceLevelWeights& lw, int c, size_t p) {
   const size_t HW = m.geo.pixels, C = m.geo.channels;
   const float* x = m.levels + (lw.first * C + c) * HW + p;
   if (lw.taps < 4) return lw.w[0] * x[0];  // a single-level plan

@@ -1,9 +1,9 @@
 // Loss-profile statistics kernel: per pixel, profile_stats over the candidates' losses, the
 // same function (and operation order) as the CPU backend.
 #include "candidate_loss.cuh"
-#include "model/loss_profile.h"
 #include "cuda/cuda_check.h"
 #include "loss_profile.cuh"
+#include "model/loss_profile.h"
 
 namespace dfd::cuda {
 
@@ -15,7 +15,8 @@ __global__ void loss_profile_kernel(ModelView m, CandidateTable t, float eps, fl
                                     float* __restrict__ unimodal) {
   const size_t p = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (p >= m.geo.pixels) return;
-  const ProfileStats s = profile_stats(t.count, [&](int j) { return candidate_loss(m, t, j, p); }, eps);
+  const ProfileStats s = profile_stats(
+      t.count, [&](int j) { return candidate_loss(m, t, j, p); }, eps);
   confidence[p] = s.confidence;
   unimodal[p] = s.unimodal ? 1.f : 0.f;
 }

@@ -1,8 +1,8 @@
 // Kernels of the regularised steps: one thread per pixel (and channel plane), each calling the
 // per-pixel functions of src/model/prior_model.h exactly as the CPU loops do; the two sums are
 // deterministic double reductions of the same float terms.
-#include "model/prior_model.h"
 #include "cuda/cuda_check.h"
+#include "model/prior_model.h"
 #include "prior.cuh"
 #include "reduce.cuh"
 
@@ -36,8 +36,8 @@ __global__ void scale_kernel(const float* __restrict__ in, float s, float* __res
 }
 
 // Dual pass: reads u_bar at p, p + 1, p + W (not written in this pass), updates q at p only.
-__global__ void rof_dual_kernel(const float* __restrict__ u_bar, const float* __restrict__ g, int W, int H,
-                                float eps, float* __restrict__ qx, float* __restrict__ qy) {
+__global__ void rof_dual_kernel(const float* __restrict__ u_bar, const float* __restrict__ g, int W, int H, float eps,
+                                float* __restrict__ qx, float* __restrict__ qy) {
   const int xx = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
   if (xx >= W || y >= H) return;
   const size_t p = static_cast<size_t>(y) * W + xx;
@@ -49,8 +49,8 @@ __global__ void rof_dual_kernel(const float* __restrict__ u_bar, const float* __
 
 // Primal pass: reads q at p, p - 1, p - W (not written in this pass), u and a at p; writes u
 // and u_bar at p only. u and a are not __restrict__: nothing forbids a caller to alias them.
-__global__ void rof_primal_kernel(const float* __restrict__ qx, const float* __restrict__ qy, const float* a,
-                                  int W, int H, float step, float inv_s, float theta, float* u, float* u_bar) {
+__global__ void rof_primal_kernel(const float* __restrict__ qx, const float* __restrict__ qy, const float* a, int W,
+                                  int H, float step, float inv_s, float theta, float* u, float* u_bar) {
   const int xx = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
   if (xx >= W || y >= H) return;
   const size_t p = static_cast<size_t>(y) * W + xx;
@@ -82,10 +82,10 @@ __global__ void coupled_search_kernel(const float* __restrict__ V, const float* 
   // The vertex of the parabola through the winner and its neighbours (interior winners).
   float z = static_cast<float>(t.depth[arg]);
   if (arg > 0 && arg + 1 < N) {
-    const float el = prior::coupled_cost(V[static_cast<size_t>(arg - 1) * HW + p], up,
-                                         static_cast<float>(t.depth[arg - 1]), weight);
-    const float er = prior::coupled_cost(V[static_cast<size_t>(arg + 1) * HW + p], up,
-                                         static_cast<float>(t.depth[arg + 1]), weight);
+    const float el =
+        prior::coupled_cost(V[static_cast<size_t>(arg - 1) * HW + p], up, static_cast<float>(t.depth[arg - 1]), weight);
+    const float er =
+        prior::coupled_cost(V[static_cast<size_t>(arg + 1) * HW + p], up, static_cast<float>(t.depth[arg + 1]), weight);
     z += prior::parabola_offset(el, best, er) * static_cast<float>(t.depth[arg + 1] - t.depth[arg]);
   }
   a[p] = z;
@@ -108,8 +108,7 @@ struct TvTerm {
 
 // ---- AIF prior -----------------------------------------------------------------------------
 
-__global__ void huber_weights_kernel(const float* __restrict__ x, int W, int H, float delta,
-                                     float* __restrict__ w) {
+__global__ void huber_weights_kernel(const float* __restrict__ x, int W, int H, float delta, float* __restrict__ w) {
   const int xx = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
   if (xx >= W || y >= H) return;
   const size_t HW = static_cast<size_t>(W) * H, plane = blockIdx.z * HW;
@@ -167,8 +166,7 @@ struct HuberTerm {
 
 }  // namespace
 
-void launch_edge_weights(const Geometry& geo, const float* x, float scale, float floor, float* g,
-                         cudaStream_t stream) {
+void launch_edge_weights(const Geometry& geo, const float* x, float scale, float floor, float* g, cudaStream_t stream) {
   if (geo.pixels == 0) return;
   edge_weights_kernel<<<plane_grid(geo.width, geo.height, 1), dim3(kTileX, kTileY), 0, stream>>>(
       x, geo.width, geo.height, geo.channels, scale, floor, g);
@@ -220,8 +218,8 @@ void launch_weighted_gradient(const Geometry& geo, const float* x, const float* 
   DFD_CUDA_CHECK_LAUNCH("weighted_gradient_kernel");
 }
 
-void launch_weighted_gradient_adjoint(const Geometry& geo, const float* p, const float* w, float scale,
-                                      float* field, float* x, cudaStream_t stream) {
+void launch_weighted_gradient_adjoint(const Geometry& geo, const float* p, const float* w, float scale, float* field,
+                                      float* x, cudaStream_t stream) {
   if (geo.pixels == 0 || geo.channels == 0) return;
   const dim3 grid = plane_grid(geo.width, geo.height, geo.channels), block(kTileX, kTileY);
   weighted_field_kernel<<<grid, block, 0, stream>>>(p, w, geo.width, geo.height, field);

@@ -13,8 +13,7 @@
 namespace dfd::cuda {
 
 // g(p) = edge_weight(image_gradient(x, p), scale, floor); x C x H x W, g H x W.
-void launch_edge_weights(const Geometry& geo, const float* x, float scale, float floor, float* g,
-                         cudaStream_t stream);
+void launch_edge_weights(const Geometry& geo, const float* x, float scale, float floor, float* g, cudaStream_t stream);
 
 // `iterations` Chambolle-Pock iterations (in candidate-index units: u / step, a / step) of the
 // weighted Huber-ROF problem; u (H W) and q (2 H W: x then y components) in place, u_bar (H W)
@@ -42,8 +41,8 @@ void launch_weighted_gradient(const Geometry& geo, const float* x, const float* 
                               cudaStream_t stream);
 // x += scale D^T (sqrt(w) .* p): the weighted field goes to `field` (2 C H W scratch) first,
 // then D^T per pixel (two launches).
-void launch_weighted_gradient_adjoint(const Geometry& geo, const float* p, const float* w, float scale,
-                                      float* field, float* x, cudaStream_t stream);
+void launch_weighted_gradient_adjoint(const Geometry& geo, const float* p, const float* w, float scale, float* field,
+                                      float* x, cudaStream_t stream);
 // *out = sum over channels and pixels of huber(|D x_c|(p), delta), deterministic.
 void launch_huber_sum(const Geometry& geo, const float* x, float delta, double* partials, double* out,
                       cudaStream_t stream);

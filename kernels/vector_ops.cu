@@ -20,9 +20,7 @@ unsigned blocks_for(size_t n) {
   return static_cast<unsigned>(b);
 }
 
-__device__ __forceinline__ size_t first_index() {
-  return static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-}
+__device__ __forceinline__ size_t first_index() { return static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x; }
 __device__ __forceinline__ size_t grid_stride() { return static_cast<size_t>(gridDim.x) * blockDim.x; }
 
 __device__ __forceinline__ float coef_value(ScalarCoef c, const double* scalars) {
@@ -33,8 +31,7 @@ __global__ void fill_kernel(float* x, size_t n, float v) {
   for (size_t i = first_index(); i < n; i += grid_stride()) x[i] = v;
 }
 
-__global__ void axpby_kernel(ScalarCoef ca, const float* x, ScalarCoef cb, float* y, size_t n,
-                             const double* scalars) {
+__global__ void axpby_kernel(ScalarCoef ca, const float* x, ScalarCoef cb, float* y, size_t n, const double* scalars) {
   const float a = coef_value(ca, scalars);
   const float b = coef_value(cb, scalars);
   // b == 0: y = a x, so that stale (even non-finite) y cannot leak through 0 * y.
@@ -129,8 +126,7 @@ void launch_clip(float* x, size_t n, float lo, float hi, cudaStream_t stream) {
   DFD_CUDA_CHECK_LAUNCH("clip_kernel");
 }
 
-void launch_free_mask(const float* x, const float* g, float lo, float hi, float* m, size_t n,
-                      cudaStream_t stream) {
+void launch_free_mask(const float* x, const float* g, float lo, float hi, float* m, size_t n, cudaStream_t stream) {
   if (n == 0) return;
   free_mask_kernel<<<blocks_for(n), kThreads, 0, stream>>>(x, g, lo, hi, m, n);
   DFD_CUDA_CHECK_LAUNCH("free_mask_kernel");
@@ -148,8 +144,7 @@ void launch_final_sum(const double* partials, int count, double* out, cudaStream
   DFD_CUDA_CHECK_LAUNCH("final_sum_kernel");
 }
 
-void launch_reduce(const float* a, const float* b, size_t n, double* partials, double* out,
-                   cudaStream_t stream) {
+void launch_reduce(const float* a, const float* b, size_t n, double* partials, double* out, cudaStream_t stream) {
   const unsigned blocks = reduce_blocks(n);
   partial_sum_kernel<<<blocks, kThreads, 0, stream>>>(a, b, n, partials);
   DFD_CUDA_CHECK_LAUNCH("partial_sum_kernel");

@@ -38,12 +38,10 @@ void launch_axpby(ScalarCoef a, const float* x, ScalarCoef b, float* y, size_t n
 void launch_multiply(const float* m, float* y, size_t n, cudaStream_t stream);
 void launch_clip(float* x, size_t n, float lo, float hi, cudaStream_t stream);
 // m = 0 where (x <= lo and g > 0) or (x >= hi and g < 0), else 1.
-void launch_free_mask(const float* x, const float* g, float lo, float hi, float* m, size_t n,
-                      cudaStream_t stream);
+void launch_free_mask(const float* x, const float* g, float lo, float hi, float* m, size_t n, cudaStream_t stream);
 // *out = sum_i a_i b_i (b == nullptr: sum_i a_i), accumulated in double in a fixed order
 // (deterministic). `partials` holds kMaxReducePartials doubles of scratch.
-void launch_reduce(const float* a, const float* b, size_t n, double* partials, double* out,
-                   cudaStream_t stream);
+void launch_reduce(const float* a, const float* b, size_t n, double* partials, double* out, cudaStream_t stream);
 
 void launch_scalar_set(double* scalars, int slot, double value, cudaStream_t stream);
 // scalars[out] = scalars[den] == 0 ? 0 : scalars[num] / scalars[den]

@@ -88,7 +88,8 @@ Mat3 matrix_of(const FrameAlignment& f) {
 // Largest distance between where two warps send the frame's corners, pixels.
 double corner_error(const Mat3& a, const Mat3& b) {
   double worst = 0;
-  for (cv::Vec3d c : {cv::Vec3d(0, 0, 1), cv::Vec3d(kW - 1, 0, 1), cv::Vec3d(0, kH - 1, 1), cv::Vec3d(kW - 1, kH - 1, 1)}) {
+  for (cv::Vec3d c :
+       {cv::Vec3d(0, 0, 1), cv::Vec3d(kW - 1, 0, 1), cv::Vec3d(0, kH - 1, 1), cv::Vec3d(kW - 1, kH - 1, 1)}) {
     const cv::Vec3d p = a * c, q = b * c;
     worst = std::max(worst, std::hypot(p[0] / p[2] - q[0] / q[2], p[1] / p[2] - q[1] / q[2]));
   }
@@ -188,8 +189,8 @@ TEST(Align, ChainsNeighboursAcrossADifferentlyBlurredStack) {
 
 TEST(Align, LeavesAlignedFramesAlone) {
   const cv::Mat scene = scene_texture(4);
-  FocalStack s = make_stack({render(scene, Mat3::eye(), 0.5), render(scene, Mat3::eye(), 1.5),
-                             render(scene, Mat3::eye(), 3.0)});
+  FocalStack s =
+      make_stack({render(scene, Mat3::eye(), 0.5), render(scene, Mat3::eye(), 1.5), render(scene, Mat3::eye(), 3.0)});
   const Image middle = s.frames[1];
   const AlignmentReport r = align_stack(s, AlignOptions());
   for (int i = 0; i < 3; ++i) {
@@ -203,8 +204,8 @@ TEST(Align, LeavesAlignedFramesAlone) {
 TEST(Align, RecoversAMildHomography) {
   const cv::Mat scene = scene_texture(5);
   const double cx = 0.5 * (kW - 1), cy = 0.5 * (kH - 1);
-  const Mat3 persp = Mat3(1, 0, cx, 0, 1, cy, 0, 0, 1) *
-                     Mat3(1.01, 0.01, 1.5, -0.008, 0.99, -1.0, 3e-4, -2e-4, 1) * Mat3(1, 0, -cx, 0, 1, -cy, 0, 0, 1);
+  const Mat3 persp = Mat3(1, 0, cx, 0, 1, cy, 0, 0, 1) * Mat3(1.01, 0.01, 1.5, -0.008, 0.99, -1.0, 3e-4, -2e-4, 1) *
+                     Mat3(1, 0, -cx, 0, 1, -cy, 0, 0, 1);
   FocalStack s = make_stack({render(scene, Mat3::eye(), 0), render(scene, persp, 0)});
   AlignOptions o;
   o.motion = AlignMotion::Homography;
@@ -244,7 +245,8 @@ TEST(Align, UnrelatedFramesAreAnInputError) {
     FAIL() << "aligned two unrelated images";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Input);
-    EXPECT_NE(std::string(e.what()).find("cannot register frame 0 (f0.png) against frame 1 (f1.png)"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("cannot register frame 0 (f0.png) against frame 1 (f1.png)"),
+              std::string::npos)
         << e.what();
   }
 }
@@ -346,7 +348,8 @@ std::string slurp(const std::string& path) {
 
 int run_dfd(const std::string& dir, const std::string& args, std::string* err) {
   const std::string e = path_in(dir, ".stderr");
-  const int status = std::system(("cd '" + dir + "' && '" + DFD_CLI + "' " + args + " >/dev/null 2>'" + e + "'").c_str());
+  const int status =
+      std::system(("cd '" + dir + "' && '" + DFD_CLI + "' " + args + " >/dev/null 2>'" + e + "'").c_str());
   *err = slurp(e);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -21,9 +21,7 @@ std::vector<nlohmann::json> with_status(const std::vector<nlohmann::json>& lines
   return out;
 }
 
-std::string shard_log(const std::string& out, int i, int n) {
-  return BatchLayout(out).status_log(Shard{i, n, ""});
-}
+std::string shard_log(const std::string& out, int i, int n) { return BatchLayout(out).status_log(Shard{i, n, ""}); }
 
 TEST(BatchCli, FourShardProcessesFinishEveryItemExactlyOnce) {
   const std::string dir = fresh_dir();
@@ -91,7 +89,8 @@ TEST(BatchCli, AKilledBatchResumesWithoutRedoingFinishedItems) {
     // Counted on the raw text: the log may be caught mid-append, and a torn last line is fine here.
     const std::string text = fs::exists(log) ? read_text(log) : "";
     done_at_kill = 0;
-    for (size_t at = text.find("\"status\":\"ok\""); at != std::string::npos; at = text.find("\"status\":\"ok\"", at + 1))
+    for (size_t at = text.find("\"status\":\"ok\""); at != std::string::npos;
+         at = text.find("\"status\":\"ok\"", at + 1))
       ++done_at_kill;
     // Once two are done and the next one is being written (its staging folder exists).
     if (done_at_kill >= 2 && !list_dir(BatchLayout(out).staging_root()).empty()) break;
@@ -147,8 +146,8 @@ TEST(BatchCli, ACorruptItemFailsAloneWithAClearStatusLine) {
       "{\"id\": \"missing\", \"stack\": \"nowhere/STACK.json\"}\n";
   const std::string manifest = write_batch_manifest(dir, scenes, extra);
   const std::string out = path_in(dir, "out");
-  const int rc = run_dfd({"batch", manifest, "--out", out, "--devices", "cpu,cpu", "--threads", "1"}, {},
-                         path_in(dir, "run.log"));
+  const int rc =
+      run_dfd({"batch", manifest, "--out", out, "--devices", "cpu,cpu", "--threads", "1"}, {}, path_in(dir, "run.log"));
   EXPECT_EQ(rc, 3) << read_text(path_in(dir, "run.log"));  // bad input only: a retry would not help
 
   const BatchLayout layout(out);

@@ -1,8 +1,8 @@
 // Helpers of the end-to-end batch tests: small synthetic stacks, manifests, dfd processes.
 #pragma once
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>

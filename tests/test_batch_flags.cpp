@@ -45,34 +45,44 @@ TEST(BatchFlags, EveryDfdSolveOptionIsAManifestOverride) {
   write_text(path_in(dir, "focus.csv"), "1\n1.5\n2.5\n4\n6\n");
   std::string frames;
   for (int f = 0; f < 5; ++f)
-    frames += std::string(f ? ", " : "") + "\"" + fs::relative(path_in(sdir, "frame_" + std::to_string(f) + ".tiff"), dir).string() + "\"";
+    frames += std::string(f ? ", " : "") + "\"" +
+              fs::relative(path_in(sdir, "frame_" + std::to_string(f) + ".tiff"), dir).string() + "\"";
 
   // id -> (inputs, overrides); "epochs": 1 and small searches keep each item fast.
   const std::vector<std::pair<std::string, std::string>> items = {
-      {"camera", "\"stack\": \"" + stack + "\", \"overrides\": {\"epochs\": 1, \"focal-length\": 0.05, \"f-number\": 8, "
-                 "\"pixel-size\": 5.6e-6, \"thresh\": 0.6, \"kernel-size\": 7, \"window-size\": 3, "
-                 "\"depth-candidates\": 8, \"aif-solver\": \"fista\", \"order\": \"aif-first\", \"range\": 255, "
-                 "\"quiet\": true}"},
-      {"search", "\"stack\": \"" + stack + "\", \"overrides\": {\"epochs\": 1, \"aperture\": 0.006, \"depth-range\": "
-                 "[0.5, 8], \"cg-iters\": [2, 3], \"scale\": 0.75, \"no-confidence\": true, \"exr\": true}"},
-      {"cleanup", "\"stack\": \"" + stack + "\", \"overrides\": {\"epochs\": 1, \"cleanup\": \"all\", "
-                  "\"cleanup-tv-factor\": 3, \"cleanup-constant-std\": 0.01, \"cleanup-patch\": 1, "
-                  "\"min-confidence\": 0.05, \"ply\": true, \"ply-min-confidence\": 0.1}"},
-      {"prior", "\"stack\": \"" + stack + "\", \"overrides\": {\"epochs\": 1, \"regularizer\": \"tv\", "
-                "\"noise-sigma\": 1, \"depth-smoothness\": 0.1, \"depth-huber\": 0.5, \"edge-scale\": 0.05, "
-                "\"edge-floor\": 0.1, \"prior-iterations\": 2, \"aif-smoothness\": 0.1, \"aif-huber\": 2, "
-                "\"prior-scaling\": \"noise\"}"},
-      {"align", "\"stack\": \"" + stack + "\", \"overrides\": {\"epochs\": 1, \"align\": \"translation\", "
-                "\"align-reference\": 1, \"align-crop\": true}"},
-      {"uncal", "\"frames\": [" + frames + "], \"overrides\": {\"epochs\": 1, \"range\": 255, \"uncalibrated\": true, "
-                "\"blur-scale\": 1, \"ply\": true, \"ply-z-scale\": 2, \"z-step\": 0.5, \"xy-step\": 0.25, "
-                "\"z-unit\": \"um\"}"},
-      {"csv", "\"frames\": [" + frames + "], \"overrides\": {\"epochs\": 1, \"range\": 255, \"focus-csv\": \"focus.csv\"}"},
+      {"camera", "\"stack\": \"" + stack +
+                     "\", \"overrides\": {\"epochs\": 1, \"focal-length\": 0.05, \"f-number\": 8, "
+                     "\"pixel-size\": 5.6e-6, \"thresh\": 0.6, \"kernel-size\": 7, \"window-size\": 3, "
+                     "\"depth-candidates\": 8, \"aif-solver\": \"fista\", \"order\": \"aif-first\", \"range\": 255, "
+                     "\"quiet\": true}"},
+      {"search", "\"stack\": \"" + stack +
+                     "\", \"overrides\": {\"epochs\": 1, \"aperture\": 0.006, \"depth-range\": "
+                     "[0.5, 8], \"cg-iters\": [2, 3], \"scale\": 0.75, \"no-confidence\": true, \"exr\": true}"},
+      {"cleanup", "\"stack\": \"" + stack +
+                      "\", \"overrides\": {\"epochs\": 1, \"cleanup\": \"all\", "
+                      "\"cleanup-tv-factor\": 3, \"cleanup-constant-std\": 0.01, \"cleanup-patch\": 1, "
+                      "\"min-confidence\": 0.05, \"ply\": true, \"ply-min-confidence\": 0.1}"},
+      {"prior", "\"stack\": \"" + stack +
+                    "\", \"overrides\": {\"epochs\": 1, \"regularizer\": \"tv\", "
+                    "\"noise-sigma\": 1, \"depth-smoothness\": 0.1, \"depth-huber\": 0.5, \"edge-scale\": 0.05, "
+                    "\"edge-floor\": 0.1, \"prior-iterations\": 2, \"aif-smoothness\": 0.1, \"aif-huber\": 2, "
+                    "\"prior-scaling\": \"noise\"}"},
+      {"align", "\"stack\": \"" + stack +
+                    "\", \"overrides\": {\"epochs\": 1, \"align\": \"translation\", "
+                    "\"align-reference\": 1, \"align-crop\": true}"},
+      {"uncal", "\"frames\": [" + frames +
+                    "], \"overrides\": {\"epochs\": 1, \"range\": 255, \"uncalibrated\": true, "
+                    "\"blur-scale\": 1, \"ply\": true, \"ply-z-scale\": 2, \"z-step\": 0.5, \"xy-step\": 0.25, "
+                    "\"z-unit\": \"um\"}"},
+      {"csv",
+       "\"frames\": [" + frames + "], \"overrides\": {\"epochs\": 1, \"range\": 255, \"focus-csv\": \"focus.csv\"}"},
   };
   // What a batch sets itself: refused per item, each with its reason.
   const std::map<std::string, std::string> refused = {
-      {"out", "outputs go"}, {"force", "outputs go"}, {"preset", "\"preset\""}, {"focus-distances", "\"focus_distances\""},
-      {"backend", "--backend"}, {"threads", "--threads"}, {"max-memory", "--max-memory"}};
+      {"out", "outputs go"},         {"force", "outputs go"},
+      {"preset", "\"preset\""},      {"focus-distances", "\"focus_distances\""},
+      {"backend", "--backend"},      {"threads", "--threads"},
+      {"max-memory", "--max-memory"}};
 
   std::set<std::string> covered;
   for (const auto& [id, body] : items) {
@@ -87,7 +97,11 @@ TEST(BatchFlags, EveryDfdSolveOptionIsAManifestOverride) {
   for (const auto& [id, body] : items) text += "{\"id\": \"" + id + "\", " + body + "}\n";
   for (const auto& [flag, why] : refused)
     text += "{\"id\": \"refused-" + flag + "\", \"stack\": \"" + stack + "\", \"overrides\": {\"" + flag + "\": \"" +
-            (flag == "force" ? "true" : flag == "backend" ? "cpu" : flag == "preset" ? "nyuv2" : "1") + "\"}}\n";
+            (flag == "force"     ? "true"
+             : flag == "backend" ? "cpu"
+             : flag == "preset"  ? "nyuv2"
+                                 : "1") +
+            "\"}}\n";
   write_text(path_in(dir, "m.jsonl"), text);
   const std::string out = path_in(dir, "out");
   const int rc = run_dfd({"batch", path_in(dir, "m.jsonl"), "--out", out, "--backend", "cpu", "--threads", "1"}, {},
@@ -104,7 +118,9 @@ TEST(BatchFlags, EveryDfdSolveOptionIsAManifestOverride) {
     EXPECT_EQ(l["status"], "failed") << flag;
     EXPECT_NE(l.value("error", "").find(why), std::string::npos) << flag << ": " << l.dump();
   }
-  auto report = [&](const std::string& id) { return json::parse(read_text(path_in(layout.item_dir(id), "report.json"))); };
+  auto report = [&](const std::string& id) {
+    return json::parse(read_text(path_in(layout.item_dir(id), "report.json")));
+  };
   EXPECT_TRUE(fs::exists(path_in(layout.item_dir("search"), "depth.exr")));
   EXPECT_FALSE(fs::exists(path_in(layout.item_dir("search"), "confidence.tiff")));
   EXPECT_DOUBLE_EQ(report("search")["input"]["scale"].get<double>(), 0.75);
@@ -123,9 +139,9 @@ TEST(BatchFlags, BadOverridesFailWithTheMessagesOfDfdSolve) {
   const std::string dir = fresh_dir();
   const auto scenes = make_scenes(dir, 1);
   const std::string stack = fs::relative(scenes[0].stack, dir).string();
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"epochs", "0"}, {"aif-solver", "\"sgd\""}, {"edge-floor", "0"}, {"ply-min-confidence", "0.5"},
-      {"blur-scale", "1"}, {"no-such-flag", "1"}};
+  const std::vector<std::pair<std::string, std::string>> cases = {{"epochs", "0"},     {"aif-solver", "\"sgd\""},
+                                                                  {"edge-floor", "0"}, {"ply-min-confidence", "0.5"},
+                                                                  {"blur-scale", "1"}, {"no-such-flag", "1"}};
   std::string text;
   for (size_t i = 0; i < cases.size(); ++i)
     text += "{\"id\": \"bad" + std::to_string(i) + "\", \"stack\": \"" + stack + "\", \"overrides\": {\"" +
@@ -143,8 +159,8 @@ TEST(BatchFlags, BadOverridesFailWithTheMessagesOfDfdSolve) {
     if (v.front() == '"') v = v.substr(1, v.size() - 2);
     // The same flag on `dfd solve`'s command line: its message, less the "dfd: " prefix.
     const std::string log = path_in(dir, "solve" + std::to_string(i) + ".log");
-    EXPECT_NE(run_dfd({"solve", scenes[0].stack, "--out", path_in(dir, "s" + std::to_string(i)), "--" + flag + "=" + v}, {},
-                      log),
+    EXPECT_NE(run_dfd({"solve", scenes[0].stack, "--out", path_in(dir, "s" + std::to_string(i)), "--" + flag + "=" + v},
+                      {}, log),
               0);
     std::string said = read_text(log);
     said = said.substr(0, said.find('\n'));
@@ -163,12 +179,13 @@ TEST(BatchFlags, BackendFlagLikeSolveAndContradictionsWithDevices) {
   const auto scenes = make_scenes(dir, 1);
   const std::string manifest = write_batch_manifest(dir, scenes);
   const std::string out = path_in(dir, "out");
-  EXPECT_EQ(run_dfd({"batch", manifest, "--out", out, "--backend", "cpu", "--threads", "1"}, {}, path_in(dir, "a.log")), 0)
+  EXPECT_EQ(run_dfd({"batch", manifest, "--out", out, "--backend", "cpu", "--threads", "1"}, {}, path_in(dir, "a.log")),
+            0)
       << read_text(path_in(dir, "a.log"));
   EXPECT_EQ(status_by_id(out).at(scenes[0].id)["device"].get<std::string>().rfind("cpu", 0), 0u);
   const std::string bad = path_in(dir, "bad");
-  EXPECT_EQ(run_dfd({"batch", manifest, "--out", bad, "--backend", "cpu", "--devices", "0,1"}, {}, path_in(dir, "b.log")),
-            2);
+  EXPECT_EQ(
+      run_dfd({"batch", manifest, "--out", bad, "--backend", "cpu", "--devices", "0,1"}, {}, path_in(dir, "b.log")), 2);
   EXPECT_NE(read_text(path_in(dir, "b.log")).find("--backend cpu contradicts --devices \"0,1\""), std::string::npos)
       << read_text(path_in(dir, "b.log"));
   EXPECT_EQ(run_dfd({"batch", manifest, "--out", bad, "--backend", "gpu"}, {}, path_in(dir, "c.log")), 2);

@@ -76,7 +76,8 @@ TEST(BatchManifest, DuplicateIdsAreAnErrorNamingBothLines) {
 }
 
 TEST(BatchManifest, MalformedLinesAreErrorsNamingTheLine) {
-  EXPECT_NE(parse_error("{\"id\": \"a\", \"stack\": \"1.json\"}\n{\"id\": \"b\", \"stack\": }\n").find("m.jsonl:2: not valid JSON"),
+  EXPECT_NE(parse_error("{\"id\": \"a\", \"stack\": \"1.json\"}\n{\"id\": \"b\", \"stack\": }\n")
+                .find("m.jsonl:2: not valid JSON"),
             std::string::npos);
   EXPECT_NE(parse_error("[1, 2]\n").find("must be a JSON object"), std::string::npos);
   EXPECT_NE(parse_error("{\"stack\": \"1.json\"}\n").find("missing \"id\""), std::string::npos);
@@ -109,7 +110,7 @@ TEST(BatchManifest, IdsMustBeSafeFolderNames) {
   }
   EXPECT_THROW(check_item_id(std::string(129, 'a'), "here"), Error);
   for (const std::string& good : {std::string("a"), std::string("scene-0001"), std::string("NYU_v2.0045"),
-                                 std::string("a..b"), std::string(128, 'z')}) {
+                                  std::string("a..b"), std::string(128, 'z')}) {
     EXPECT_NO_THROW(check_item_id(good, "here")) << good;
   }
   EXPECT_NE(parse_error("{\"id\": \"../escape\", \"stack\": \"s.json\"}\n").find("m.jsonl:1: id \"../escape\""),

@@ -39,7 +39,8 @@ class FakeRunner : public ItemRunner {
     explicit P(FakeRunner* owner) : r(owner) {
       const int n = ++r->loaded_alive;
       int m = r->max_loaded_alive;
-      while (n > m && !r->max_loaded_alive.compare_exchange_weak(m, n)) {}
+      while (n > m && !r->max_loaded_alive.compare_exchange_weak(m, n)) {
+      }
     }
     ~P() override { --r->loaded_alive; }
   };
@@ -51,7 +52,8 @@ class FakeRunner : public ItemRunner {
     std::vector<std::string> run(const BatchItem& item, Prepared&, const std::string& dir) override {
       const int n = ++r_->running;
       int m = r_->max_running;
-      while (n > m && !r_->max_running.compare_exchange_weak(m, n)) {}
+      while (n > m && !r_->max_running.compare_exchange_weak(m, n)) {
+      }
       {
         std::lock_guard<std::mutex> g(r_->m);
         r_->worker_threads.insert(std::this_thread::get_id());

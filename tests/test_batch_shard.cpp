@@ -122,17 +122,21 @@ TEST(BatchShard, ResolvesFromFlagsKubernetesAndSlurm) {
   EXPECT_EQ(s.index, 1);
 
   // Slurm: --array=0-9 -> 10 tasks; --array=1-8 -> MIN 1; --array=0-14:2 -> STEP 2.
-  s = resolve_shard(std::nullopt, std::nullopt, env_of({{"SLURM_ARRAY_TASK_ID", "3"}, {"SLURM_ARRAY_TASK_COUNT", "10"}}));
+  s = resolve_shard(std::nullopt, std::nullopt,
+                    env_of({{"SLURM_ARRAY_TASK_ID", "3"}, {"SLURM_ARRAY_TASK_COUNT", "10"}}));
   EXPECT_EQ(s.index, 3);
   EXPECT_EQ(s.count, 10);
   EXPECT_EQ(s.source, "slurm");
-  s = resolve_shard(std::nullopt, std::nullopt,
-                    env_of({{"SLURM_ARRAY_TASK_ID", "8"}, {"SLURM_ARRAY_TASK_MIN", "1"}, {"SLURM_ARRAY_TASK_COUNT", "8"}}));
+  s = resolve_shard(
+      std::nullopt, std::nullopt,
+      env_of({{"SLURM_ARRAY_TASK_ID", "8"}, {"SLURM_ARRAY_TASK_MIN", "1"}, {"SLURM_ARRAY_TASK_COUNT", "8"}}));
   EXPECT_EQ(s.index, 7);
   EXPECT_EQ(s.count, 8);
   s = resolve_shard(std::nullopt, std::nullopt,
-                    env_of({{"SLURM_ARRAY_TASK_ID", "14"}, {"SLURM_ARRAY_TASK_MIN", "0"},
-                            {"SLURM_ARRAY_TASK_STEP", "2"}, {"SLURM_ARRAY_TASK_COUNT", "8"}}));
+                    env_of({{"SLURM_ARRAY_TASK_ID", "14"},
+                            {"SLURM_ARRAY_TASK_MIN", "0"},
+                            {"SLURM_ARRAY_TASK_STEP", "2"},
+                            {"SLURM_ARRAY_TASK_COUNT", "8"}}));
   EXPECT_EQ(s.index, 7);
   // An explicit count wins over Slurm's.
   s = resolve_shard(std::nullopt, 20, env_of({{"SLURM_ARRAY_TASK_ID", "3"}, {"SLURM_ARRAY_TASK_COUNT", "10"}}));
@@ -146,18 +150,27 @@ TEST(BatchShard, RejectsInconsistentShards) {
   expect_usage_error([&] { resolve_shard(0, 0, none); }, "at least 1");
   expect_usage_error([&] { resolve_shard(1, std::nullopt, none); }, "needs --shard-count");
   expect_usage_error([&] { resolve_shard(std::nullopt, 4, none); }, "without --shard-index");
-  expect_usage_error([&] { resolve_shard(std::nullopt, std::nullopt, env_of({{"JOB_COMPLETION_INDEX", "2"}})); },
-                     "--shard-count");
-  expect_usage_error([&] { resolve_shard(std::nullopt, 4, env_of({{"JOB_COMPLETION_INDEX", "x2"}})); },
-                     "JOB_COMPLETION_INDEX=\"x2\"");
-  expect_usage_error([&] { resolve_shard(std::nullopt, 4, env_of({{"JOB_COMPLETION_INDEX", "4"}})); },
-                     "outside 0..3");
-  expect_usage_error([&] { resolve_shard(std::nullopt, std::nullopt, env_of({{"SLURM_ARRAY_TASK_ID", "3"}})); },
-                     "SLURM_ARRAY_TASK_COUNT is not set");
   expect_usage_error(
       [&] {
-        resolve_shard(std::nullopt, std::nullopt,
-                      env_of({{"SLURM_ARRAY_TASK_ID", "3"}, {"SLURM_ARRAY_TASK_STEP", "2"}, {"SLURM_ARRAY_TASK_COUNT", "8"}}));
+        resolve_shard(std::nullopt, std::nullopt, env_of({{"JOB_COMPLETION_INDEX", "2"}}));
+      },
+      "--shard-count");
+  expect_usage_error(
+      [&] {
+        resolve_shard(std::nullopt, 4, env_of({{"JOB_COMPLETION_INDEX", "x2"}}));
+      },
+      "JOB_COMPLETION_INDEX=\"x2\"");
+  expect_usage_error([&] { resolve_shard(std::nullopt, 4, env_of({{"JOB_COMPLETION_INDEX", "4"}})); }, "outside 0..3");
+  expect_usage_error(
+      [&] {
+        resolve_shard(std::nullopt, std::nullopt, env_of({{"SLURM_ARRAY_TASK_ID", "3"}}));
+      },
+      "SLURM_ARRAY_TASK_COUNT is not set");
+  expect_usage_error(
+      [&] {
+        resolve_shard(
+            std::nullopt, std::nullopt,
+            env_of({{"SLURM_ARRAY_TASK_ID", "3"}, {"SLURM_ARRAY_TASK_STEP", "2"}, {"SLURM_ARRAY_TASK_COUNT", "8"}}));
       },
       "not on the array's grid");
 }

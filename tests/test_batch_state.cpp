@@ -110,8 +110,7 @@ TEST(BatchState, StatusLogLinesStayWholeUnderConcurrentWriters) {
     const std::string pad(300, 'x');  // long lines: a torn write would show up as invalid JSON
     for (int t = 0; t < 8; ++t)
       threads.emplace_back([&, t] {
-        for (int i = 0; i < 25; ++i)
-          log.append(nlohmann::json{{"thread", t}, {"i", i}, {"pad", pad}}.dump());
+        for (int i = 0; i < 25; ++i) log.append(nlohmann::json{{"thread", t}, {"i", i}, {"pad", pad}}.dump());
       });
     for (auto& th : threads) th.join();
   }

@@ -41,7 +41,7 @@ Problem tiny_problem(int window = 0) {
 // The formulas are exact sums of small integers (and one log2 below), so the comparisons
 // allow only double rounding.
 constexpr double kRel = 1e-12;
-#define EXPECT_REL(a, b) EXPECT_NEAR((a), (b), kRel * std::fabs(b))
+#define EXPECT_REL(a, b) EXPECT_NEAR((a), (b), kRel* std::fabs(b))
 
 TEST(BenchFloors, TinyProblemByHand) {
   const Problem p = tiny_problem();
@@ -53,17 +53,17 @@ TEST(BenchFloors, TinyProblemByHand) {
   // Bracket 2 grid steps = 2 m, tol 0.01: 2 * 0.618^11 = 0.01005 > 0.01, 2 * 0.618^12 < 0.01.
   EXPECT_EQ(m.golden_iterations(), 12);
 
-  EXPECT_REL(m.setup().bytes, 128.0);      // 2 * 4 B * F C P
-  EXPECT_REL(m.init_aif().bytes, 96.0);    // 4 B * (F C P + C P)
-  EXPECT_REL(m.init_aif().flops, 752.0);   // F P * 47 (grey)
+  EXPECT_REL(m.setup().bytes, 128.0);        // 2 * 4 B * F C P
+  EXPECT_REL(m.init_aif().bytes, 96.0);      // 4 B * (F C P + C P)
+  EXPECT_REL(m.init_aif().flops, 752.0);     // F P * 47 (grey)
   EXPECT_REL(m.blur_levels().bytes, 160.0);  // 4 B * (C P + L C P)
   EXPECT_REL(m.blur_levels().flops, 320.0);
-  EXPECT_REL(m.grid_search().bytes, 256.0);  // 4 B * (F C P + L C P + 2 P)
-  EXPECT_REL(m.grid_search().flops, 528.0);  // P N (10 F C + 2)
+  EXPECT_REL(m.grid_search().bytes, 256.0);      // 4 B * (F C P + L C P + 2 P)
+  EXPECT_REL(m.grid_search().flops, 528.0);      // P N (10 F C + 2)
   EXPECT_REL(m.golden_section().bytes, 320.0);   // 4 B * (F C P + L C P + 4 P)
   EXPECT_REL(m.golden_section().flops, 7944.0);  // P ((12 + 3) (F (21 + 10 C) + 1) + 12 * 4)
-  EXPECT_REL(m.apply_A().bytes, 128.0);   // 4 B * (C P + P + F C P)
-  EXPECT_REL(m.apply_A().flops, 768.0);   // 320 + P F (21 + 7 C)
+  EXPECT_REL(m.apply_A().bytes, 128.0);          // 4 B * (C P + P + F C P)
+  EXPECT_REL(m.apply_A().flops, 768.0);          // 320 + P F (21 + 7 C)
   EXPECT_REL(m.apply_At().bytes, 128.0);
   EXPECT_REL(m.apply_At().flops, 816.0);  // 320 + P F (21 + 8 C) + L C P
   EXPECT_REL(m.dot(10).bytes, 80.0);
@@ -254,7 +254,8 @@ TEST(BenchRun, TinyRunWritesTableJsonAndPlot) {
 
   const auto j = nlohmann::json::parse(bench_json(rep));
   EXPECT_EQ(j.at("schema"), "dfd-bench-1");
-  for (const char* k : {"date", "commit", "host", "devices", "workloads", "definitions"}) EXPECT_TRUE(j.contains(k)) << k;
+  for (const char* k : {"date", "commit", "host", "devices", "workloads", "definitions"})
+    EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_GT(j["devices"][0]["bandwidth_Bps"].get<double>(), 0.0);
   const auto& jw = j["workloads"][0];
   EXPECT_EQ(jw["width"], 64);

@@ -17,8 +17,7 @@ Image textured(int W, int H) {
   Image a(W, H, 3);
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < H; ++y)
-      for (int x = 0; x < W; ++x)
-        a.at(x, y, c) = 128.f + 60.f * std::sin(0.7f * x + 0.2f * c) * std::cos(0.5f * y);
+      for (int x = 0; x < W; ++x) a.at(x, y, c) = 128.f + 60.f * std::sin(0.7f * x + 0.2f * c) * std::cos(0.5f * y);
   return a;
 }
 
@@ -38,7 +37,7 @@ TEST(Cleanup, ReplacesAPlantedOutlierInAFlatRegion) {
   EXPECT_GT(s.flagged_tv, 0u);
   EXPECT_LE(s.flagged_tv, 36u);  // (2r+2)^2: the patches that include a difference touching (30, 20)
   EXPECT_EQ(s.flagged, s.flagged_tv);
-  EXPECT_EQ(s.replaced, s.flagged);  // the window K/2 > 2 r always reaches unflagged pixels
+  EXPECT_EQ(s.replaced, s.flagged);                     // the window K/2 > 2 r always reaches unflagged pixels
   for (float z : depth.data) ASSERT_FLOAT_EQ(z, 3.0f);  // the neighbours' mean is the flat depth
 }
 

@@ -3,13 +3,13 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
-#include <nlohmann/json.hpp>
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <sstream>
 
 #include "dfd/io.h"
@@ -21,12 +21,12 @@ namespace dfd {
 namespace {
 
 using nlohmann::json;
+using testing::CliRun;
 using testing::fresh_dir;
 using testing::path_in;
-using testing::write_frames;
-using testing::CliRun;
 using testing::run_dfd;
 using testing::slurp;
+using testing::write_frames;
 namespace fs = std::filesystem;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
@@ -122,7 +122,8 @@ TEST(Cli, AFolderOfJpegsWithNoFlagsSolvesUncalibrated) {
   const CliRun r = run_dfd(dir, "solve photos --out r --epochs 1 --threads 1");
   ASSERT_EQ(r.code, 0) << r.err;
   size_t said = 0;  // one line says it
-  for (size_t p = r.err.find("solving uncalibrated"); p != std::string::npos; p = r.err.find("solving uncalibrated", p + 1))
+  for (size_t p = r.err.find("solving uncalibrated"); p != std::string::npos;
+       p = r.err.find("solving uncalibrated", p + 1))
     ++said;
   EXPECT_EQ(said, 1u) << r.err;
   EXPECT_TRUE(contains(r.err, "no focus distances")) << r.err;
@@ -239,7 +240,8 @@ TEST(Cli, DemoSolvesTheBuiltInScene) {
   EXPECT_GT(m["delta3"].get<double>(), 0.0);
   EXPECT_EQ(read_depth(path_in(dir, "d/gt_depth.tiff")).width, 64);
   // The stack it wrote solves with `dfd solve` as it stands.
-  EXPECT_EQ(run_dfd(dir, "solve d/stack/stack.json --epochs 1 --cg-iters 3,3 --backend cpu --quiet --out again").code, 0);
+  EXPECT_EQ(run_dfd(dir, "solve d/stack/stack.json --epochs 1 --cg-iters 3,3 --backend cpu --quiet --out again").code,
+            0);
 }
 
 // The quick start can be repeated: `dfd demo` recognises its own earlier folder (dfd-demo.json)
@@ -283,8 +285,9 @@ TEST(Cli, DemoRunAgainReplacesItsOwnResults) {
 TEST(Cli, SolveOutputFlagsProgressAndQuiet) {
   const std::string dir = fresh_dir();
   write_frames(dir);
-  const std::string solve = "solve a.png b.png --focus-distances 1,2.5 --epochs 2 --cg-iters 3,3 --depth-candidates 12 "
-                            "--backend cpu --threads 1 ";
+  const std::string solve =
+      "solve a.png b.png --focus-distances 1,2.5 --epochs 2 --cg-iters 3,3 --depth-candidates 12 "
+      "--backend cpu --threads 1 ";
   CliRun r = run_dfd(dir, solve + "--exr --ply --out r1");
   ASSERT_EQ(r.code, 0) << r.err;
   // Not a terminal (stderr is a file): one plain line per step, with epoch, elapsed and remaining.
@@ -322,8 +325,9 @@ TEST(Cli, SolveOutputFlagsProgressAndQuiet) {
 TEST(Cli, RegularizerFlagsReachTheReport) {
   const std::string dir = fresh_dir();
   write_frames(dir);
-  const std::string solve = "solve a.png b.png --focus-distances 1,2.5 --epochs 2 --cg-iters 3,3 --depth-candidates 12 "
-                            "--backend cpu --threads 1 --quiet ";
+  const std::string solve =
+      "solve a.png b.png --focus-distances 1,2.5 --epochs 2 --cg-iters 3,3 --depth-candidates 12 "
+      "--backend cpu --threads 1 --quiet ";
   ASSERT_EQ(run_dfd(dir, solve + "--out auto").code, 0);
   const json a = json::parse(slurp(path_in(dir, "auto/report.json")));
   EXPECT_EQ(a["regularizer"]["option"], "auto");
@@ -336,8 +340,9 @@ TEST(Cli, RegularizerFlagsReachTheReport) {
     if (s.contains("prior_sigma")) EXPECT_GE(s["prior_sigma"].get<double>(), sigma * (1 - 1e-12));
   // A noise level given below what the model settles at (rounding alone is 0.29): once the loss
   // settles, the weights follow it.
-  ASSERT_EQ(run_dfd(dir, "solve a.png b.png --focus-distances 1,2.5 --epochs 6 --cg-iters 3,3 --depth-candidates 12 "
-                         "--backend cpu --threads 1 --quiet --noise-sigma 0.02 --out low")
+  ASSERT_EQ(run_dfd(dir,
+                    "solve a.png b.png --focus-distances 1,2.5 --epochs 6 --cg-iters 3,3 --depth-candidates 12 "
+                    "--backend cpu --threads 1 --quiet --noise-sigma 0.02 --out low")
                 .code,
             0);
   const json l = json::parse(slurp(path_in(dir, "low/report.json")));
@@ -381,11 +386,13 @@ TEST(Cli, UncalibratedSynthThenSolveEstimatesTheBlurScale) {
   for (int y = 0; y < H; ++y)
     for (int x = 0; x < W; ++x) depth.at(x, y) = y < H / 2 ? 0.5f : 2.5f;  // two planes, frame units
   write_float_tiff(path_in(dir, "depth.tiff"), depth);
-  CliRun r = run_dfd(dir, "synth --aif aif.png --depth depth.tiff --uncalibrated --blur-scale 1.2 "
-                      "--focus-distances 0,1,2,3 --kernel-size 23 --format tiff --out st --quiet");
+  CliRun r = run_dfd(dir,
+                     "synth --aif aif.png --depth depth.tiff --uncalibrated --blur-scale 1.2 "
+                     "--focus-distances 0,1,2,3 --kernel-size 23 --format tiff --out st --quiet");
   ASSERT_EQ(r.code, 0) << r.err;
-  r = run_dfd(dir, "solve st/stack.json --uncalibrated --kernel-size 23 --epochs 3 --threads 1 --no-confidence "
-               "--out res --quiet");
+  r = run_dfd(dir,
+              "solve st/stack.json --uncalibrated --kernel-size 23 --epochs 3 --threads 1 --no-confidence "
+              "--out res --quiet");
   ASSERT_EQ(r.code, 0) << r.err;
   const json rep = json::parse(slurp(path_in(dir, "res/report.json")));
   EXPECT_EQ(rep["model"]["blur_model"], "focus-index");

@@ -8,10 +8,10 @@
 #include <random>
 #include <vector>
 
-#include "model/loss_profile.h"
 #include "cpu/cpu_backend.h"
 #include "dfd/error.h"
 #include "dfd/reference_model.h"
+#include "model/loss_profile.h"
 #include "test_util.h"
 
 namespace dfd {
@@ -20,7 +20,8 @@ namespace {
 constexpr float kEps8 = (1e-3f * 255.f) * (1e-3f * 255.f);  // eps of an 8-bit stack
 
 ProfileStats stats_of(const std::vector<float>& l, float eps = kEps8) {
-  return profile_stats(static_cast<int>(l.size()), [&](int j) { return l[j]; }, eps);
+  return profile_stats(
+      static_cast<int>(l.size()), [&](int j) { return l[j]; }, eps);
 }
 
 // The definition of loss_profile.h written the slow, obvious way (every local minimum, its
@@ -207,8 +208,8 @@ TEST(ConfidencePrimitive, TexturedPatchHighConstantPatchZero) {
   Image aif(W, H, 1);
   for (int y = 0; y < H; ++y)
     for (int x = 0; x < W; ++x)
-      aif.at(x, y) = x < W / 2 ? 128.f + 50.f * std::sin(0.9f * x + 0.4f * y) + 50.f * std::sin(0.3f * x - 1.1f * y + 1.f)
-                               : 128.f;
+      aif.at(x, y) =
+          x < W / 2 ? 128.f + 50.f * std::sin(0.9f * x + 0.4f * y) + 50.f * std::sin(0.3f * x - 1.1f * y + 1.f) : 128.f;
   const Image depth(W, H, 1, 2.0f);
   const Camera cam{BlurModel::ThinLens, 1.0, 0.05, 0.05 / 8, 1.2e-5, 2.0};
   const Rendered r = render(aif, depth, cam, {1.0, 1.5, 2.5, 4.0, 6.0}, linspace(1.2, 5.0, 39), K);

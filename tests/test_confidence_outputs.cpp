@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
-#include <nlohmann/json.hpp>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "dfd/io.h"
@@ -70,7 +70,8 @@ TEST(ConfidenceOutputs, WrittenAndReadBack) {
 TEST(ConfidenceOutputs, SolveWritesMapsAndReportSections) {
   const std::string dir = fresh_dir();
   write_frames(dir);
-  ASSERT_EQ(run_dfd_code(dir, "solve a.png b.png --focus-distances 1,4 --epochs 1 --threads 2 -q --cleanup all "
+  ASSERT_EQ(run_dfd_code(dir,
+                         "solve a.png b.png --focus-distances 1,4 --epochs 1 --threads 2 -q --cleanup all "
                          "--min-confidence 0.2 --cleanup-tv-factor 4 --out o"),
             0);
   const json rep = read_json(path_in(dir, "o/report.json"));

@@ -96,18 +96,18 @@ TEST_P(CpuOperator, ApplyAtIsTheExactTransposeOfApplyA) {
   EXPECT_NEAR(lhs, rhs, 1e-5 * std::fabs(lhs));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Paths, CpuOperator,
-    ::testing::Values(OperatorCase{37, 29, 3, 11, 2.0, BlurPath::Separable},
-                      OperatorCase{37, 29, 3, 11, 2.0, BlurPath::Fft},
-                      OperatorCase{30, 41, 1, 23, 0.5, BlurPath::Separable},
-                      OperatorCase{30, 41, 1, 23, 0.5, BlurPath::Fft},
-                      OperatorCase{6, 5, 1, 11, 2.0, BlurPath::Separable},  // image smaller than K
-                      OperatorCase{6, 5, 1, 11, 2.0, BlurPath::Fft}),
-    [](const auto& info) {
-      return std::to_string(info.param.W) + "x" + std::to_string(info.param.H) + "x" + std::to_string(info.param.C) +
-             "K" + std::to_string(info.param.K) + "_" + to_string(info.param.path);
-    });
+INSTANTIATE_TEST_SUITE_P(Paths, CpuOperator,
+                         ::testing::Values(OperatorCase{37, 29, 3, 11, 2.0, BlurPath::Separable},
+                                           OperatorCase{37, 29, 3, 11, 2.0, BlurPath::Fft},
+                                           OperatorCase{30, 41, 1, 23, 0.5, BlurPath::Separable},
+                                           OperatorCase{30, 41, 1, 23, 0.5, BlurPath::Fft},
+                                           OperatorCase{6, 5, 1, 11, 2.0, BlurPath::Separable},  // image smaller than K
+                                           OperatorCase{6, 5, 1, 11, 2.0, BlurPath::Fft}),
+                         [](const auto& info) {
+                           return std::to_string(info.param.W) + "x" + std::to_string(info.param.H) + "x" +
+                                  std::to_string(info.param.C) + "K" + std::to_string(info.param.K) + "_" +
+                                  to_string(info.param.path);
+                         });
 
 TEST(CpuOperator, SeparableAndFftPathsAgree) {
   Camera cam;
@@ -195,7 +195,8 @@ TEST(PixelWeights, AgreeWithTheLevelPlan) {
         // to the bit, the first level and all four weights.
         const LevelWeights ref = plan.weights(blur_sigma(cam, focus[i], z.data[k]));
         ASSERT_EQ(first[k], ref.first) << "depth " << z.data[k];
-        for (int m = 0; m < 4; ++m) ASSERT_EQ(w[m * 1000 + k], ref.weight[m]) << "depth " << z.data[k] << " weight " << m;
+        for (int m = 0; m < 4; ++m)
+          ASSERT_EQ(w[m * 1000 + k], ref.weight[m]) << "depth " << z.data[k] << " weight " << m;
       }
     }
   }
@@ -278,12 +279,12 @@ TEST_F(CpuVectors, MemoryAccountingAndDevice) {
 
 TEST_F(CpuVectors, MisuseIsAClearError) {
   DVec z = be_.alloc(48), loss = be_.alloc(48);
-  EXPECT_THROW(be_.grid_search(z, loss), Error);  // no blur_levels yet
+  EXPECT_THROW(be_.grid_search(z, loss), Error);                   // no blur_levels yet
   EXPECT_THROW(be_.apply_A(be_.alloc(48), be_.alloc(96)), Error);  // no set_depth yet
   EXPECT_THROW(be_.dot(be_.alloc(3), be_.alloc(4), 0), Error);
   be_.blur_levels(be_.alloc(48));
   be_.set_depth(z);
-  be_.apply_A(be_.alloc(48), be_.alloc(96));  // reuses the level buffer ...
+  be_.apply_A(be_.alloc(48), be_.alloc(96));      // reuses the level buffer ...
   EXPECT_THROW(be_.grid_search(z, loss), Error);  // ... so the levels are stale
   Problem bad = p_;
   bad.K = 9;  // plan made for K = 7

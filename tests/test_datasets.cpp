@@ -5,13 +5,13 @@
 #include <matio.h>
 #include <sys/wait.h>
 
-#include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <sstream>
 
 #include "dfd/datasets.h"
@@ -22,9 +22,9 @@
 namespace dfd {
 namespace {
 
+using testing::CliRun;
 using testing::fresh_dir;
 using testing::path_in;
-using testing::CliRun;
 using testing::run_dfd;
 namespace fs = std::filesystem;
 
@@ -66,7 +66,9 @@ void write_mat(const std::string& path, mat_ft version, const std::vector<MatVar
 }
 
 // A distinct uint8 value for NYUv2 image element (r, c, ch, n).
-double nyu_pixel(size_t r, size_t c, size_t ch, size_t n) { return static_cast<double>((r * 7 + c * 29 + ch * 61 + n * 101) % 256); }
+double nyu_pixel(size_t r, size_t c, size_t ch, size_t n) {
+  return static_cast<double>((r * 7 + c * 29 + ch * 61 + n * 101) % 256);
+}
 // A distinct depth for element (r, c, n), metres.
 double nyu_depth(size_t r, size_t c, size_t n) { return 1.0 + 0.25 * r + 0.03125 * c + 2.0 * n; }
 
@@ -332,8 +334,8 @@ TEST(DatasetNyuv2, ReadsAVersion5FileToo) {
 TEST(DatasetNyuv2, OfficialSplitGivesZeroBasedIndices) {
   const std::string dir = fresh_dir();
   const std::string mat = path_in(dir, "splits.mat");
-  write_mat(mat, MAT_FT_MAT5, {MatVar{"testNdxs", MAT_C_DOUBLE, {3, 1}, {5, 1, 2}},
-                               MatVar{"trainNdxs", MAT_C_DOUBLE, {1, 2}, {3, 4}}});
+  write_mat(mat, MAT_FT_MAT5,
+            {MatVar{"testNdxs", MAT_C_DOUBLE, {3, 1}, {5, 1, 2}}, MatVar{"trainNdxs", MAT_C_DOUBLE, {1, 2}, {3, 4}}});
   EXPECT_EQ(nyuv2_split(mat, "test", 5), (std::vector<int>{0, 1, 4}));
   EXPECT_EQ(nyuv2_split(mat, "train", 5), (std::vector<int>{2, 3}));
   expect_error([&] { nyuv2_split(mat, "test", 4); }, ErrorKind::Input, {mat, "testNdxs", "holds 5", "1..4"});
@@ -369,8 +371,8 @@ TEST(DatasetMake3d, ProtocolSizesClipsAndTakesTheCameraFromExif) {
   const std::string img = path_in(dir, "img-p.jpg"), mat = path_in(dir, "depth_sph_corr-p.mat");
   write_jpeg(img, 30, 40, true);  // portrait, as Make3D's 1704 x 2272 images
   MatVar g = make3d_grid(5, 7);
-  g.values[0 + 5 * (0 + 7 * 3)] = 0.0;    // (r 0, c 0): below 0.01
-  g.values[4 + 5 * (6 + 7 * 3)] = 95.0;   // (r 4, c 6): beyond 80
+  g.values[0 + 5 * (0 + 7 * 3)] = 0.0;   // (r 0, c 0): below 0.01
+  g.values[4 + 5 * (6 + 7 * 3)] = 95.0;  // (r 4, c 6): beyond 80
   write_mat(mat, MAT_FT_MAT5, {g});
   const DatasetSample s = make3d_sample(img, mat);
   EXPECT_EQ(s.name, "p");
@@ -381,8 +383,8 @@ TEST(DatasetMake3d, ProtocolSizesClipsAndTakesTheCameraFromExif) {
   // Corners sit within half a grid cell of the grid's corner samples: exact values, clipped.
   EXPECT_FLOAT_EQ(s.depth.at(0, 0), 0.01f);
   EXPECT_FLOAT_EQ(s.depth.at(kMake3dShortSide - 1, kMake3dLongSide - 1), 80.f);
-  EXPECT_FLOAT_EQ(s.depth.at(0, kMake3dLongSide - 1), 5.f);          // row 4, column 0
-  EXPECT_FLOAT_EQ(s.depth.at(kMake3dShortSide - 1, 0), 61.f);        // row 0, column 6
+  EXPECT_FLOAT_EQ(s.depth.at(0, kMake3dLongSide - 1), 5.f);    // row 4, column 0
+  EXPECT_FLOAT_EQ(s.depth.at(kMake3dShortSide - 1, 0), 61.f);  // row 0, column 6
   EXPECT_EQ(s.options.preset, "make3d");
   EXPECT_NEAR(s.options.focal_length, 7.4e-3, 1e-12);
   EXPECT_NEAR(s.options.f_number, 2.8, 1e-12);
@@ -461,7 +463,6 @@ TEST(DatasetMake3d, PairsImagesWithDepthFilesByKey) {
 }
 
 // ---- dfd dataset ---------------------------------------------------------------------------------
-
 
 TEST(DatasetCli, Nyuv2WritesStacksAndGroundTruth) {
   const std::string dir = fresh_dir();

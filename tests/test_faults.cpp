@@ -5,10 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <opencv2/imgcodecs.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
 
 #include "dfd/backends.h"
 #include "dfd/batch.h"
@@ -27,10 +27,10 @@ namespace dfd {
 namespace {
 
 namespace fs = std::filesystem;
+using faults_testing::forged_png;
 using testing::fresh_dir;
 using testing::path_in;
 using testing::slurp;
-using faults_testing::forged_png;
 
 // Restores the process-wide state these tests change.
 struct Restore {
@@ -179,7 +179,8 @@ TEST(StagedFolder, TargetsAreNormalised) {
 
 TEST(StagedFolder, ForeignEntriesAreThoseNoRunWrote) {
   const std::string dir = fresh_dir();
-  for (const char* n : {"depth.tiff", "notes.txt", ".aif.png.tmp-abc123", "report.json"}) write_file(path_in(dir, n), "x");
+  for (const char* n : {"depth.tiff", "notes.txt", ".aif.png.tmp-abc123", "report.json"})
+    write_file(path_in(dir, n), "x");
   EXPECT_EQ(foreign_entries(dir, solve_output_names()), std::vector<std::string>{"notes.txt"});
   EXPECT_TRUE(foreign_entries(path_in(dir, "missing"), {}).empty());
 }
@@ -229,14 +230,15 @@ TEST(MemoryLimit, TheLimitIsTheFlagElseAFractionOfWhatIsAvailable) {
 
 TEST(ImageHeader, SizesOfTheFormatsDfdReadsMatchTheirPixels) {
   const std::string dir = fresh_dir();
-  cv::Mat rgb(37, 53, CV_8UC3, cv::Scalar(1, 2, 3)), grey16(41, 29, CV_16UC1, cv::Scalar(7)), f(19, 23, CV_32FC1, cv::Scalar(0.5));
+  cv::Mat rgb(37, 53, CV_8UC3, cv::Scalar(1, 2, 3)), grey16(41, 29, CV_16UC1, cv::Scalar(7)),
+      f(19, 23, CV_32FC1, cv::Scalar(0.5));
   struct Case {
     std::string name;
     cv::Mat m;
     int bits;
   };
-  const std::vector<Case> cases = {{"a.png", rgb, 8},     {"b.png", grey16, 16}, {"c.jpg", rgb, 8},
-                                   {"d.tiff", grey16, 16}, {"e.tiff", rgb, 8},   {"f.bmp", rgb, 8}};
+  const std::vector<Case> cases = {{"a.png", rgb, 8},      {"b.png", grey16, 16}, {"c.jpg", rgb, 8},
+                                   {"d.tiff", grey16, 16}, {"e.tiff", rgb, 8},    {"f.bmp", rgb, 8}};
   for (const auto& c : cases) {
     const std::string p = path_in(dir, c.name);
     ASSERT_TRUE(cv::imwrite(p, c.m)) << p;

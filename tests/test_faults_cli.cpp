@@ -10,11 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
@@ -86,7 +86,8 @@ TEST(FaultsCli, ForceReplacesAResultFolderWholeAndRefusesOtherFiles) {
   EXPECT_TRUE(folder_complete(path_in(dir, "res")));
   EXPECT_TRUE(hidden_leftovers(dir, "res").empty());
 
-  const auto here = testing::run_dfd(path_in(dir, "res"), "solve ../a.png ../b.png --focus-distances 1,4 --epochs 1 --force --out .");
+  const auto here =
+      testing::run_dfd(path_in(dir, "res"), "solve ../a.png ../b.png --focus-distances 1,4 --epochs 1 --force --out .");
   EXPECT_EQ(here.code, 2) << here.err;
   EXPECT_NE(here.err.find("current folder"), std::string::npos) << here.err;
 
@@ -123,7 +124,8 @@ TEST(FaultsCli, TermAndKillAtRandomPointsOfABatch) {
   const auto scenes = batch_testing::make_scenes(dir, 6, 40);
   const std::string manifest = batch_testing::write_batch_manifest(dir, scenes);
   const std::string out = path_in(dir, "out");
-  const std::vector<std::string> args = {"batch", manifest, "--out", out, "--devices", "cpu", "--threads", "1", "--quiet"};
+  const std::vector<std::string> args = {"batch", manifest,    "--out", out,      "--devices",
+                                         "cpu",   "--threads", "1",     "--quiet"};
   const BatchLayout layout(out);
   std::mt19937 rng(1201);
   std::uniform_real_distribution<double> when(0.05, 1.5);
@@ -133,7 +135,8 @@ TEST(FaultsCli, TermAndKillAtRandomPointsOfABatch) {
     std::this_thread::sleep_for(std::chrono::duration<double>(when(rng)));
     ::kill(pid, sig);
     const int code = batch_testing::wait_exit(pid);
-    EXPECT_TRUE(code == 0 || code == 128 + sig) << "run " << i << " exit " << code << ": " << slurp(path_in(dir, "log"));
+    EXPECT_TRUE(code == 0 || code == 128 + sig)
+        << "run " << i << " exit " << code << ": " << slurp(path_in(dir, "log"));
     if (sig == SIGTERM && code == 143 && fs::exists(layout.staging_root()))
       EXPECT_TRUE(fs::is_empty(layout.staging_root())) << "a stopped batch removes its staging folder";
     if (fs::exists(layout.items_dir()))
@@ -167,8 +170,18 @@ TEST(FaultsCli, ADiskFullAtEveryOutputFileLeavesNoFinishedLookingFolder) {
   } unmount{mnt};
   testing::write_frames(dir);
   auto args = [&](const std::string& out, bool force) {
-    std::vector<std::string> a = {"solve", path_in(dir, "a.png"), path_in(dir, "b.png"), "--focus-distances", "1,4",
-                                  "--epochs", "2", "--threads", "1", "--quiet", "--out", out};
+    std::vector<std::string> a = {"solve",
+                                  path_in(dir, "a.png"),
+                                  path_in(dir, "b.png"),
+                                  "--focus-distances",
+                                  "1,4",
+                                  "--epochs",
+                                  "2",
+                                  "--threads",
+                                  "1",
+                                  "--quiet",
+                                  "--out",
+                                  out};
     if (force) a.push_back("--force");
     return a;
   };
@@ -176,7 +189,8 @@ TEST(FaultsCli, ADiskFullAtEveryOutputFileLeavesNoFinishedLookingFolder) {
   ASSERT_EQ(batch_testing::run_dfd(args(path_in(dir, "ref"), false), {}, path_in(dir, "log")), 0);
   const auto report = nlohmann::json::parse(slurp(path_in(dir, "ref/report.json")));
   std::vector<std::pair<std::string, uintmax_t>> files;
-  for (const auto& f : report["outputs"]) files.emplace_back(f, fs::file_size(path_in(dir, "ref/" + f.get<std::string>())));
+  for (const auto& f : report["outputs"])
+    files.emplace_back(f, fs::file_size(path_in(dir, "ref/" + f.get<std::string>())));
   ASSERT_GE(files.size(), 6u);
 
   const std::string res = path_in(mnt, "res");

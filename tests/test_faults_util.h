@@ -9,11 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <thread>
@@ -46,9 +46,9 @@ inline std::string forged_png(uint32_t w, uint32_t h) {
 
 #ifdef DFD_CLI
 struct Child {
-  int code = -1;          // exit code, or 128 + signal
-  double seconds = 0;     // wall time
-  long max_rss_kb = 0;    // its own peak resident set
+  int code = -1;        // exit code, or 128 + signal
+  double seconds = 0;   // wall time
+  long max_rss_kb = 0;  // its own peak resident set
 };
 
 // Runs the dfd binary with `args` (batch_testing::spawn_dfd, output appended to `log`); waits with
@@ -144,9 +144,19 @@ inline void fill_to_free(const std::string& mount, uint64_t bytes) {
 inline void kill_at_random_points(int n) {
   const std::string dir = testing::fresh_dir();
   testing::write_frames(dir);
-  const std::vector<std::string> args = {"solve", testing::path_in(dir, "a.png"), testing::path_in(dir, "b.png"), "--focus-distances",
-                                         "1,4", "--epochs", "3", "--threads", "1", "--force", "--quiet",
-                                         "--out", testing::path_in(dir, "res")};
+  const std::vector<std::string> args = {"solve",
+                                         testing::path_in(dir, "a.png"),
+                                         testing::path_in(dir, "b.png"),
+                                         "--focus-distances",
+                                         "1,4",
+                                         "--epochs",
+                                         "3",
+                                         "--threads",
+                                         "1",
+                                         "--force",
+                                         "--quiet",
+                                         "--out",
+                                         testing::path_in(dir, "res")};
   const Child first = run_child(args, testing::path_in(dir, "log"));
   ASSERT_EQ(first.code, 0) << testing::slurp(testing::path_in(dir, "log"));
   std::mt19937 rng(20261201);
@@ -161,7 +171,8 @@ inline void kill_at_random_points(int n) {
     ASSERT_TRUE(folder_complete(testing::path_in(dir, "res"), &why)) << "after kill " << i << ": " << why;
   }
   std::printf("%d kills, %d runs finished before theirs\n", n, finished);
-  ASSERT_EQ(batch_testing::run_dfd(args, {}, testing::path_in(dir, "log")), 0) << testing::slurp(testing::path_in(dir, "log"));
+  ASSERT_EQ(batch_testing::run_dfd(args, {}, testing::path_in(dir, "log")), 0)
+      << testing::slurp(testing::path_in(dir, "log"));
   EXPECT_TRUE(folder_complete(testing::path_in(dir, "res")));
   EXPECT_TRUE(hidden_leftovers(dir, "res").empty()) << "the rerun removes what the killed runs left";
 }

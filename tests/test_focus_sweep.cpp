@@ -53,8 +53,8 @@ TEST(FocusMeasure, SharpestFrameWinsAndTheParabolaLeansTowardsTheSharperNeighbou
   const Image integer = focus_measure_depth(three_frames(0.8, 2.5), o, 1);
   for (size_t p = 0; p < even.data.size(); p += 37) {
     EXPECT_NEAR(even.data[p], 1.0, 1e-3) << p;  // symmetric neighbours: the vertex is the peak
-    EXPECT_GT(lean.data[p], 0.5f) << p;          // within +-0.5 of the peak ...
-    EXPECT_LT(lean.data[p], 1.0f) << p;          // ... towards the less blurred frame 0
+    EXPECT_GT(lean.data[p], 0.5f) << p;         // within +-0.5 of the peak ...
+    EXPECT_LT(lean.data[p], 1.0f) << p;         // ... towards the less blurred frame 0
     EXPECT_EQ(integer.data[p], 1.0f) << p;
   }
   // The modified Laplacian picks the same frame.
@@ -77,7 +77,7 @@ TEST(SweepScores, AffineRmseIgnoresScaleAndOffsetAndSpearmanOnlyOrder) {
   Image t(20, 10, 1), p(20, 10, 1), q(20, 10, 1);
   for (size_t i = 0; i < t.data.size(); ++i) {
     t.data[i] = static_cast<float>(i % 37) * 0.5f;
-    p.data[i] = 3.f - 2.f * t.data[i];  // affine, reversed
+    p.data[i] = 3.f - 2.f * t.data[i];    // affine, reversed
     q.data[i] = std::exp(t.data[i] / 4);  // monotone, not affine
   }
   EXPECT_NEAR(affine_rmse(p, t), 0.0, 1e-6);
@@ -109,7 +109,7 @@ TEST(SweepScenes, RenderedSweepIsSharpWhereItsDepthIsAndRefusesBadSpecs) {
     for (float v : sc.depth.data) lo = std::min(lo, v), hi = std::max(hi, v);
     EXPECT_GE(lo, 0.f);
     EXPECT_LE(hi, 8.f);
-    EXPECT_GT(hi - lo, 5.f);  // the slant spans most of the sweep
+    EXPECT_GT(hi - lo, 5.f);                                              // the slant spans most of the sweep
     for (float v : sc.stack.frames[3].data) EXPECT_EQ(v, std::round(v));  // 8-bit
     // The frame focused at the slant's depth matches the texture there; frames far off do not.
     const int x = 20, y = 24;

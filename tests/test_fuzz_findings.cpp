@@ -172,9 +172,9 @@ std::string compressed_v5(const std::string& inner) {
   h[127] = 'M';
   uLongf n = compressBound(inner.size());
   std::string z(n, '\0');
-  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(&z[0]), &n, reinterpret_cast<const Bytef*>(inner.data()),
-                      inner.size(), 6),
-            Z_OK);
+  EXPECT_EQ(
+      compress2(reinterpret_cast<Bytef*>(&z[0]), &n, reinterpret_cast<const Bytef*>(inner.data()), inner.size(), 6),
+      Z_OK);
   z.resize(n);
   return h + le32(15) + le32(uint32_t(z.size())) + z;
 }
@@ -313,9 +313,8 @@ std::string tiff_bytes(bool big_endian, bool bigtiff, const std::vector<TiffEntr
 // before any page is decoded.
 TEST(FuzzFindings, ATiffStripBufferOverTheLimitIsRefusedBeforeDecoding) {
   const std::string dir = fresh_dir(), path = path_in(dir, "strip.tif");
-  const std::vector<TiffEntry> page = {{256, 3, 65281}, {257, 3, 3},   {258, 3, 8},   {259, 3, 1},
-                                       {262, 3, 1},     {273, 4, 300}, {277, 3, 1},   {278, 3, 14852},
-                                       {279, 4, 16}};
+  const std::vector<TiffEntry> page = {{256, 3, 65281}, {257, 3, 3}, {258, 3, 8},     {259, 3, 1}, {262, 3, 1},
+                                       {273, 4, 300},   {277, 3, 1}, {278, 3, 14852}, {279, 4, 16}};
   write_file(path, tiff_bytes(false, false, page, 2));
   const std::vector<ImageHeader> h = read_tiff_page_headers(path, 10);
   ASSERT_EQ(h.size(), 2u);

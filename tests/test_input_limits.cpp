@@ -270,7 +270,7 @@ void write_v5_headers_only(const std::string& path, const std::vector<HeaderVar>
     u32(m, static_cast<uint32_t>(v.data_type));  // the real part: no bytes
     u32(m, 0);
     const uint64_t data = (count + 7) / 8 * 8;  // the hole after the header
-    u32(b, 14);  // miMATRIX
+    u32(b, 14);                                 // miMATRIX
     u32(b, static_cast<uint32_t>(m.size() + data));
     b += m;
     out.seekp(static_cast<std::streamoff>(end));

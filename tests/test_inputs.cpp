@@ -6,13 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include <opencv2/imgcodecs.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
 #include <sstream>
 
 #include "dfd/error.h"
@@ -25,11 +25,11 @@
 namespace dfd {
 namespace {
 
+using testing::CliRun;
 using testing::fresh_dir;
 using testing::path_in;
-using testing::CliRun;
-using testing::run_dfd;
 using testing::ramp_image;
+using testing::run_dfd;
 namespace fs = std::filesystem;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
@@ -74,8 +74,8 @@ struct Noted {
 // ---- Natural order and folders -----------------------------------------------------------------
 
 TEST(Inputs, NaturalOrderComparesDigitRunsAsNumbers) {
-  std::vector<std::string> names = {"frame10.png", "frame2.png", "Frame1.png", "frame002b.png", "frame02.png",
-                                    "frame1a.png", "frame100.png"};
+  std::vector<std::string> names = {"frame10.png", "frame2.png",  "Frame1.png",  "frame002b.png",
+                                    "frame02.png", "frame1a.png", "frame100.png"};
   std::sort(names.begin(), names.end(), natural_less);
   // Digit runs by value (2 < 10 < 100), letters case-insensitively; "frame02" and "frame2" are
   // equal by value and fall back to byte order; "frame002b" follows both ('b' > '.').
@@ -94,8 +94,8 @@ TEST(Inputs, FolderOf8BitGreyPngsLoadsInNaturalOrderSkippingOthers) {
   const int order[] = {10, 2, 1};
   for (int k : order) write_png8(path_in(dir, "frame" + std::to_string(k) + ".png"), ramp_image(8, 6, 1, k, 256), 255);
   write_png8(path_in(dir, ".hidden.png"), ramp_image(8, 6, 1, 99, 256), 255);  // hidden: skipped
-  write_text(path_in(dir, "notes.txt"), "not a frame\n");                     // not an image: skipped
-  fs::create_directories(path_in(dir, "sub.png"));                              // a folder: skipped
+  write_text(path_in(dir, "notes.txt"), "not a frame\n");                      // not an image: skipped
+  fs::create_directories(path_in(dir, "sub.png"));                             // a folder: skipped
 
   Noted noted;
   const SolveJob job = prepare_solve_job(request({dir}, std::vector<double>{1.0, 2.0, 3.0}), noted.fn());
@@ -141,12 +141,21 @@ TEST(Inputs, BadFoldersNameTheFolderOrFiles) {
   write_png8(path_in(one, "only.png"), Image(6, 4, 1, 1.f), 255);
   write_png8(path_in(mixed, "m1.png"), Image(6, 4, 1, 1.f), 255);
   write_png8(path_in(mixed, "m2.png"), Image(7, 4, 1, 1.f), 255);
-  expect_error([&] { prepare_solve_job(request({empty}, std::vector<double>{1, 2})); }, ErrorKind::Input,
-               {empty, "at least 2 frames", "holds 0 image files"});
-  expect_error([&] { prepare_solve_job(request({one}, std::vector<double>{1, 2})); }, ErrorKind::Input,
-               {one, "holds 1 image file"});
-  expect_error([&] { prepare_solve_job(request({mixed}, std::vector<double>{1, 2})); }, ErrorKind::Input,
-               {"m2.png (7x4 grey)", "m1.png (6x4 grey)"});
+  expect_error(
+      [&] {
+        prepare_solve_job(request({empty}, std::vector<double>{1, 2}));
+      },
+      ErrorKind::Input, {empty, "at least 2 frames", "holds 0 image files"});
+  expect_error(
+      [&] {
+        prepare_solve_job(request({one}, std::vector<double>{1, 2}));
+      },
+      ErrorKind::Input, {one, "holds 1 image file"});
+  expect_error(
+      [&] {
+        prepare_solve_job(request({mixed}, std::vector<double>{1, 2}));
+      },
+      ErrorKind::Input, {"m2.png (7x4 grey)", "m1.png (6x4 grey)"});
   expect_error([&] { prepare_solve_job(request({path_in(root, "missing")})); }, ErrorKind::Input,
                {"missing: no such file or folder"});
   // --preset mobiledepth asks for the MobileDepth layout; a plain folder lacks calibrated.txt.
@@ -205,16 +214,26 @@ TEST(Inputs, MultiPageTiffPagesAreFrames) {
 TEST(Inputs, BadTiffStacksNameTheFileAndPage) {
   const std::string dir = fresh_dir();
   const std::string differing = path_in(dir, "differing.tif"), single = path_in(dir, "single.tif");
-  write_pages(differing, {ramp_mat(6, 5, CV_8UC1, 3, 256), ramp_mat(6, 5, CV_8UC1, 5, 256), ramp_mat(7, 5, CV_8UC1, 7, 256)});
-  expect_error([&] { prepare_solve_job(request({differing}, std::vector<double>{1, 2, 3})); }, ErrorKind::Input,
-               {differing + " page 2 (7x5 grey 8-bit)", "page 0 (6x5 grey 8-bit)"});
+  write_pages(differing,
+              {ramp_mat(6, 5, CV_8UC1, 3, 256), ramp_mat(6, 5, CV_8UC1, 5, 256), ramp_mat(7, 5, CV_8UC1, 7, 256)});
+  expect_error(
+      [&] {
+        prepare_solve_job(request({differing}, std::vector<double>{1, 2, 3}));
+      },
+      ErrorKind::Input, {differing + " page 2 (7x5 grey 8-bit)", "page 0 (6x5 grey 8-bit)"});
   const std::string depth = path_in(dir, "depth.tif");
   write_pages(depth, {ramp_mat(6, 5, CV_8UC1, 3, 256), ramp_mat(6, 5, CV_16UC1, 3, 256)});
-  expect_error([&] { prepare_solve_job(request({depth}, std::vector<double>{1, 2})); }, ErrorKind::Input,
-               {depth + " page 1", "16-bit"});
+  expect_error(
+      [&] {
+        prepare_solve_job(request({depth}, std::vector<double>{1, 2}));
+      },
+      ErrorKind::Input, {depth + " page 1", "16-bit"});
   ASSERT_TRUE(cv::imwrite(single, ramp_mat(6, 5, CV_8UC1, 3, 256)));
-  expect_error([&] { prepare_solve_job(request({single}, std::vector<double>{1, 2})); }, ErrorKind::Input,
-               {single, "single-page TIFF", "at least 2 frames"});
+  expect_error(
+      [&] {
+        prepare_solve_job(request({single}, std::vector<double>{1, 2}));
+      },
+      ErrorKind::Input, {single, "single-page TIFF", "at least 2 frames"});
   // One non-TIFF image alone is a usage error: a stack needs more.
   write_png8(path_in(dir, "one.png"), Image(6, 4, 1, 1.f), 255);
   expect_error([&] { prepare_solve_job(request({path_in(dir, "one.png")})); }, ErrorKind::Usage, {"at least 2 frames"});
@@ -280,7 +299,8 @@ TEST(Inputs, BadCalibrationNamesFileAndLine) {
       {"30 2.5\n45 2.5\n50 2.5\n60 2.5\n6.2\n", {"4 \"focal_depth aperture\" lines for 3 frames"}},
       {"30 2.5\n45 wide\n90 2.5\n6.2\n", {"calibrated.txt line 2", "aperture 'wide' is not a number"}},
       {"30 2.5\n45 2.5\n90 2.5\nf\n", {"calibrated.txt line 4", "focal length 'f' is not a number"}},
-      {"30 2.5\n6 2.5\n90 2.5\n6.2\n", {"calibrated.txt line 2", "focal depth 6 must be greater than the focal length 6.2"}},
+      {"30 2.5\n6 2.5\n90 2.5\n6.2\n",
+       {"calibrated.txt line 2", "focal depth 6 must be greater than the focal length 6.2"}},
       {"30 2.5\n45 -1\n90 2.5\n6.2\n", {"calibrated.txt line 2", "must be positive"}},
       {"30 2.5 7\n45 2.5\n90 2.5\n6.2\n", {"calibrated.txt line 1", "found 3 values"}},
       {"", {"calibrated.txt: empty"}},
@@ -438,10 +458,10 @@ void write_jpeg_with_exif(const std::string& path, const Image& im, const ExifTa
 TEST(Inputs, ExifTagsReadBack) {
   const std::string dir = fresh_dir();
   ExifTags t;
-  t.subject_distance = {{1250, 1000}};     // 1.25 m
-  t.focal_length_mm = {{42, 10}};          // 4.2 mm
-  t.f_number = {{18, 10}};                 // f/1.8
-  t.focal_plane_xres = {{4000, 1}};        // 4000 px per cm -> 2.5 um
+  t.subject_distance = {{1250, 1000}};  // 1.25 m
+  t.focal_length_mm = {{42, 10}};       // 4.2 mm
+  t.f_number = {{18, 10}};              // f/1.8
+  t.focal_plane_xres = {{4000, 1}};     // 4000 px per cm -> 2.5 um
   t.focal_plane_unit = 3;
   t.distance_range = 2;
   t.pixel_x_dimension = 32;
@@ -483,7 +503,7 @@ std::vector<std::string> exif_frames(const std::string& dir, int without_distanc
     t.f_number = {{2, 1}};
     t.focal_plane_xres = {{25400, 1}};  // per inch: 1 um pitch at 32 px ...
     t.focal_plane_unit = 2;
-    t.pixel_x_dimension = 32;           // ... and the 16 px frames are half that resolution
+    t.pixel_x_dimension = 32;  // ... and the 16 px frames are half that resolution
     paths.push_back(path_in(dir, "img_" + std::to_string(i) + ".jpg"));
     write_jpeg_with_exif(paths.back(), ramp_image(16, 12, 1, 3 + i, 250), t);
   }
@@ -608,7 +628,6 @@ TEST(Inputs, ManifestKindAndFocusSource) {
 
 // ---- The command line: --focus-csv, input kinds in report.json, errors ------------------------
 
-
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
   return nlohmann::json::parse(in);
@@ -617,7 +636,8 @@ nlohmann::json read_json(const std::string& path) {
 TEST(Inputs, CliSolvesAFolderWithAFocusCsvAndReportsWhereInputsCameFrom) {
   const std::string dir = fresh_dir();
   fs::create_directories(path_in(dir, "fr"));
-  for (int k : {10, 2, 1}) write_png8(path_in(dir, "fr/frame" + std::to_string(k) + ".png"), ramp_image(16, 12, 1, k, 256), 255);
+  for (int k : {10, 2, 1})
+    write_png8(path_in(dir, "fr/frame" + std::to_string(k) + ".png"), ramp_image(16, 12, 1, k, 256), 255);
   write_text(path_in(dir, "f.csv"), "frame,focus_distance\nframe10.png,3\nframe1.png,1\nframe2.png,2\n");
   const CliRun r = run_dfd(dir, "solve fr --focus-csv f.csv --epochs 1 --threads 1 --out out");
   ASSERT_EQ(r.code, 0) << r.err;

@@ -1,11 +1,11 @@
 // Image readers and writers: round trips, channel order, scaling, atomicity and input errors.
 #include <gtest/gtest.h>
 
-#include <opencv2/imgcodecs.hpp>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <opencv2/imgcodecs.hpp>
 
 #include "dfd/error.h"
 #include "dfd/io.h"
@@ -183,10 +183,10 @@ TEST(ImageIo, DepthColourMapIsWarmNearColdFarWithLegend) {
   const cv::Mat m = cv::imread(path_in(dir, "c.png"), cv::IMREAD_UNCHANGED);
   ASSERT_EQ(m.type(), CV_8UC3);
   EXPECT_GE(m.rows, 30);
-  EXPECT_GT(m.cols, 40 + 20);  // the legend panel beside the map
+  EXPECT_GT(m.cols, 40 + 20);                                                    // the legend panel beside the map
   const cv::Vec3b near = m.at<cv::Vec3b>(10, 0), far = m.at<cv::Vec3b>(10, 39);  // BGR
-  EXPECT_GT(near[2], near[0]);  // red over blue
-  EXPECT_GT(far[0], far[2]);    // blue over red
+  EXPECT_GT(near[2], near[0]);                                                   // red over blue
+  EXPECT_GT(far[0], far[2]);                                                     // blue over red
 }
 
 }  // namespace

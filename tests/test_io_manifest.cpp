@@ -1,8 +1,8 @@
 // Focal-stack loading, STACK.json manifests, report.json and metrics JSON.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "dfd/error.h"
 #include "dfd/io.h"
@@ -61,14 +61,23 @@ TEST(StackIo, MismatchedFramesNameBothFiles) {
   const std::string dir = fresh_dir();
   const auto paths = two_frames(dir);
   write_png8(path_in(dir, "big.png"), Image(8, 4, 3, 1.f), 255);
-  expect_input_error([&] { load_stack({paths[0], path_in(dir, "big.png")}, {1, 2}); },
-                     {"big.png (8x4 colour)", "f0.png (6x4 colour)"});
+  expect_input_error(
+      [&] {
+        load_stack({paths[0], path_in(dir, "big.png")}, {1, 2});
+      },
+      {"big.png (8x4 colour)", "f0.png (6x4 colour)"});
   write_png8(path_in(dir, "grey.png"), Image(6, 4, 1, 1.f), 255);
-  expect_input_error([&] { load_stack({paths[0], path_in(dir, "grey.png")}, {1, 2}); },
-                     {"grey.png (6x4 grey)", "f0.png (6x4 colour)"});
+  expect_input_error(
+      [&] {
+        load_stack({paths[0], path_in(dir, "grey.png")}, {1, 2});
+      },
+      {"grey.png (6x4 grey)", "f0.png (6x4 colour)"});
   write_png16(path_in(dir, "deep.png"), Image(6, 4, 3, 1.f), 255);
-  expect_input_error([&] { load_stack({paths[0], path_in(dir, "deep.png")}, {1, 2}); },
-                     {"deep.png is 16-bit", "f0.png is 8-bit"});
+  expect_input_error(
+      [&] {
+        load_stack({paths[0], path_in(dir, "deep.png")}, {1, 2});
+      },
+      {"deep.png is 16-bit", "f0.png is 8-bit"});
   expect_input_error([&] { load_stack({paths[0], path_in(dir, "gone.png")}, {1, 2}); }, {"gone.png: no such file"});
 }
 
@@ -132,8 +141,8 @@ TEST(Manifest, BadManifestsNameTheFileAndTheProblem) {
   expect_input_error([&] { read_manifest(p4); }, {"broken.json: not valid JSON"});
   const auto p5 = write("noframes.json", R"({"focus_distances": [1]})");
   expect_input_error([&] { read_manifest(p5); }, {"noframes.json: missing \"frames\""});
-  const auto p6 = write("cam.json",
-                        R"({"frames": ["f0.png"], "focus_distances": [1], "camera": {"f_number": 2, "aperture": 1}})");
+  const auto p6 =
+      write("cam.json", R"({"frames": ["f0.png"], "focus_distances": [1], "camera": {"f_number": 2, "aperture": 1}})");
   expect_input_error([&] { read_manifest(p6); }, {"cam.json", "not both"});
   const auto p7 = write("missing.json", R"({"frames": ["f0.png", "nope.png"], "focus_distances": [1, 2]})");
   expect_input_error([&] { load_manifest(p7); }, {"nope.png: no such file"});

@@ -22,8 +22,8 @@ namespace dfd::testing {
 // A fresh, empty folder under the gtest temp dir, named after the running test.
 inline std::string fresh_dir() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string name = std::string("dfd_") + info->test_suite_name() + "_" + info->name() + "_" +
-                           std::to_string(::getpid());
+  const std::string name =
+      std::string("dfd_") + info->test_suite_name() + "_" + info->name() + "_" + std::to_string(::getpid());
   const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);

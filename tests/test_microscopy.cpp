@@ -2,10 +2,10 @@
 // uncalibrated depth into focus position in physical units, with points.ply in the same units.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -36,7 +36,8 @@ void write_tiff_pages(const std::string& path, const std::vector<Image>& pages, 
   for (size_t p = 0; p < pages.size(); ++p) {
     const Image& im = pages[p];
     const uint32_t pixels_at = static_cast<uint32_t>(out.size());
-    for (float v : im.data) out += static_cast<char>(static_cast<uint8_t>(std::lround(std::clamp(v / range * 255.0, 0.0, 255.0))));
+    for (float v : im.data)
+      out += static_cast<char>(static_cast<uint8_t>(std::lround(std::clamp(v / range * 255.0, 0.0, 255.0))));
     uint32_t desc_at = 0, xres_at = 0;
     if (p == 0 && !description.empty()) {
       desc_at = static_cast<uint32_t>(out.size());
@@ -52,9 +53,14 @@ void write_tiff_pages(const std::string& path, const std::vector<Image>& pages, 
     struct Entry {
       uint32_t tag, type, count, value;
     };
-    std::vector<Entry> e = {{256, 4, 1, static_cast<uint32_t>(im.width)}, {257, 4, 1, static_cast<uint32_t>(im.height)},
-                            {258, 3, 1, 8},  {259, 3, 1, 1}, {262, 3, 1, 1}, {273, 4, 1, pixels_at},
-                            {277, 3, 1, 1},  {278, 4, 1, static_cast<uint32_t>(im.height)},
+    std::vector<Entry> e = {{256, 4, 1, static_cast<uint32_t>(im.width)},
+                            {257, 4, 1, static_cast<uint32_t>(im.height)},
+                            {258, 3, 1, 8},
+                            {259, 3, 1, 1},
+                            {262, 3, 1, 1},
+                            {273, 4, 1, pixels_at},
+                            {277, 3, 1, 1},
+                            {278, 4, 1, static_cast<uint32_t>(im.height)},
                             {279, 4, 1, static_cast<uint32_t>(im.width * im.height)}};
     if (desc_at) e.insert(e.begin() + 3, {270, 2, static_cast<uint32_t>(desc.size()), desc_at});
     if (xres_at) e.push_back({282, 5, 1, xres_at});
@@ -100,11 +106,12 @@ TEST(Microscopy, ImageJAndOmeMetadataGiveTheZStep) {
   EXPECT_DOUBLE_EQ(ij->xy_step, 0.25);
   EXPECT_NE(ij->source.find("ImageJ"), std::string::npos);
 
-  write_tiff_pages(path_in(dir, "ome.tif"), s.frames, s.range,
-                   "<?xml version=\"1.0\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\"><Image ID=\"Image:0\">"
-                   "<Pixels ID=\"Pixels:0\" DimensionOrder=\"XYZCT\" PhysicalSizeX=\"650\" PhysicalSizeXUnit=\"nm\" "
-                   "PhysicalSizeZ=\"2\" PhysicalSizeZUnit=\"\xC2\xB5m\" SizeX=\"48\" SizeY=\"40\" SizeZ=\"9\" Type=\"uint8\"/>"
-                   "</Image></OME>");
+  write_tiff_pages(
+      path_in(dir, "ome.tif"), s.frames, s.range,
+      "<?xml version=\"1.0\"?><OME xmlns=\"http://www.openmicroscopy.org/Schemas/OME/2016-06\"><Image ID=\"Image:0\">"
+      "<Pixels ID=\"Pixels:0\" DimensionOrder=\"XYZCT\" PhysicalSizeX=\"650\" PhysicalSizeXUnit=\"nm\" "
+      "PhysicalSizeZ=\"2\" PhysicalSizeZUnit=\"\xC2\xB5m\" SizeX=\"48\" SizeY=\"40\" SizeZ=\"9\" Type=\"uint8\"/>"
+      "</Image></OME>");
   auto ome = read_tiff_physical_scale(path_in(dir, "ome.tif"));
   ASSERT_TRUE(ome);
   EXPECT_DOUBLE_EQ(ome->z_step, 2.0);
@@ -157,8 +164,9 @@ TEST(Microscopy, TheZStepTurnsTheDepthIntoFocusPosition) {
   const auto f = report_of(path_in(dir, "flag"));
   EXPECT_DOUBLE_EQ(f["physical"]["z_step"].get<double>(), 2.0);
   EXPECT_EQ(f["physical"]["unit"], "mm");
-  const auto cal = testing::run_dfd(dir, "solve plain.tif --preset nyuv2 --focus-distances 1,2,3,4,5,6,7,8,9 "
-                                         "--epochs 1 --z-step 2 --out cal");
+  const auto cal = testing::run_dfd(dir,
+                                    "solve plain.tif --preset nyuv2 --focus-distances 1,2,3,4,5,6,7,8,9 "
+                                    "--epochs 1 --z-step 2 --out cal");
   EXPECT_EQ(cal.code, 2) << cal.err;
   EXPECT_NE(cal.err.find("--uncalibrated"), std::string::npos) << cal.err;
 }

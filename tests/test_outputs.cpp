@@ -2,14 +2,14 @@
 // progress text, and a tiny solve through run_solve_job whose every file is read back.
 #include <gtest/gtest.h>
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 
 #include "dfd/backends.h"
@@ -69,8 +69,8 @@ PlyFile read_ply(const std::string& path) {
     }
   }
   EXPECT_EQ(line, "end_header");
-  EXPECT_EQ(props, (std::vector<std::string>{"float x", "float y", "float z", "uchar red", "uchar green",
-                                             "uchar blue"}));
+  EXPECT_EQ(props,
+            (std::vector<std::string>{"float x", "float y", "float z", "uchar red", "uchar green", "uchar blue"}));
   ply.vertices.resize(n);
   for (size_t i = 0; i < n; ++i) {
     char rec[15];
@@ -170,7 +170,7 @@ TEST(Ply, ThinLensBackProjectionAndColours) {
   const std::string dir = fresh_dir();
   PlyScene s;
   s.depth.at(1, 0) = std::numeric_limits<float>::quiet_NaN();  // skipped
-  Options opt;  // ThinLens, f = 0.05, ps = 1.2e-5
+  Options opt;                                                 // ThinLens, f = 0.05, ps = 1.2e-5
   const PlyInfo info = write_ply(path_in(dir, "p.ply"), s.depth, s.aif, 255.0, Image(), opt, {});
   EXPECT_EQ(info.vertices, 11u);
   EXPECT_EQ(info.skipped_invalid, 1u);
@@ -321,7 +321,7 @@ TEST(Summary, FileReadsBackWithNaPanelWhenNoConfidence) {
   EXPECT_EQ(back.cols, kSummaryWidth);
   EXPECT_EQ(back.rows, sheet.rows);
   EXPECT_EQ(L.thumbnails.size(), 3u);
-  EXPECT_GT(variance(back(L.confidence)), 1.0);  // the "n/a" text and frame
+  EXPECT_GT(variance(back(L.confidence)), 1.0);         // the "n/a" text and frame
   EXPECT_EQ(cv::norm(back, sheet, cv::NORM_INF), 0.0);  // PNG is lossless
 }
 
@@ -346,7 +346,7 @@ TEST(Progress, RemainingTimeFollowsTheAifSchedule) {
   est.add({-1, "init", std::numeric_limits<double>::quiet_NaN(), 0.5, 0, false});
   EXPECT_LT(est.remaining(), 0);
   est.add({0, "depth", 5.0, 1.0, 0, false});
-  EXPECT_LT(est.remaining(), 0);  // no AIF rate yet
+  EXPECT_LT(est.remaining(), 0);             // no AIF rate yet
   est.add({0, "aif", 4.0, 2.0, 10, false});  // 0.2 s per iteration
   // Left: 2 depth steps at 1 s + (20 + 40) iterations at 0.2 s = 14 s (not 2 x 3 s by epochs).
   EXPECT_NEAR(est.remaining(), 14.0, 1e-9);
@@ -367,8 +367,8 @@ TEST(Progress, LineNamesEpochStepLossAndTimes) {
   EXPECT_NE(line.find("elapsed 2.3 s"), std::string::npos) << line;
   EXPECT_NE(line.find("left 41 s"), std::string::npos) << line;
   EXPECT_NE(line.find("25 iterations"), std::string::npos) << line;
-  const std::string init = format_progress({-1, "init", std::numeric_limits<double>::quiet_NaN(), 0.1, 0, false},
-                                           40, 0.1, -1);
+  const std::string init =
+      format_progress({-1, "init", std::numeric_limits<double>::quiet_NaN(), 0.1, 0, false}, 40, 0.1, -1);
   EXPECT_NE(init.find("init"), std::string::npos) << init;
   EXPECT_NE(init.find("loss -"), std::string::npos) << init;
   EXPECT_NE(init.find("left ?"), std::string::npos) << init;

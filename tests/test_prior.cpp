@@ -6,7 +6,6 @@
 #include <cmath>
 #include <random>
 
-#include "model/prior_model.h"
 #include "cpu/cpu_backend.h"
 #include "dfd/backends.h"
 #include "dfd/error.h"
@@ -15,6 +14,7 @@
 #include "dfd/reference_model.h"
 #include "dfd/solver.h"
 #include "dfd/synthetic.h"
+#include "model/prior_model.h"
 #include "test_util.h"
 
 namespace dfd {
@@ -116,7 +116,7 @@ TEST(PriorModel, HuberWeightMajorisesTheHuberPenalty) {
 TEST(PriorModel, ParabolaOffsetFindsTheVertex) {
   // e(t) = (t - 0.3)^2 sampled at -1, 0, 1.
   EXPECT_NEAR(prior::parabola_offset(1.69f, 0.09f, 0.49f), 0.3f, 1e-6f);
-  EXPECT_EQ(prior::parabola_offset(1.f, 2.f, 1.f), 0.f);  // concave: no step
+  EXPECT_EQ(prior::parabola_offset(1.f, 2.f, 1.f), 0.f);     // concave: no step
   EXPECT_EQ(prior::parabola_offset(0.f, 0.f, 10.f), -0.5f);  // clamped to half a step
 }
 

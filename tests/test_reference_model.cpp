@@ -126,12 +126,12 @@ TEST(ExactModel, MaxBlurSigmaIsTheMaximumOverTheDepthRange) {
 
 TEST(WindowMean, DividesByTheWindowPositionsInsideTheImage) {
   // 3 x 4 map of ones: every mean is 1 whatever the count, so use distinct values.
-  std::vector<float> m = {1, 2, 3, 4,  //
-                          5, 6, 7, 8,  //
+  std::vector<float> m = {1, 2,  3,  4,  //
+                          5, 6,  7,  8,  //
                           9, 10, 11, 12};
   window_mean(m.data(), 3, 4, 3);
-  EXPECT_FLOAT_EQ(m[0], (1 + 2 + 5 + 6) / 4.f);                  // corner: 2 x 2 positions inside
-  EXPECT_FLOAT_EQ(m[1], (1 + 2 + 3 + 5 + 6 + 7) / 6.f);          // top edge: 2 x 3
+  EXPECT_FLOAT_EQ(m[0], (1 + 2 + 5 + 6) / 4.f);                        // corner: 2 x 2 positions inside
+  EXPECT_FLOAT_EQ(m[1], (1 + 2 + 3 + 5 + 6 + 7) / 6.f);                // top edge: 2 x 3
   EXPECT_FLOAT_EQ(m[5], (1 + 2 + 3 + 5 + 6 + 7 + 9 + 10 + 11) / 9.f);  // interior: 3 x 3
   // Even w: offsets -w/2 .. w/2 - 1, i.e. the pixel and the ones before it for w = 2.
   std::vector<float> e = {1, 2, 3, 4, 5, 6};

@@ -58,9 +58,9 @@ TEST(RobustBench, TinyRowsEndToEnd) {
   EXPECT_EQ(j["options"]["64x48"]["depth"]["window"], 3) << "the options as solved";
   ASSERT_EQ(j["rows"].size(), 2u);
   for (const auto& row : j["rows"]) {
-    for (const char* k : {"scene", "condition", "size", "backend", "absrel", "rmse", "delta1", "delta2", "delta3",
-                          "absrel_flat", "absrel_textured", "aif_psnr_db", "input_psnr_db", "solve_seconds", "epochs",
-                          "final_loss", "solve_report"})
+    for (const char* k :
+         {"scene", "condition", "size", "backend", "absrel", "rmse", "delta1", "delta2", "delta3", "absrel_flat",
+          "absrel_textured", "aif_psnr_db", "input_psnr_db", "solve_seconds", "epochs", "final_loss", "solve_report"})
       EXPECT_TRUE(row.contains(k)) << k;
     EXPECT_TRUE(std::isfinite(row["absrel"].get<double>()));
     EXPECT_EQ(row["solve_report"]["options"]["epochs"], 2);
@@ -69,7 +69,8 @@ TEST(RobustBench, TinyRowsEndToEnd) {
   EXPECT_NEAR(j["rows"][1]["absrel"].get<double>(), rep.rows[1].absrel, 1e-12);
 
   const std::string table = robust_table(rep);
-  for (const char* s : {"indoor", "64x48", "8bit+n1", "AbsRel", "epochs=2"}) EXPECT_NE(table.find(s), std::string::npos) << s;
+  for (const char* s : {"indoor", "64x48", "8bit+n1", "AbsRel", "epochs=2"})
+    EXPECT_NE(table.find(s), std::string::npos) << s;
 
   const std::string png = testing::path_in(dir, "robust.png");
   write_robust_plot(rep, png);

@@ -74,8 +74,9 @@ TEST(RobustBenchCli, BadNamesAndMissingDataFailAtOnce) {
 TEST(RobustBenchCli, OneShortRowWithOverrides) {
   const std::string dir = testing::fresh_dir();
   const testing::CliRun r = testing::run_dfd(
-      dir, "bench --robustness --scenes indoor --conditions 8bit --sizes 320x240 --backends cpu --threads 1 --set epochs=1 "
-           "--set window-size=3 --set depth-range=0.5,8 --set no-confidence --json r.json --plot r.png -q");
+      dir,
+      "bench --robustness --scenes indoor --conditions 8bit --sizes 320x240 --backends cpu --threads 1 --set epochs=1 "
+      "--set window-size=3 --set depth-range=0.5,8 --set no-confidence --json r.json --plot r.png -q");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("8bit"), std::string::npos) << r.out;
   const auto j = nlohmann::json::parse(testing::slurp(testing::path_in(dir, "r.json")));

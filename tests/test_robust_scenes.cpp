@@ -22,15 +22,13 @@ Image disparity(const std::vector<std::vector<float>>& rows) {
 }
 
 TEST(RobustScenes, HolesTakeTheFartherBoundingDisparity) {
-  Image d = disparity({{10, 0, 0, 20, 20, 20},   // between 10 and 20: the background (10)
-                       {0, 0, 30, 30, 0, 0},     // at the borders: the one neighbour
-                       {0, 0, 0, 0, 0, 0},       // no valid pixel: filled along the columns
-                       {40, 40, 40, 5, 0, 40}}); // between 5 and 40: 5
+  Image d = disparity({{10, 0, 0, 20, 20, 20},    // between 10 and 20: the background (10)
+                       {0, 0, 30, 30, 0, 0},      // at the borders: the one neighbour
+                       {0, 0, 0, 0, 0, 0},        // no valid pixel: filled along the columns
+                       {40, 40, 40, 5, 0, 40}});  // between 5 and 40: 5
   EXPECT_EQ(fill_disparity_holes(d), 13u);
-  const Image want = disparity({{10, 10, 10, 20, 20, 20},
-                                {30, 30, 30, 30, 30, 30},
-                                {30, 30, 30, 5, 5, 30},
-                                {40, 40, 40, 5, 5, 40}});
+  const Image want =
+      disparity({{10, 10, 10, 20, 20, 20}, {30, 30, 30, 30, 30, 30}, {30, 30, 30, 5, 5, 30}, {40, 40, 40, 5, 5, 40}});
   EXPECT_EQ(d.data, want.data);
 }
 
@@ -88,7 +86,8 @@ TEST(RobustScenes, MissingAloeFilesAreNamed) {
 }
 
 TEST(RobustScenes, IndoorSceneIsDeterministicWithLargeTexturelessRegions) {
-  const RobustScene a = make_indoor_scene(96, 72, 7), b = make_indoor_scene(96, 72, 7), c = make_indoor_scene(96, 72, 8);
+  const RobustScene a = make_indoor_scene(96, 72, 7), b = make_indoor_scene(96, 72, 7),
+                    c = make_indoor_scene(96, 72, 8);
   EXPECT_EQ(a.aif.data, b.aif.data);
   EXPECT_EQ(a.depth.data, b.depth.data);
   EXPECT_NE(a.aif.data, c.aif.data) << "the seed moves objects and crops";

@@ -41,8 +41,10 @@ Scene make_scene(int W, int H, int C, const Options& opt, unsigned seed = 7) {
   for (int y = 0; y < H; ++y)
     for (int x = 0; x < W; ++x) {
       float z = 0.6f + 6.4f * x / (W - 1);  // slanted plane across the image
-      if (y < H / 3) z = 1.2f;
-      else if (y > 2 * H / 3 && x < W / 2) z = 3.0f;
+      if (y < H / 3)
+        z = 1.2f;
+      else if (y > 2 * H / 3 && x < W / 2)
+        z = 3.0f;
       s.depth.at(x, y) = z;
     }
   s.stack.focus_distances = {1, 1.5, 2.5, 4, 6};

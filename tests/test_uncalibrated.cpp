@@ -2,9 +2,9 @@
 // blur scale a, and a solve of a stack rendered with known a and relative depth.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <filesystem>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -26,10 +26,10 @@ using test::index_camera;
 
 TEST(Uncalibrated, BlurLawIsLinearInTheIndexDistanceAboveThresh) {
   const Camera c = index_camera(1.5, 0.5);
-  EXPECT_DOUBLE_EQ(blur_sigma(c, 2.0, 2.0), 0.5);   // in focus: the floor
-  EXPECT_DOUBLE_EQ(blur_sigma(c, 2.0, 2.2), 0.5);   // 0.3 px < thresh
-  EXPECT_DOUBLE_EQ(blur_sigma(c, 2.0, 4.0), 3.0);   // 1.5 * 2
-  EXPECT_DOUBLE_EQ(blur_sigma(c, 4.0, 1.0), 4.5);   // symmetric in s - i
+  EXPECT_DOUBLE_EQ(blur_sigma(c, 2.0, 2.0), 0.5);  // in focus: the floor
+  EXPECT_DOUBLE_EQ(blur_sigma(c, 2.0, 2.2), 0.5);  // 0.3 px < thresh
+  EXPECT_DOUBLE_EQ(blur_sigma(c, 2.0, 4.0), 3.0);  // 1.5 * 2
+  EXPECT_DOUBLE_EQ(blur_sigma(c, 4.0, 1.0), 4.5);  // symmetric in s - i
   EXPECT_DOUBLE_EQ(max_blur_sigma(c, {0, 1, 2, 3, 4}, 0.0, 4.0), 6.0);
 }
 
@@ -234,7 +234,8 @@ TEST(Uncalibrated, PlyConfidenceFilterWithoutConfidenceIsRefusedBeforeSolving) {
   job.options.confidence = false;
   job.outputs.ply = true;
   job.outputs.ply_options.min_confidence = 0.5;
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("dfd-plyconf-" + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("dfd-plyconf-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   auto be = make_cpu_backend(1);
@@ -265,13 +266,14 @@ TEST(ResizeStack, AveragesAreasAndScalesThePixelPitchAndWindow) {
   ASSERT_EQ(s.width(), 10);
   ASSERT_EQ(s.height(), 8);
   EXPECT_DOUBLE_EQ(o.pixel_pitch, 2.4e-5);  // a working pixel spans two frame pixels
-  EXPECT_EQ(o.kernel_size, 7);               // round(5.5) = 6 -> odd 7
+  EXPECT_EQ(o.kernel_size, 7);              // round(5.5) = 6 -> odd 7
   // Exact 2x area averaging: the mean of each 2x2 block, per channel.
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < 8; ++y)
       for (int x = 0; x < 10; ++x) {
         const double m = (before.at(2 * x, 2 * y, c) + before.at(2 * x + 1, 2 * y, c) + before.at(2 * x, 2 * y + 1, c) +
-                          before.at(2 * x + 1, 2 * y + 1, c)) / 4.0;
+                          before.at(2 * x + 1, 2 * y + 1, c)) /
+                         4.0;
         EXPECT_NEAR(s.frames[1].at(x, y, c), m, 1e-4) << x << "," << y << "," << c;
       }
   EXPECT_THROW(resize_stack(s, 1.5, o), Error);

@@ -22,13 +22,13 @@ AlignMotion parse_align_motion(const std::string& name);
 
 struct AlignOptions {
   AlignMotion motion = AlignMotion::Similarity;  // motion model estimated per frame
-  int reference = -1;       // frame the others are warped onto (0-based); -1 = the middle one (count / 2)
-  bool crop = false;        // crop every frame to the largest rectangle where all frames have data
-  int max_width = 1024;     // registration works on copies at most this wide (speed); warps apply at full size
-  int min_width = 96;       // coarsest pyramid level is at least this wide
-  int max_iterations = 60;  // ECC iterations per pyramid level, at most
-  double stop_px = 0.01;    // a level converged when an iteration moves no image corner by more than this
-  double min_ecc = 0.6;     // a frame whose final correlation with its neighbour is lower failed to register
+  int reference = -1;              // frame the others are warped onto (0-based); -1 = the middle one (count / 2)
+  bool crop = false;               // crop every frame to the largest rectangle where all frames have data
+  int max_width = 1024;            // registration works on copies at most this wide (speed); warps apply at full size
+  int min_width = 96;              // coarsest pyramid level is at least this wide
+  int max_iterations = 60;         // ECC iterations per pyramid level, at most
+  double stop_px = 0.01;           // a level converged when an iteration moves no image corner by more than this
+  double min_ecc = 0.6;            // a frame whose final correlation with its neighbour is lower failed to register
   double max_scale_change = 0.15;  // |scale - 1| above this between neighbours = failure (not focus breathing)
   double max_shift = 0.2;          // neighbour shift above this fraction of the width = failure
 
@@ -41,12 +41,12 @@ struct FrameAlignment {
   // Maps reference pixel coordinates (x, y, 1) to this frame's pixel coordinates (full size,
   // pixel centres at integers), row-major 3x3; the frame is resampled through it.
   std::array<double, 9> matrix{1, 0, 0, 0, 1, 0, 0, 0, 1};
-  int neighbour = -1;     // frame it was registered against (toward the reference); -1 for the reference
-  double ecc = 1.0;       // final ECC correlation with the neighbour, in [-1, 1] (1 = identical up to gain/offset)
-  int iterations = 0;     // ECC iterations over all pyramid levels
-  double scale = 1.0;     // uniform scale of the nearest similarity (to the reference), > 1 = frame magnified
-  double rotation_deg = 0.0;              // rotation of the nearest similarity, degrees
-  std::array<double, 2> shift_px{0, 0};   // where the reference's image centre lies in this frame, minus the centre
+  int neighbour = -1;         // frame it was registered against (toward the reference); -1 for the reference
+  double ecc = 1.0;           // final ECC correlation with the neighbour, in [-1, 1] (1 = identical up to gain/offset)
+  int iterations = 0;         // ECC iterations over all pyramid levels
+  double scale = 1.0;         // uniform scale of the nearest similarity (to the reference), > 1 = frame magnified
+  double rotation_deg = 0.0;  // rotation of the nearest similarity, degrees
+  std::array<double, 2> shift_px{0, 0};  // where the reference's image centre lies in this frame, minus the centre
 };
 
 // An axis-aligned pixel rectangle.
@@ -57,13 +57,13 @@ struct PixelRect {
 struct AlignmentReport {
   AlignMotion motion = AlignMotion::Similarity;
   int reference = 0;
-  int levels = 0;             // pyramid levels used
-  double work_scale = 1.0;    // working size / full size
+  int levels = 0;                      // pyramid levels used
+  double work_scale = 1.0;             // working size / full size
   std::vector<FrameAlignment> frames;  // one per frame, in stack order
-  PixelRect valid;            // largest rectangle where every warped frame has data (reference pixels)
-  double valid_fraction = 1;  // share of the reference's pixels where every warped frame has data
-  bool cropped = false;       // frames were cropped to `valid`
-  double seconds = 0;         // wall time of estimation and warping
+  PixelRect valid;                     // largest rectangle where every warped frame has data (reference pixels)
+  double valid_fraction = 1;           // share of the reference's pixels where every warped frame has data
+  bool cropped = false;                // frames were cropped to `valid`
+  double seconds = 0;                  // wall time of estimation and warping
 };
 
 // Registers every frame to its neighbour toward the reference (chaining the transforms, so frames

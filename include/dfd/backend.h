@@ -32,8 +32,8 @@ struct Coef {
 // The problem of one solve, as plain host data (SPEC 1-4).
 struct Problem {
   int width = 0, height = 0, channels = 0, frames = 0;
-  const float* stack = nullptr;         // b: frames x channels x height x width, planar
-  double range = 255.0;                 // R
+  const float* stack = nullptr;  // b: frames x channels x height x width, planar
+  double range = 255.0;          // R
   Camera camera;
   std::vector<double> focus_distances;  // Zf_i, one per frame
   int K = 0;                            // window
@@ -48,8 +48,8 @@ struct Problem {
   size_t solver_floats = 0;
 
   size_t pixels() const { return static_cast<size_t>(width) * height; }
-  size_t image_size() const { return pixels() * channels; }         // one AIF
-  size_t stack_size() const { return image_size() * frames; }       // the whole stack
+  size_t image_size() const { return pixels() * channels; }    // one AIF
+  size_t stack_size() const { return image_size() * frames; }  // the whole stack
 
   // Error(Input) "<who>: ..." unless the problem is one any backend can solve: sizes >= 1, a
   // stack, one focus distance a frame, an odd K matched by the level plan, candidates positive
@@ -66,8 +66,8 @@ class Backend {
   static constexpr int kScalarSlots = 16;
 
   virtual ~Backend() = default;
-  virtual const char* name() const = 0;      // "cpu", "cuda"
-  virtual std::string device() const = 0;    // human-readable description of the device
+  virtual const char* name() const = 0;    // "cpu", "cuda"
+  virtual std::string device() const = 0;  // human-readable description of the device
 
   // Bytes of backend memory one solve of `p` needs (estimated before allocating).
   virtual size_t memory_estimate(const Problem& p) const = 0;
@@ -80,25 +80,25 @@ class Backend {
   // against the host memory limit (dfd/memory.h) before setup.
   virtual bool uses_host_memory() const { return false; }
 
-  virtual DVec stack() = 0;           // b as staged by setup
-  virtual DVec alloc(size_t n) = 0;   // zero-filled; valid until the next setup or destruction
+  virtual DVec stack() = 0;          // b as staged by setup
+  virtual DVec alloc(size_t n) = 0;  // zero-filled; valid until the next setup or destruction
 
   // --- Vector algebra (all sizes equal) --------------------------------------------------
   virtual void fill(DVec x, float v) = 0;
   virtual void copy(DVec src, DVec dst) = 0;
-  virtual void axpby(Coef a, DVec x, Coef b, DVec y) = 0;     // y = a x + b y
-  virtual void multiply(DVec m, DVec y) = 0;                  // y = m .* y
+  virtual void axpby(Coef a, DVec x, Coef b, DVec y) = 0;  // y = a x + b y
+  virtual void multiply(DVec m, DVec y) = 0;               // y = m .* y
   virtual void clip(DVec x, float lo, float hi) = 0;
   // m = 0 where x sits on a bound and the descent direction -g points outside, else 1.
   virtual void free_mask(DVec x, DVec g, float lo, float hi, DVec m) = 0;
-  virtual void dot(DVec a, DVec b, int slot) = 0;             // scalar[slot] = <a, b>
-  virtual void sum(DVec a, int slot) = 0;                     // scalar[slot] = sum(a)
+  virtual void dot(DVec a, DVec b, int slot) = 0;  // scalar[slot] = <a, b>
+  virtual void sum(DVec a, int slot) = 0;          // scalar[slot] = sum(a)
 
   // --- Scalars (kept in backend memory; read_scalars synchronises) -------------------------
   virtual void scalar_set(int slot, double v) = 0;
   virtual void scalar_ratio(int num, int den, int out) = 0;  // out = num / den (0 if den == 0)
   virtual void scalar_sqrt(int in, int out) = 0;
-  virtual void read_scalars(double* out, int count) = 0;     // slots 0..count-1
+  virtual void read_scalars(double* out, int count) = 0;  // slots 0..count-1
 
   // --- The model ----------------------------------------------------------------------------
   // Initial AIF of SPEC 5 into x (channels x height x width).
@@ -133,8 +133,8 @@ class Backend {
   // `iterations` Chambolle-Pock iterations of min_u sum g huber(|D u| / s, eps) + 1/(2 theta)
   // ||(u - a) / s||^2 (u, a depth maps, s = step: eps in steps, theta in steps squared). u and
   // its dual q (2 H W: x then y components) are updated in place; u_bar is scratch (H W).
-  virtual void rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps,
-                              int iterations, DVec u_bar) = 0;
+  virtual void rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps, int iterations,
+                              DVec u_bar) = 0;
   // Per pixel, the candidate j minimising e_j = V_j(p) + weight (u(p) - Z_j)^2 (lowest index on
   // ties), refined to the vertex of the parabola through e_{j-1}, e_j, e_{j+1} for interior j
   // (prior::parabola_offset): a = Z_j + offset step, loss = V_j(p) (the data part at Z_j).

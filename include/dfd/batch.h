@@ -26,15 +26,15 @@ namespace dfd {
 // Exactly one of "stack", "frames", "folder". Relative paths are relative to the manifest's
 // folder. "overrides" holds `dfd solve` flags without their dashes (see `dfd solve --help`).
 struct BatchItem {
-  std::string id;                       // unique; [A-Za-z0-9._-], not starting with '.'
-  int line = 0;                         // 1-based line in the manifest, for messages
-  std::string stack;                    // STACK.json path (resolved), or empty
-  std::vector<std::string> frames;      // frame paths (resolved), or empty
-  std::string folder;                   // folder path (resolved), or empty
+  std::string id;                   // unique; [A-Za-z0-9._-], not starting with '.'
+  int line = 0;                     // 1-based line in the manifest, for messages
+  std::string stack;                // STACK.json path (resolved), or empty
+  std::vector<std::string> frames;  // frame paths (resolved), or empty
+  std::string folder;               // folder path (resolved), or empty
   std::optional<std::vector<double>> focus_distances;
   std::optional<std::string> preset;
   std::vector<std::pair<std::string, std::vector<std::string>>> overrides;  // flag -> values
-  std::string json;                     // the line as given (compact), for the status log
+  std::string json;  // the line as given (compact), for the status log
 
   // Where its frames come from, for messages ("frames a.png ...", "stack x/STACK.json").
   std::string describe_inputs() const;
@@ -87,7 +87,7 @@ Shard resolve_shard(std::optional<int> index, std::optional<int> count, const En
 // else the CPU, as `dfd solve --backend auto`).
 struct DeviceSpec {
   enum Kind { Auto, Cpu, Cuda } kind = Auto;
-  int index = 0;  // CUDA device
+  int index = 0;             // CUDA device
   std::string name() const;  // "auto", "cpu", "cuda:1"
 };
 // "0,1,3" -> CUDA 0, 1, 3; "cpu,cpu" -> two CPU workers; "auto". Throws Error(Usage).
@@ -204,29 +204,29 @@ class ItemRunner {
 };
 
 struct BatchConfig {
-  std::string manifest;                  // for the log and summary
-  std::string out;                       // --out
+  std::string manifest;  // for the log and summary
+  std::string out;       // --out
   Shard shard;
   std::vector<DeviceSpec> devices = {DeviceSpec{}};  // one worker each
-  int prefetch = 0;                      // items loaded ahead of the workers; 0 = one per worker
-  bool quiet = false;                    // no progress lines on stderr
-  std::string command_line;              // recorded in the summary
+  int prefetch = 0;                                  // items loaded ahead of the workers; 0 = one per worker
+  bool quiet = false;                                // no progress lines on stderr
+  std::string command_line;                          // recorded in the summary
 };
 
 struct ItemFailure {
   std::string id;
   std::string error;
-  int exit_code = 0;  // of the error's class (3 input, 4 runtime, 5 out of memory)
+  int exit_code = 0;       // of the error's class (3 input, 4 runtime, 5 out of memory)
   bool disk_full = false;  // the outputs could not be written: no space (ENOSPC) or quota (EDQUOT)
 };
 
 struct BatchSummary {
-  int manifest_items = 0;  // in the whole manifest
-  int shard_items = 0;     // in this shard
-  int finished_before = 0; // skipped: finished by an earlier run
-  int succeeded = 0;       // finished by this run
+  int manifest_items = 0;   // in the whole manifest
+  int shard_items = 0;      // in this shard
+  int finished_before = 0;  // skipped: finished by an earlier run
+  int succeeded = 0;        // finished by this run
   int failed = 0;
-  int busy = 0;            // left alone: another process held the item's claim
+  int busy = 0;  // left alone: another process held the item's claim
   std::vector<ItemFailure> failures;
   bool stopped_disk_full = false;  // the shard stopped early: an item's outputs hit a full disk
   double seconds = 0.0;

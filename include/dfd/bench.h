@@ -19,7 +19,7 @@ namespace dfd {
 // One row of the fixed workload table (bench/workloads.cpp): the same row gives the same
 // problem in every run, so figures are comparable across runs and machines.
 struct Workload {
-  std::string name;            // "320x240", also the --sizes key
+  std::string name;  // "320x240", also the --sizes key
   int width = 0, height = 0;
   int channels = 3;
   int frames = 5;              // focal planes F
@@ -30,9 +30,9 @@ struct Workload {
   std::string cpu_solve_note;  // ... and why
   bool quick = false;          // part of --quick
   // Caps on BenchConfig's counts for the big rows (each repeat there costs minutes).
-  int max_repeats = 100;       // timed repeats per phase
-  int max_solve_repeats = 100; // timed whole solves
-  int max_inner = 100;         // CG / FISTA iterations per timed repeat
+  int max_repeats = 100;        // timed repeats per phase
+  int max_solve_repeats = 100;  // timed whole solves
+  int max_inner = 100;          // CG / FISTA iterations per timed repeat
 };
 
 // The table: 320x240 and 640x480 (nyuv2), 1920x1080 and 4000x3000 (10 planes, make3d-like).
@@ -47,7 +47,7 @@ std::vector<double> workload_focus_distances(const Workload& w);
 
 // A workload's scene: ground truth and the focal stack rendered from it.
 struct BenchScene {
-  Image aif, depth;         // ground truth
+  Image aif, depth;  // ground truth
   FocalStack stack;
   std::string stack_model;  // how the stack was rendered ("exact K x K model", ...)
   double seconds = 0.0;     // time to build it (not part of any timing)
@@ -56,8 +56,8 @@ BenchScene make_bench_scene(const Workload& w, const Options& opt);
 // b = A(Z) x by the CPU backend's fast operator (within SPEC 4.3's kernel contract), rendered
 // in horizontal strips of about `strip_pixels` plus a K / 2 margin: bounded memory at any size,
 // the same frames as one whole-image pass.
-FocalStack render_stack_fast(const Image& aif, const Image& depth, const Options& opt,
-                             const std::vector<double>& focus, double range, double strip_pixels = 2.0 * (1 << 20));
+FocalStack render_stack_fast(const Image& aif, const Image& depth, const Options& opt, const std::vector<double>& focus,
+                             double range, double strip_pixels = 2.0 * (1 << 20));
 
 // ---- Statistics and floors --------------------------------------------------------------------
 
@@ -120,39 +120,39 @@ bool reset_peak_host_bytes();
 // ---- Running --------------------------------------------------------------------------------
 
 struct BenchConfig {
-  std::vector<std::string> sizes;                     // workload names; empty: all (quick: the quick ones)
+  std::vector<std::string> sizes;  // workload names; empty: all (quick: the quick ones)
   std::vector<std::string> backends = {"cpu", "cuda"};
-  int repeats = 5;          // timed repeats after one warm-up, per phase (capped per workload)
-  int solve_repeats = 3;    // timed whole solves (capped per workload)
-  int inner = 5;            // CG / FISTA iterations timed together and divided (capped per workload)
-  bool quick = false;       // with `sizes` empty: only the workloads marked quick
-  int threads = 0;          // CPU threads; 0: all
+  int repeats = 5;                           // timed repeats after one warm-up, per phase (capped per workload)
+  int solve_repeats = 3;                     // timed whole solves (capped per workload)
+  int inner = 5;                             // CG / FISTA iterations timed together and divided (capped per workload)
+  bool quick = false;                        // with `sizes` empty: only the workloads marked quick
+  int threads = 0;                           // CPU threads; 0: all
   size_t ceiling_bytes = size_t(256) << 20;  // array size of the CPU bandwidth ceiling
   std::string json_path = "bench.json";
   std::string png_path = "bench.png";
   std::string command_line;
-  std::vector<Workload> workloads;  // when non-empty, run these instead of the table (tests)
+  std::vector<Workload> workloads;              // when non-empty, run these instead of the table (tests)
   std::function<void(const std::string&)> log;  // progress lines (may be empty)
 };
 
 struct PhaseResult {
-  std::string name;        // "setup", "init_aif", "blur_levels", ...
+  std::string name;  // "setup", "init_aif", "blur_levels", ...
   Stats seconds;
   PhaseCost cost;
-  double floor_s = 0.0;    // 0 when not known
-  double mpps = 0.0;       // megapixel-planes per second: W H F / 1e6 / median
+  double floor_s = 0.0;  // 0 when not known
+  double mpps = 0.0;     // megapixel-planes per second: W H F / 1e6 / median
 };
 
 struct BackendRun {
-  std::string backend;     // "cpu", "cuda"
+  std::string backend;  // "cpu", "cuda"
   std::string device;
-  std::string status;      // "measured", "skipped", "not measured"
-  std::string reason;      // for skipped / not measured, or a caveat
+  std::string status;  // "measured", "skipped", "not measured"
+  std::string reason;  // for skipped / not measured, or a caveat
   std::vector<PhaseResult> phases;
-  bool solved = false;     // the whole solve ran
+  bool solved = false;  // the whole solve ran
   Stats solve_seconds;
   int solve_epochs = 0;
-  double solve_mpps = 0.0; // W H F epochs / 1e6 / median solve time
+  double solve_mpps = 0.0;  // W H F epochs / 1e6 / median solve time
   double absrel = 0.0, delta1 = 0.0, psnr = 0.0;
   size_t peak_host = 0, peak_backend = 0, memory_estimate = 0;
   const PhaseResult* phase(const std::string& name) const;

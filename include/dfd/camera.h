@@ -15,11 +15,11 @@ enum class BlurModel { ThinLens, FocusIndex };
 
 struct Camera {
   BlurModel model = BlurModel::ThinLens;
-  double index_scale = 1.0;      // a of the FocusIndex model, pixels per frame step
-  double focal_length = 0.05;    // f, in the stack's length unit
-  double aperture = 0.00625;     // D, aperture diameter (f / N)
-  double pixel_pitch = 1.2e-5;   // ps
-  double thresh = 2.0;           // minimum blur sigma in pixels
+  double index_scale = 1.0;     // a of the FocusIndex model, pixels per frame step
+  double focal_length = 0.05;   // f, in the stack's length unit
+  double aperture = 0.00625;    // D, aperture diameter (f / N)
+  double pixel_pitch = 1.2e-5;  // ps
+  double thresh = 2.0;          // minimum blur sigma in pixels
 };
 
 // sigma_i(Z) = max(thresh, D f / (Zf - f) / (2 ps) * |Z - Zf| / Z), in pixels; for the

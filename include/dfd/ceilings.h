@@ -7,15 +7,15 @@ namespace dfd {
 
 // What one device sustains, measured in this process (never a datasheet number).
 struct DeviceCeilings {
-  bool measured = false;          // false: the fields below are zero and `note` says why
-  std::string device;             // human-readable device name
-  double bandwidth = 0.0;         // bytes per second, the best of the bandwidth kernels
-  double flops = 0.0;             // FP32 floating-point operations per second (an FMA counts 2)
-  std::string bandwidth_method;   // how `bandwidth` was measured (kernel, size, threads)
-  std::string flops_method;       // how `flops` was measured
-  double copy_bandwidth = 0.0;    // bytes/s of a large copy (read + write counted)
-  double triad_bandwidth = 0.0;   // bytes/s of a triad a = b + s c (CPU only; 0 on CUDA)
-  std::string note;               // why not measured, or caveats
+  bool measured = false;         // false: the fields below are zero and `note` says why
+  std::string device;            // human-readable device name
+  double bandwidth = 0.0;        // bytes per second, the best of the bandwidth kernels
+  double flops = 0.0;            // FP32 floating-point operations per second (an FMA counts 2)
+  std::string bandwidth_method;  // how `bandwidth` was measured (kernel, size, threads)
+  std::string flops_method;      // how `flops` was measured
+  double copy_bandwidth = 0.0;   // bytes/s of a large copy (read + write counted)
+  double triad_bandwidth = 0.0;  // bytes/s of a triad a = b + s c (CPU only; 0 on CUDA)
+  std::string note;              // why not measured, or caveats
 };
 
 // CPU: an OpenMP copy and triad over arrays far larger than the caches (`bytes` per array)

@@ -21,12 +21,12 @@ struct Image;
 //               constant_fraction x R: texture-less patches carry no defocus signal.
 //   confidence: Result::confidence below min_confidence (0 = off).
 struct CleanupOptions {
-  bool tv = false;                 // rule 'tv'
-  bool constant = false;           // rule 'constant'
-  double tv_factor = 3.0;          // TV threshold, a multiple of the median TV
-  double constant_fraction = 0.01; // local std-dev threshold, a fraction of the range R
-  double min_confidence = 0.0;     // confidence rule threshold in [0, 1); 0 = off
-  int patch_radius = 0;            // detection patch radius; 0 = max(1, K / 4)
+  bool tv = false;                  // rule 'tv'
+  bool constant = false;            // rule 'constant'
+  double tv_factor = 3.0;           // TV threshold, a multiple of the median TV
+  double constant_fraction = 0.01;  // local std-dev threshold, a fraction of the range R
+  double min_confidence = 0.0;      // confidence rule threshold in [0, 1); 0 = off
+  int patch_radius = 0;             // detection patch radius; 0 = max(1, K / 4)
 
   bool any() const { return tv || constant || min_confidence > 0; }
   // Throws Error(Usage) naming the bad value.

@@ -20,16 +20,16 @@ struct RgbdImage {
 // One sample after its dataset's protocol, ready to render a focal stack from: rgb and depth at
 // the protocol size, depth clipped, and the preset camera and focus distances to render with.
 struct DatasetSample {
-  std::string dataset;                  // "nyuv2" or "make3d"
-  std::string name;                     // output folder name: "0045" (NYUv2 index), X of Make3D's img-X.jpg
-  std::vector<std::string> sources;     // the files it came from
+  std::string dataset;                      // "nyuv2" or "make3d"
+  std::string name;                         // output folder name: "0045" (NYUv2 index), X of Make3D's img-X.jpg
+  std::vector<std::string> sources;         // the files it came from
   int source_width = 0, source_height = 0;  // the stored image size before resizing
-  Image rgb;                            // 3 channels, [0, 255] (not rounded)
-  Image depth;                          // 1 channel, metres, within [clip_min, clip_max]
-  double clip_min = 0, clip_max = 0;    // the protocol's depth clipping
-  Options options;                      // preset options with the camera to render with
-  std::vector<double> focus_distances;  // the preset's focus planes
-  std::string camera_source;            // where f, N and the pixel pitch came from (for the record)
+  Image rgb;                                // 3 channels, [0, 255] (not rounded)
+  Image depth;                              // 1 channel, metres, within [clip_min, clip_max]
+  double clip_min = 0, clip_max = 0;        // the protocol's depth clipping
+  Options options;                          // preset options with the camera to render with
+  std::vector<double> focus_distances;      // the preset's focus planes
+  std::string camera_source;                // where f, N and the pixel pitch came from (for the record)
 };
 
 // Anti-aliased bilinear resize of every channel to width x height: a triangle filter stretched

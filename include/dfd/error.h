@@ -8,10 +8,10 @@
 namespace dfd {
 
 enum class ErrorKind {
-  Usage = 2,        // bad command line: unknown flag, missing value
-  Input = 3,        // bad input data: unreadable image, inconsistent stack, invalid option value
-  Runtime = 4,      // failure while solving or writing results
-  OutOfMemory = 5,  // the problem does not fit in (device) memory, or is over the memory limit
+  Usage = 2,          // bad command line: unknown flag, missing value
+  Input = 3,          // bad input data: unreadable image, inconsistent stack, invalid option value
+  Runtime = 4,        // failure while solving or writing results
+  OutOfMemory = 5,    // the problem does not fit in (device) memory, or is over the memory limit
   Interrupted = 130,  // stopped by SIGINT/SIGTERM or request_stop (exit 128 + signal: 130, 143)
 };
 

@@ -33,9 +33,9 @@ LoadedImage read_image(const std::string& path);
 struct ImageHeader {
   std::string format;  // "PNG", "JPEG", "TIFF" (the first page), "BMP"
   int64_t width = 0, height = 0;
-  int channels = 0;    // as stored (alpha included)
-  int bits = 8;        // per sample
-  size_t work_bytes = 0;  // the decoder's own buffer (TIFF: a strip or tile, as OpenCV sizes it)
+  int channels = 0;             // as stored (alpha included)
+  int bits = 8;                 // per sample
+  size_t work_bytes = 0;        // the decoder's own buffer (TIFF: a strip or tile, as OpenCV sizes it)
   size_t decode_bytes() const;  // the peak of decoding it into a float Image
   size_t frame_bytes() const;   // the float Image it becomes (alpha dropped)
 };
@@ -109,7 +109,7 @@ struct PlyOptions {
   // FocusIndex with a physical z step (the depth already in `unit`): x, y = pixel offsets x
   // xy_step, z = depth, all in `unit`. 0 = no pixel size known (x, y in pixels, z scaled).
   double xy_step = 0.0;
-  std::string unit;             // the depth's unit when physical ("" = frame steps)
+  std::string unit;  // the depth's unit when physical ("" = frame steps)
 };
 struct PlyInfo {
   size_t vertices = 0, skipped_confidence = 0, skipped_invalid = 0;
@@ -118,8 +118,8 @@ struct PlyInfo {
 };
 // The FocusIndex default: the map's finite depth range spans a quarter of the image width.
 double ply_default_z_scale(const Image& depth);
-PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif, double range,
-                  const Image& confidence, const Options& opt, const PlyOptions& po);
+PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif, double range, const Image& confidence,
+                  const Options& opt, const PlyOptions& po);
 
 // ---- Focal stacks and manifests ---------------------------------------------------------------
 

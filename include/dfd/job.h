@@ -19,7 +19,7 @@ namespace dfd {
 
 // What `dfd solve` is given, less the output folder.
 struct SolveRequest {
-  std::vector<std::string> inputs;           // one STACK.json, one folder, one multi-page TIFF, or >= 2 frames
+  std::vector<std::string> inputs;  // one STACK.json, one folder, one multi-page TIFF, or >= 2 frames
   // Instead of `inputs`: the stack itself, frames already in memory (the Python module's arrays;
   // input kind "arrays", no EXIF). Called once; its focus distances, if any, are ignored (`focus`).
   std::function<FocalStack()> stack_source;
@@ -66,10 +66,9 @@ PhysicalScale physical_scale(const SolveJob& job);
 // else EXIF SubjectDistance (only when every frame has one), else the preset; the FocusIndex
 // model takes the frame indices 0..F-1 instead. With no focus distances from any of these
 // sources and no preset asked for (request.preset_given, the manifest's, calibrated.txt), the
-// job is solved uncalibrated (the "uncalibrated" preset; SolveJob::auto_uncalibrated says why). Throws Error(Usage) for inconsistent inputs, Error(Input)
-// for unreadable or invalid data. `note` (optional) receives informational lines.
-SolveJob prepare_solve_job(const SolveRequest& request,
-                           const std::function<void(const std::string&)>& note = nullptr);
+// job is solved uncalibrated (the "uncalibrated" preset; SolveJob::auto_uncalibrated says why). Throws Error(Usage) for
+// inconsistent inputs, Error(Input) for unreadable or invalid data. `note` (optional) receives informational lines.
+SolveJob prepare_solve_job(const SolveRequest& request, const std::function<void(const std::string&)>& note = nullptr);
 
 // Writes depth.tiff, aif.png, aif16.png and depth_color.png of a result into `dir`, and
 // confidence.tiff (float) and confidence.png (8-bit grey, 255 = 1) when the result has a

@@ -43,30 +43,30 @@ struct Options {
   double blur_scale = 0.0;  // a of the FocusIndex model (pixels per frame step); 0 = estimate
 
   // Camera (SPEC 1-2), in the stack's length unit.
-  double focal_length = 0.05;  // f
-  double f_number = 8.0;       // N; the aperture is f / N unless `aperture` > 0
-  double aperture = 0.0;       // D; 0 = derive from f_number
-  double pixel_pitch = 1.2e-5; // ps
-  double thresh = 2.0;         // minimum blur sigma, pixels
+  double focal_length = 0.05;   // f
+  double f_number = 8.0;        // N; the aperture is f / N unless `aperture` > 0
+  double aperture = 0.0;        // D; 0 = derive from f_number
+  double pixel_pitch = 1.2e-5;  // ps
+  double thresh = 2.0;          // minimum blur sigma, pixels
 
   // Model window.
   int kernel_size = 0;  // K (odd); 0 = default heuristic from the image size
 
   // Depth step (SPEC 4.2).
-  double depth_min = 0.1;     // Zmin
-  double depth_max = 10.0;    // Zmax
-  int depth_candidates = 100; // N grid candidates, linspace(Zmin, Zmax, N)
-  int window = 0;             // w: windowed grid-search loss over w x w; 0 or 1 = none
-  int edge_pad = 0;           // pad the input by this many pixels (edge replicate), cropped after;
-                              // kAutoEdgePad: (K - 1) / 2 in the dense-sweep mode (focus_init), else 0
-  int gs_bracket = 1;         // golden section on [Z_{j*-g}, Z_{j*+g}]
-  double gs_tol = 1e-2;       // stop when the bracket is shorter than this (depth units)
+  double depth_min = 0.1;      // Zmin
+  double depth_max = 10.0;     // Zmax
+  int depth_candidates = 100;  // N grid candidates, linspace(Zmin, Zmax, N)
+  int window = 0;              // w: windowed grid-search loss over w x w; 0 or 1 = none
+  int edge_pad = 0;            // pad the input by this many pixels (edge replicate), cropped after;
+                               // kAutoEdgePad: (K - 1) / 2 in the dense-sweep mode (focus_init), else 0
+  int gs_bracket = 1;          // golden section on [Z_{j*-g}, Z_{j*+g}]
+  double gs_tol = 1e-2;        // stop when the bracket is shorter than this (depth units)
   int gs_max_iters = 100;
 
   // AIF step (SPEC 4.1).
   AifSolver aif_solver = AifSolver::CG;
-  int cg_iters_first = 10;    // CG iterations in the first epoch ...
-  int cg_iters_max = 40;      // ... growing by cg_growth per epoch up to this
+  int cg_iters_first = 10;  // CG iterations in the first epoch ...
+  int cg_iters_max = 40;    // ... growing by cg_growth per epoch up to this
   double cg_growth = 1.25;
   int fista_iters0 = 200;     // T_0 of the reference schedule
   double fista_alpha = 1.05;  // T_{e+1} = floor(alpha T_e)
@@ -109,8 +109,8 @@ struct Options {
 
   // Execution.
   BackendKind backend = BackendKind::Auto;
-  int threads = 0;       // CPU threads; 0 = all
-  double range = 0.0;    // R; 0 = from the input's bit depth
+  int threads = 0;     // CPU threads; 0 = all
+  double range = 0.0;  // R; 0 = from the input's bit depth
 
   double effective_aperture() const { return aperture > 0 ? aperture : focal_length / f_number; }
   Camera camera() const;

@@ -30,10 +30,10 @@ struct PhysicalScale {
 std::optional<PhysicalScale> read_tiff_physical_scale(const std::string& path);
 
 struct OutputOptions {
-  bool depth16 = true;   // depth16.png (16-bit, scale in report.json "depth16")
-  bool summary = true;   // summary.png
-  bool exr = false;      // depth.exr (--exr)
-  bool ply = false;      // points.ply (--ply)
+  bool depth16 = true;     // depth16.png (16-bit, scale in report.json "depth16")
+  bool summary = true;     // summary.png
+  bool exr = false;        // depth.exr (--exr)
+  bool ply = false;        // points.ply (--ply)
   PlyOptions ply_options;  // --ply-min-confidence, --ply-z-scale
   PhysicalScale physical;  // --z-step, --xy-step, --z-unit (what the flags give; metadata fills the rest)
 };

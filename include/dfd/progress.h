@@ -23,7 +23,7 @@ class ProgressEstimate {
 
  private:
   Options opt_;
-  int epoch_ = -1;              // epoch of the last step added
+  int epoch_ = -1;                              // epoch of the last step added
   bool depth_done_ = false, aif_done_ = false;  // in epoch_
   double depth_seconds_ = 0, aif_seconds_ = 0;
   long depth_steps_ = 0, aif_iterations_ = 0;

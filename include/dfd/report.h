@@ -28,16 +28,16 @@ void write_summary(const std::string& path, const FocalStack& stack, const Resul
 struct RunReport {
   std::string command_line;
   Options options;
-  const FocalStack* stack = nullptr;  // inputs: files, sizes, focus distances, range
-  std::string input_kind;             // "input"."kind": frames, folder, tiff-stack, manifest, mobiledepth
-  std::string focus_source;           // "input"."focus_source": flag, csv, manifest, calibrated.txt, exif, ...
-  std::vector<std::string> input_notes;  // "input"."notes": what loading the inputs noted
-  std::string auto_uncalibrated;      // "model"."auto_selected"/"auto_reason": why uncalibrated unasked
-  const Result* result = nullptr;     // levels, backend, per-step log, timings, memory
-  double scale = 1.0;                 // "input"."scale": the frames were resized by this (--scale)
+  const FocalStack* stack = nullptr;           // inputs: files, sizes, focus distances, range
+  std::string input_kind;                      // "input"."kind": frames, folder, tiff-stack, manifest, mobiledepth
+  std::string focus_source;                    // "input"."focus_source": flag, csv, manifest, calibrated.txt, exif, ...
+  std::vector<std::string> input_notes;        // "input"."notes": what loading the inputs noted
+  std::string auto_uncalibrated;               // "model"."auto_selected"/"auto_reason": why uncalibrated unasked
+  const Result* result = nullptr;              // levels, backend, per-step log, timings, memory
+  double scale = 1.0;                          // "input"."scale": the frames were resized by this (--scale)
   const AlignmentReport* alignment = nullptr;  // "alignment": what --align estimated (optional)
-  std::string backend_note;           // why this backend was picked (may be empty)
-  std::vector<std::string> outputs;   // files written next to the report
+  std::string backend_note;                    // why this backend was picked (may be empty)
+  std::vector<std::string> outputs;            // files written next to the report
   // Further top-level keys: name -> JSON text (e.g. "depth16": {"scale", "unit"}, "ply").
   std::vector<std::pair<std::string, std::string>> sections;
   // "model"."depth_unit" when the depth was given physical units (a z step); else the model's.

@@ -60,9 +60,9 @@ struct RobustConfig {
   uint64_t seed = 2024;  // scenes and noise
   // Applied to every row's solver options after the preset's (the `--set` overrides).
   std::function<void(Options&)> apply_overrides;
-  std::vector<std::string> overrides;  // the overrides as given, for the report
+  std::vector<std::string> overrides;             // the overrides as given, for the report
   std::string opencv_data_dir, skimage_data_dir;  // empty: the Debian locations (robust_scenes.h)
-  std::string save_dir;                 // non-empty: each row's depth and AIF as PNGs here
+  std::string save_dir;                           // non-empty: each row's depth and AIF as PNGs here
   std::string command_line;
   std::function<void(const std::string&)> log;  // progress lines (may be empty)
 };
@@ -93,7 +93,7 @@ struct RobustSceneInfo {
   double flat_fraction = 0;             // textureless pixels (definition in bench/README.md)
   std::vector<std::string> notes;       // data files used, fallbacks
   std::string stack_model;
-  double seconds = 0;                   // building and rendering it
+  double seconds = 0;  // building and rendering it
 };
 
 struct RobustReport {

@@ -20,8 +20,8 @@ inline constexpr const char* kSkimageDataDir = "/usr/lib/python3/dist-packages/s
 
 struct RobustScene {
   std::string name;
-  Image aif;    // RGB, [0, 255]
-  Image depth;  // metres
+  Image aif;                       // RGB, [0, 255]
+  Image depth;                     // metres
   std::vector<std::string> notes;  // the files used, fallbacks, conversion constants
 };
 

@@ -17,12 +17,12 @@ namespace dfd {
 
 // One entry of the loss log: L(x, Z) after a step.
 struct StepLog {
-  int epoch = 0;            // 0-based; -1 for the initialisation
-  std::string step;         // "init", "depth", "aif"
-  double loss = 0.0;        // L(x, Z) after the step (SPEC 2), in intensity units squared
-  double seconds = 0.0;     // wall time of the step
-  int iterations = 0;       // AIF iterations (0 for depth steps)
-  bool reverted = false;    // the step's result was worse and the previous one was kept
+  int epoch = 0;          // 0-based; -1 for the initialisation
+  std::string step;       // "init", "depth", "aif"
+  double loss = 0.0;      // L(x, Z) after the step (SPEC 2), in intensity units squared
+  double seconds = 0.0;   // wall time of the step
+  int iterations = 0;     // AIF iterations (0 for depth steps)
+  bool reverted = false;  // the step's result was worse and the previous one was kept
   // The objective the step minimises, after it and before it (NaN: not measured): L plus the
   // priors' terms when regularised (Options::regularizer), else L. A depth step's objective is
   // L + mu TV_g(Z) / HW, an AIF step's L + rho sum huber(|grad x|) / (F C H W). Each step leaves
@@ -36,42 +36,42 @@ struct StepLog {
 
 // The uncalibrated model's blur scale a as estimated from the stack (estimate_blur_scale).
 struct BlurScaleEstimate {
-  double scale = 0.0;             // a at the stack's full resolution, pixels per frame step
-  int factor = 1;                 // the stack was box-downscaled by this factor for the trials
+  double scale = 0.0;                             // a at the stack's full resolution, pixels per frame step
+  int factor = 1;                                 // the stack was box-downscaled by this factor for the trials
   std::vector<std::pair<double, double>> trials;  // (a at full resolution, final loss), in order tried
   double seconds = 0.0;
-  std::vector<int> frames;        // the frames the trials solved (all, or evenly spaced on dense sweeps)
+  std::vector<int> frames;              // the frames the trials solved (all, or evenly spaced on dense sweeps)
   double grid_lo = 0.0, grid_hi = 0.0;  // the initial doubling grid of a, full resolution
-  int grid_extensions = 0;        // doubling steps added at an end of the grid to bracket the minimum
-  int max_grid_extensions = 0;    // the bound on them
-  bool bracketed = false;         // the best grid point had a worse neighbour on either side
+  int grid_extensions = 0;              // doubling steps added at an end of the grid to bracket the minimum
+  int max_grid_extensions = 0;          // the bound on them
+  bool bracketed = false;               // the best grid point had a worse neighbour on either side
 };
 
 struct Result {
-  Image depth;                 // 1 channel, depth units
-  Image aif;                   // stack channels, [0, R]
-  Image loss;                  // per-pixel un-windowed loss at the final depth
+  Image depth;  // 1 channel, depth units
+  Image aif;    // stack channels, [0, R]
+  Image loss;   // per-pixel un-windowed loss at the final depth
   // How sharply each pixel's loss over the depth candidates is minimised, in [0, 1] (1 channel;
   // empty when not computed), and 1 where that loss profile has a single local minimum, else 0.
   Image confidence;
   Image unimodal;
   double confidence_seconds = 0.0;  // time of the confidence pass (blur levels + loss profiles)
-  CleanupStats cleanup;        // what the outlier clean-up (Options::cleanup) flagged and replaced
+  CleanupStats cleanup;             // what the outlier clean-up (Options::cleanup) flagged and replaced
   std::vector<StepLog> log;
   std::string backend, device;
   int kernel_size = 0;
-  int levels = 0;              // blur levels of the fast operator
-  double level_kernel_error = 0.0;  // its verified implied-kernel L1 error
-  double seconds = 0.0;        // solve wall time, staging and download included
-  Options options;             // the options as solved (uncalibrated depth range, blur scale, K resolved)
+  int levels = 0;                         // blur levels of the fast operator
+  double level_kernel_error = 0.0;        // its verified implied-kernel L1 error
+  double seconds = 0.0;                   // solve wall time, staging and download included
+  Options options;                        // the options as solved (uncalibrated depth range, blur scale, K resolved)
   BlurScaleEstimate blur_scale_estimate;  // when the uncalibrated model's a was estimated (scale > 0)
-  size_t peak_memory = 0;      // backend bytes
-  NoiseEstimate noise;         // the stack's noise level (estimated, or Options::noise_sigma)
-  bool noise_given = false;    // noise.sigma is Options::noise_sigma, not an estimate
-  bool depth_prior = false;    // the regularised depth step ran (Options::regularizer)
-  bool aif_prior = false;      // the AIF prior was on
-  double depth_prior_weight = 0.0;  // mu (objective += mu TV_g(Z) / HW)
-  double aif_prior_weight = 0.0;    // rho (||A x - b||^2 + rho sum huber(|grad x|))
+  size_t peak_memory = 0;                 // backend bytes
+  NoiseEstimate noise;                    // the stack's noise level (estimated, or Options::noise_sigma)
+  bool noise_given = false;               // noise.sigma is Options::noise_sigma, not an estimate
+  bool depth_prior = false;               // the regularised depth step ran (Options::regularizer)
+  bool aif_prior = false;                 // the AIF prior was on
+  double depth_prior_weight = 0.0;        // mu (objective += mu TV_g(Z) / HW)
+  double aif_prior_weight = 0.0;          // rho (||A x - b||^2 + rho sum huber(|grad x|))
 };
 
 // Whether Options::regularizer resolves to the regularised objective for a stack of this noise.
@@ -93,8 +93,7 @@ using ProgressFn = std::function<void(const StepLog&, int epochs)>;
 constexpr int kEstimateEpoch = -2;
 constexpr int kBlurScaleTrialFrames = 12;
 BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& opt, Backend& backend,
-                                      const ProgressFn& progress = nullptr,
-                                      int max_frames = kBlurScaleTrialFrames);
+                                      const ProgressFn& progress = nullptr, int max_frames = kBlurScaleTrialFrames);
 
 // The options a solve of this stack runs with: the uncalibrated depth range 0 .. F-1 and, for the
 // FocusIndex model without --kernel-size, K covering +-3 sigma_max (at most half the shorter side).
@@ -105,8 +104,7 @@ Options solve_options(const FocalStack& stack, const Options& opt);
 Problem make_problem(const FocalStack& stack, const Options& opt);
 
 // Solves on the given backend. The stack must be validated (opt.validate(&stack)).
-Result solve(const FocalStack& stack, const Options& opt, Backend& backend,
-             const ProgressFn& progress = nullptr);
+Result solve(const FocalStack& stack, const Options& opt, Backend& backend, const ProgressFn& progress = nullptr);
 
 // Edge-replicate padding and cropping (for presets with edge_pad).
 Image pad_edge(const Image& im, int pad);

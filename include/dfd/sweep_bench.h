@@ -16,8 +16,8 @@ namespace dfd {
 struct SweepRow {
   std::string surface, blur, coding;  // coding: "8bit" or "jpeg90"
   int width = 0, height = 0, frames = 0;
-  double a_true = 0;            // Gaussian sigma per frame step the sweep was rendered with
-  double a_estimate = 0;        // the solve's estimate (0: given)
+  double a_true = 0;      // Gaussian sigma per frame step the sweep was rendered with
+  double a_estimate = 0;  // the solve's estimate (0: given)
   double dfd_rmse = 0, dfd_spearman = 0, dfd_seconds = 0, estimate_seconds = 0;
   double fm_rmse = 0, fm_spearman = 0, fm_seconds = 0;
   int kernel_size = 0;

@@ -20,16 +20,16 @@ struct SweepSpec {
   double a = 0.25;                // blur growth, pixels (Gaussian sigma) per frame step
   bool jpeg = false;              // else 8-bit rounding only
   int jpeg_quality = 90;
-  bool colour = false;            // RGB texture (synthetic), else grey (the gravel photo)
+  bool colour = false;  // RGB texture (synthetic), else grey (the gravel photo)
   uint64_t seed = 5;
   std::string photo_dir = "/usr/lib/python3/dist-packages/skimage/data";
 };
 
 struct SweepScene {
   SweepSpec spec;
-  Image aif;    // [0, 255], the crop that the frames show
-  Image depth;  // true relative depth, frame-index units inside [0, F - 1]
-  FocalStack stack;  // focus distances 0 .. F-1, range 255, sample_step 1
+  Image aif;                       // [0, 255], the crop that the frames show
+  Image depth;                     // true relative depth, frame-index units inside [0, F - 1]
+  FocalStack stack;                // focus distances 0 .. F-1, range 255, sample_step 1
   std::vector<std::string> notes;  // the texture used, fallbacks
 };
 

@@ -28,10 +28,10 @@ FocalStack render_stack(const Image& aif, const Image& depth, const Camera& came
 // The demo scene: texture, depth and its rendered stack under a preset's camera and focus
 // distances (default: 320x240, depth in [0.5, 8] m, nyuv2: planes at 1, 1.5, 2.5, 4, 6 m).
 struct SyntheticScene {
-  Image aif;            // ground-truth AIF, [0, 255]
-  Image depth;          // ground-truth depth
-  FocalStack stack;     // rendered focal stack, range 255
-  Options options;      // the preset the stack was rendered with
+  Image aif;         // ground-truth AIF, [0, 255]
+  Image depth;       // ground-truth depth
+  FocalStack stack;  // rendered focal stack, range 255
+  Options options;   // the preset the stack was rendered with
 };
 
 struct SceneSpec {

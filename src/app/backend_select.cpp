@@ -9,8 +9,7 @@ namespace dfd {
 std::unique_ptr<Backend> make_backend(const Options& opt, std::string* note) {
   std::string why;
   switch (opt.backend) {
-    case BackendKind::Cpu:
-      return make_cpu_backend(opt.threads);
+    case BackendKind::Cpu: return make_cpu_backend(opt.threads);
     case BackendKind::Cuda:
       if (!cuda_available(&why)) throw Error(ErrorKind::Runtime, "--backend cuda: " + why);
       return make_cuda_backend(0);

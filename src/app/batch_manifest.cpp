@@ -1,9 +1,9 @@
 // Batch manifests: JSON Lines of focal stacks, parsed and checked (ids unique) before any work.
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -45,8 +45,9 @@ BatchItem parse_line(const std::string& text, int line, const std::string& name,
   json j;
   // An item's frame lists are checked while parsing, before a long one is held in memory.
   const auto limit = json_array_limit({"frames", "focus_distances"}, kMaxStackFrames, [&](const std::string& key) {
-    throw_input_too_large(over_limit_message(where, "\"" + key + "\" lists more than " + std::to_string(kMaxStackFrames) +
-                                                        " entries", std::to_string(kMaxStackFrames) + " frames an item"));
+    throw_input_too_large(
+        over_limit_message(where, "\"" + key + "\" lists more than " + std::to_string(kMaxStackFrames) + " entries",
+                           std::to_string(kMaxStackFrames) + " frames an item"));
   });
   try {
     j = json::parse(text, limit);
@@ -55,8 +56,8 @@ BatchItem parse_line(const std::string& text, int line, const std::string& name,
     throw_input(where + ": not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object()) throw_input(where + ": each line must be a JSON object, got " + j.dump());
-  static const std::set<std::string> known = {"id", "stack", "frames", "folder", "focus_distances", "preset",
-                                              "overrides"};
+  static const std::set<std::string> known = {"id",     "stack",    "frames", "folder", "focus_distances",
+                                              "preset", "overrides"};
   for (const auto& kv : j.items())
     if (!known.count(kv.key()))
       throw_input(where + ": unknown key \"" + kv.key() +
@@ -72,7 +73,8 @@ BatchItem parse_line(const std::string& text, int line, const std::string& name,
 
   const int sources = int(j.contains("stack")) + int(j.contains("frames")) + int(j.contains("folder"));
   if (sources != 1)
-    throw_input(where + " (" + item.id + "): give exactly one of \"stack\" (a STACK.json), \"frames\" (a list of "
+    throw_input(where + " (" + item.id +
+                "): give exactly one of \"stack\" (a STACK.json), \"frames\" (a list of "
                 "images) or \"folder\"");
   if (j.contains("stack")) item.stack = resolve(as_path(j["stack"], where, "stack"), base_dir);
   if (j.contains("folder")) item.folder = resolve(as_path(j["folder"], where, "folder"), base_dir);
@@ -103,7 +105,8 @@ BatchItem parse_line(const std::string& text, int line, const std::string& name,
   if (j.contains("overrides")) {
     const json& o = j["overrides"];
     if (!o.is_object())
-      throw_input(where + " (" + item.id + "): \"overrides\" must be an object of dfd solve flags, e.g. "
+      throw_input(where + " (" + item.id +
+                  "): \"overrides\" must be an object of dfd solve flags, e.g. "
                   "{\"epochs\": 10}");
     for (const auto& kv : o.items()) {
       std::string key = kv.key();
@@ -135,15 +138,16 @@ std::string BatchItem::describe_inputs() const {
 
 void check_item_id(const std::string& id, const std::string& where) {
   const auto bad = [&](const std::string& why) {
-    throw_input(where + ": id \"" + id + "\" " + why + " (ids name output folders: 1 to 128 of A-Z a-z 0-9 . _ -, "
+    throw_input(where + ": id \"" + id + "\" " + why +
+                " (ids name output folders: 1 to 128 of A-Z a-z 0-9 . _ -, "
                 "not starting with '.')");
   };
   if (id.empty()) bad("is empty");
   if (id.size() > 128) bad("is longer than 128 characters");
   if (id[0] == '.') bad("starts with '.'");
   for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) bad("has the character '" + std::string(1, c) + "'");
   }
 }

@@ -1,7 +1,6 @@
 // Runs one shard of a batch: skip finished items, prefetch on one thread, solve on one worker per device.
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -11,6 +10,7 @@
 #include <filesystem>
 #include <mutex>
 #include <new>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "dfd/batch.h"
@@ -186,8 +186,8 @@ class ShardRun {
       summary_.succeeded++;
       char secs[32];
       std::snprintf(secs, sizeof(secs), "%.2f", solve_seconds);
-      note("[" + std::to_string(++done_) + "/" + std::to_string(todo_) + "] " + item.id + " ok in " + secs +
-           " s on " + worker.device() + (remark.empty() ? "" : " (" + remark + ")"));
+      note("[" + std::to_string(++done_) + "/" + std::to_string(todo_) + "] " + item.id + " ok in " + secs + " s on " +
+           worker.device() + (remark.empty() ? "" : " (" + remark + ")"));
     } catch (...) {
       const ItemFailure f = describe_current_exception(item.id);
       fs::remove_all(staging, ec);
@@ -303,9 +303,9 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& c
     log.append(j.dump());
   }
   run.note("shard " + std::to_string(cfg.shard.index) + " of " + std::to_string(cfg.shard.count) + " (" +
-           cfg.shard.source + "): " + std::to_string(mine.size()) + " of " + std::to_string(items.size()) +
-           " items, " + std::to_string(summary.finished_before) + " finished earlier, " +
-           std::to_string(todo.size()) + " to run on " + std::to_string(cfg.devices.size()) + " worker(s)" +
+           cfg.shard.source + "): " + std::to_string(mine.size()) + " of " + std::to_string(items.size()) + " items, " +
+           std::to_string(summary.finished_before) + " finished earlier, " + std::to_string(todo.size()) +
+           " to run on " + std::to_string(cfg.devices.size()) + " worker(s)" +
            (removed.empty() ? "" : ", cleaned " + std::to_string(removed.size()) + " partial folder(s)"));
 
   // Workers: created on their own threads (a CUDA device is bound per thread), all before any
@@ -356,7 +356,10 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& c
   {
     std::unique_lock<std::mutex> l(m);
     cv.wait(l, [&] { return ready == slots; });
-    if (startup_errors.empty()) go = true; else stop = true;
+    if (startup_errors.empty())
+      go = true;
+    else
+      stop = true;
     cv.notify_all();
   }
   if (stop) {
@@ -429,7 +432,8 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& c
   s["busy"] = summary.busy;
   if (summary.stopped_disk_full) s["stopped"] = "an item's outputs hit a full disk; the items after it were not run";
   json failures = json::array();
-  for (const auto& f : summary.failures) failures.push_back({{"id", f.id}, {"error", f.error}, {"exit_code", f.exit_code}});
+  for (const auto& f : summary.failures)
+    failures.push_back({{"id", f.id}, {"error", f.error}, {"exit_code", f.exit_code}});
   s["failures"] = failures;
   s["complete"] = summary.failed == 0 && summary.busy == 0 && !summary.stopped_disk_full;
   s["exit_code"] = summary.exit_code();
@@ -455,9 +459,10 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const BatchConfig& c
   log.append(j.dump());
   run.note("shard " + std::to_string(cfg.shard.index) + ": " + std::to_string(summary.succeeded) + " ok, " +
            std::to_string(summary.failed) + " failed, " + std::to_string(summary.finished_before) +
-           " finished earlier" + (summary.busy ? ", " + std::to_string(summary.busy) + " left to another process" : "") +
-           (summary.stopped_disk_full ? "; STOPPED: the disk is full (free space and rerun)" : "") +
-           "; summary in " + layout.summary(cfg.shard));
+           " finished earlier" +
+           (summary.busy ? ", " + std::to_string(summary.busy) + " left to another process" : "") +
+           (summary.stopped_disk_full ? "; STOPPED: the disk is full (free space and rerun)" : "") + "; summary in " +
+           layout.summary(cfg.shard));
   return summary;
 }
 

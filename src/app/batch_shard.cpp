@@ -78,8 +78,9 @@ Shard resolve_shard(std::optional<int> index, std::optional<int> count, const En
   } else if (env("JOB_COMPLETION_INDEX")) {
     // Kubernetes Indexed Job: the pod's index; the Job's completions are not exported.
     if (!count)
-      throw_usage("JOB_COMPLETION_INDEX is set (Kubernetes Indexed Job) but the shard count is not: pass "
-                  "--shard-count equal to the Job's completions");
+      throw_usage(
+          "JOB_COMPLETION_INDEX is set (Kubernetes Indexed Job) but the shard count is not: pass "
+          "--shard-count equal to the Job's completions");
     s.index = static_cast<int>(env_number(env, "JOB_COMPLETION_INDEX", true, 0));
     s.source = "kubernetes";
   } else if (env("SLURM_ARRAY_TASK_ID")) {

@@ -3,13 +3,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "dfd/batch.h"
@@ -48,9 +48,7 @@ std::string BatchLayout::locks_dir() const { return (fs::path(out_) / "locks").s
 std::string BatchLayout::staging_root() const { return (fs::path(out_) / "staging").string(); }
 std::string BatchLayout::logs_dir() const { return (fs::path(out_) / "logs").string(); }
 std::string BatchLayout::item_dir(const std::string& id) const { return (fs::path(items_dir()) / id).string(); }
-std::string BatchLayout::marker(const std::string& id) const {
-  return (fs::path(item_dir(id)) / kMarker).string();
-}
+std::string BatchLayout::marker(const std::string& id) const { return (fs::path(item_dir(id)) / kMarker).string(); }
 std::string BatchLayout::staging_dir(const std::string& id, int worker) const {
   const std::string attempt = file_safe_host_name() + "." + std::to_string(::getpid()) + ".w" + std::to_string(worker);
   return (fs::path(staging_root()) / (id + "@" + attempt)).string();
@@ -139,8 +137,7 @@ bool commit_item(const BatchLayout& layout, const std::string& id, const std::st
       fs::remove_all(staging, ec);
       return false;
     }
-    throw_runtime(target + ": cannot move the finished item into place from " + staging + ": " +
-                  std::strerror(err));
+    throw_runtime(target + ": cannot move the finished item into place from " + staging + ": " + std::strerror(err));
   }
   sync_dir(layout.items_dir());
   return true;

@@ -69,8 +69,9 @@ StackInputs load_stack_inputs(const SolveRequest& a, const NoteFn& note) {
         note("MobileDepth folder " + path + ": " + std::to_string(frames.size()) + " frames a*.jpg and calibrated.txt");
       } else {
         if (a.preset_given && a.preset == "mobiledepth")
-          throw_input(path + ": --preset mobiledepth needs the MobileDepth layout, but the folder has no calibrated.txt "
-                             "(one \"focal_depth aperture\" line per frame a*.jpg, then the focal length)");
+          throw_input(path +
+                      ": --preset mobiledepth needs the MobileDepth layout, but the folder has no calibrated.txt "
+                      "(one \"focal_depth aperture\" line per frame a*.jpg, then the focal length)");
         frames = list_folder_frames(path);
         in.job.input_kind = "folder";
         note("folder " + path + ": " + std::to_string(frames.size()) + " frames, " + name_of(frames.front()) + " .. " +
@@ -84,7 +85,8 @@ StackInputs load_stack_inputs(const SolveRequest& a, const NoteFn& note) {
       in.job.input_kind = "tiff-stack";
       note("TIFF z-stack " + path + ": " + std::to_string(stack.count()) + " pages");
     } else if (is_tiff_file_name(path)) {
-      throw_input(path + ": a single-page TIFF; a focal stack needs at least 2 frames (pages of a z-stack, or frame files)");
+      throw_input(path +
+                  ": a single-page TIFF; a focal stack needs at least 2 frames (pages of a z-stack, or frame files)");
     } else {
       throw_usage(path + ": a focal stack needs at least 2 frames (or one STACK.json, folder or multi-page TIFF)");
     }
@@ -103,7 +105,8 @@ StackInputs load_stack_inputs(const SolveRequest& a, const NoteFn& note) {
   if (!a.preset_given && in.manifest && in.manifest->preset) in.preset = *in.manifest->preset;
   if (!a.preset_given && in.calibration) in.preset = "mobiledepth";
   if (a.preset_given && in.calibration && a.preset != "mobiledepth")
-    note("preset " + a.preset + " over a MobileDepth folder: its calibrated.txt still gives the camera and focus distances");
+    note("preset " + a.preset +
+         " over a MobileDepth folder: its calibrated.txt still gives the camera and focus distances");
   return in;
 }
 
@@ -114,8 +117,8 @@ void apply_input_camera(const StackInputs& in, Options& opt, const NoteFn& note)
     opt.aperture = c.aperture();
     const auto [lo, hi] = std::minmax_element(c.apertures.begin(), c.apertures.end());
     if (*hi - *lo > 1e-9 * *hi)
-      note(in.calibration_path + ": apertures differ between frames (" + format_number_short(*lo) + " .. " + format_number_short(*hi) +
-           "); the model takes one, their mean " + format_number_short(opt.aperture));
+      note(in.calibration_path + ": apertures differ between frames (" + format_number_short(*lo) + " .. " +
+           format_number_short(*hi) + "); the model takes one, their mean " + format_number_short(opt.aperture));
     return;
   }
   if (in.exif.empty() || !in.exif[0].present) return;
@@ -142,7 +145,8 @@ void apply_input_camera(const StackInputs& in, Options& opt, const NoteFn& note)
   note("camera from the EXIF of " + name_of(in.job.stack.sources[0]) + ": " + used);
   for (size_t i = 1; i < in.exif.size(); ++i)
     if (in.exif[i].focal_length != e.focal_length || in.exif[i].f_number != e.f_number) {
-      note("EXIF focal length or f-number of " + name_of(in.job.stack.sources[i]) + " differs from the first frame's; "
+      note("EXIF focal length or f-number of " + name_of(in.job.stack.sources[i]) +
+           " differs from the first frame's; "
            "the model takes the first frame's");
       break;
     }
@@ -169,7 +173,8 @@ void resolve_focus_distances(StackInputs& in, const SolveRequest& a, const Optio
     if (!ignored.empty()) {
       std::string list;
       for (const auto& g : ignored) list += (list.empty() ? "" : ", ") + g;
-      note("uncalibrated model: the focus distances are the frame indices 0.." + std::to_string(F - 1) + "; ignoring " + list);
+      note("uncalibrated model: the focus distances are the frame indices 0.." + std::to_string(F - 1) + "; ignoring " +
+           list);
     }
     s.focus_distances.resize(F);
     for (int i = 0; i < F; ++i) s.focus_distances[i] = i;
@@ -211,12 +216,15 @@ void resolve_focus_distances(StackInputs& in, const SolveRequest& a, const Optio
     return;
   }
   if (with > 0)
-    note("EXIF SubjectDistance on " + std::to_string(with) + " of " + std::to_string(F) + " frames only (none usable in " +
-         s.sources[first_missing] + "): not using EXIF focus distances");
+    note("EXIF SubjectDistance on " + std::to_string(with) + " of " + std::to_string(F) +
+         " frames only (none usable in " + s.sources[first_missing] + "): not using EXIF focus distances");
   std::vector<double> focus = preset_focus_distances(opt.preset);
   if (static_cast<int>(focus.size()) != F)
-    throw_usage("no focus distances for the " + opt.preset + " preset: pass --focus-distances or --focus-csv with "
-                "one value per frame (" + std::to_string(F) + " frames), or write a STACK.json; or pass "
+    throw_usage("no focus distances for the " + opt.preset +
+                " preset: pass --focus-distances or --focus-csv with "
+                "one value per frame (" +
+                std::to_string(F) +
+                " frames), or write a STACK.json; or pass "
                 "--uncalibrated for relative depth without them");
   note("focus distances from the " + opt.preset + " preset");
   s.focus_distances = std::move(focus);

@@ -18,12 +18,12 @@ using NoteFn = std::function<void(const std::string&)>;
 
 // A request's stack, loaded, before its options are built and its focus distances resolved.
 struct StackInputs {
-  SolveJob job;                 // stack (frames, sources, range; a manifest's focus distances) and input_kind
-  std::string preset;           // the preset the options start from
+  SolveJob job;        // stack (frames, sources, range; a manifest's focus distances) and input_kind
+  std::string preset;  // the preset the options start from
   std::optional<StackManifest> manifest;
   std::optional<MobileDepthCalibration> calibration;
   std::string calibration_path;
-  std::vector<ExifInfo> exif;   // per frame (empty for a TIFF z-stack)
+  std::vector<ExifInfo> exif;  // per frame (empty for a TIFF z-stack)
 };
 
 // Classifies and loads the inputs: one STACK.json, one folder (MobileDepth when it holds

@@ -1,14 +1,14 @@
 // The `dfd solve` pipeline as library calls: inputs -> stack + options; solve -> images + report.
 
-#include <nlohmann/json.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
+#include "app/solve_inputs.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/job.h"
 #include "dfd/report.h"
 #include "dfd/resample.h"
-#include "app/solve_inputs.h"
 #include "dfd/stack_inputs.h"
 #include "util/files.h"
 #include "util/number_text.h"
@@ -54,8 +54,8 @@ SolveJob prepare_solve_job(const SolveRequest& a, const std::function<void(const
   }
   // A microscope's z step, from the z-stack's TIFF metadata (ImageJ, OME).
   const std::string& first = in.job.input_kind == "tiff-stack" ? a.inputs[0]
-                             : in.job.stack.sources.empty()   ? std::string()
-                                                              : in.job.stack.sources[0];
+                             : in.job.stack.sources.empty()    ? std::string()
+                                                               : in.job.stack.sources[0];
   if (!first.empty() && is_tiff_file_name(first)) {
     in.job.metadata_scale = read_tiff_physical_scale(first);
     if (in.job.metadata_scale && opt.blur_model == BlurModel::FocusIndex)
@@ -85,8 +85,9 @@ PhysicalScale physical_scale(const SolveJob& job) {
   const PhysicalScale& flags = job.outputs.physical;
   if (job.options.blur_model != BlurModel::FocusIndex) {
     if (flags.z_step > 0 || flags.xy_step > 0)
-      throw_usage("--z-step / --xy-step give the uncalibrated model's depth physical units; this solve is "
-                  "calibrated (its depth is in the focus distances' unit already): drop them or pass --uncalibrated");
+      throw_usage(
+          "--z-step / --xy-step give the uncalibrated model's depth physical units; this solve is "
+          "calibrated (its depth is in the focus distances' unit already): drop them or pass --uncalibrated");
     return {};
   }
   PhysicalScale s = flags;
@@ -126,7 +127,9 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
   SolveJobOutput out;
   check_output_options(job.outputs);
   if (job.outputs.ply && job.outputs.ply_options.min_confidence > 0 && !job.options.confidence)
-    throw_usage("--ply-min-confidence needs the confidence map: drop --no-confidence");  // before the solve: an impossible request fails fast
+    throw_usage(
+        "--ply-min-confidence needs the confidence map: drop --no-confidence");  // before the solve: an impossible
+                                                                                 // request fails fast
   const PhysicalScale physical = physical_scale(job);  // before the solve: a contradiction fails fast
   out.result = solve(job.stack, job.options, backend, progress);
   OutputOptions outputs = job.outputs;
@@ -145,7 +148,9 @@ SolveJobOutput run_solve_job(const SolveJob& job, Backend& backend, const std::s
   if (physical.known()) {
     const std::string unit = physical.unit.empty() ? "z-step units" : physical.unit;
     report.depth_unit = "focus position in " + unit + " (relative depth x z_step; 0 = the first frame's focus)";
-    nlohmann::json p = {{"z_step", physical.z_step}, {"unit", unit}, {"source", physical.source},
+    nlohmann::json p = {{"z_step", physical.z_step},
+                        {"unit", unit},
+                        {"source", physical.source},
                         {"depth", "focus position = relative depth (frame index) x z_step"}};
     if (physical.xy_step > 0) p["xy_step"] = physical.xy_step;
     extra.sections.emplace_back("physical", p.dump());

@@ -60,8 +60,8 @@ struct SolverFlags {
   std::string aif_solver, order, backend, max_memory;
   double range = 0, scale = 1;
   bool quiet = false;
-  AlignFlags align;  // --align, --align-reference, --align-crop (full only)
-  QualityFlags quality;  // --no-confidence, --cleanup ..., --min-confidence (full only)
+  AlignFlags align;              // --align, --align-reference, --align-crop (full only)
+  QualityFlags quality;          // --no-confidence, --cleanup ..., --min-confidence (full only)
   RegularizerFlags regularizer;  // --regularizer and the prior weights (full only)
   CLI::Option *depth_range_opt = nullptr, *cg_opt = nullptr, *window_opt = nullptr, *epochs_opt = nullptr,
               *candidates_opt = nullptr, *threads_opt = nullptr, *aif_opt = nullptr, *order_opt = nullptr,
@@ -113,8 +113,7 @@ void note(bool quiet, const std::string& line);
 enum class FrameFormat { Png8, Png16, Tiff };
 // Writes frame_00.<ext>, ... and dir/stack.json (frames, focus distances, camera, K, range) so
 // that `dfd solve dir/stack.json` solves the same problem; returns the manifest's path.
-std::string write_stack(const std::string& dir, const FocalStack& stack, const Options& opt, int K,
-                        FrameFormat format);
+std::string write_stack(const std::string& dir, const FocalStack& stack, const Options& opt, int K, FrameFormat format);
 
 // The library request of `dfd solve` from its inputs and flags (the flags are referenced, not
 // copied: they must outlive the request).

@@ -1,11 +1,11 @@
 // Shared pieces of the dfd command line: model flags, output folders, progress lines.
+#include <unistd.h>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -68,9 +68,10 @@ void CameraFlags::add(CLI::App& app) {
   aperture_opt = app.add_option("--aperture", aperture, "Aperture diameter D, in the focal length's unit")
                      ->check(CLI::PositiveNumber)
                      ->excludes(fnum_opt);
-  pixel_opt = app.add_option("--pixel-size", pixel_size, "Pixel pitch, in the focal length's unit")
-                  ->check(CLI::PositiveNumber);
-  thresh_opt = app.add_option("--thresh", thresh, "Smallest blur sigma, pixels (default: the preset's)")->check(CLI::PositiveNumber);
+  pixel_opt =
+      app.add_option("--pixel-size", pixel_size, "Pixel pitch, in the focal length's unit")->check(CLI::PositiveNumber);
+  thresh_opt = app.add_option("--thresh", thresh, "Smallest blur sigma, pixels (default: the preset's)")
+                   ->check(CLI::PositiveNumber);
   kernel_opt = app.add_option("--kernel-size", kernel_size, "Blur window K (odd); default from the image size")
                    ->check(CLI::PositiveNumber)
                    ->check(CLI::Validator(
@@ -109,14 +110,18 @@ void SolverFlags::add(CLI::App& app, bool full) {
                           ->delimiter(',')
                           ->expected(2)
                           ->check(CLI::NonNegativeNumber);
-    window_opt = app.add_option("--window-size", window, "Windowed grid-search loss over w x w (0 = none; default: the preset's)")
+    window_opt = app.add_option("--window-size", window,
+                                "Windowed grid-search loss over w x w (0 = none; default: the preset's)")
                      ->check(CLI::NonNegativeNumber);
-    candidates_opt = app.add_option("--depth-candidates", candidates, "Grid-search candidates N (default: the preset's)")
-                         ->check(CLI::Range(2, 100000));
-    aif_opt = app.add_option("--aif-solver", aif_solver, "AIF step solver (default: cg)")->check(CLI::IsMember({"cg", "fista"}));
-    cg_opt = app.add_option("--cg-iters", cg_iters, "CG iterations: first epoch, most per epoch (A,B; default " +
-                                std::to_string(Options().cg_iters_first) + "," + std::to_string(Options().cg_iters_max) +
-                                ")")
+    candidates_opt =
+        app.add_option("--depth-candidates", candidates, "Grid-search candidates N (default: the preset's)")
+            ->check(CLI::Range(2, 100000));
+    aif_opt = app.add_option("--aif-solver", aif_solver, "AIF step solver (default: cg)")
+                  ->check(CLI::IsMember({"cg", "fista"}));
+    cg_opt = app.add_option("--cg-iters", cg_iters,
+                            "CG iterations: first epoch, most per epoch (A,B; default " +
+                                std::to_string(Options().cg_iters_first) + "," +
+                                std::to_string(Options().cg_iters_max) + ")")
                  ->delimiter(',')
                  ->expected(2)
                  ->check(CLI::PositiveNumber);
@@ -132,7 +137,8 @@ void SolverFlags::add(CLI::App& app, bool full) {
     quality.add(app);
     regularizer.add(app);
   }
-  epochs_opt = app.add_option("--epochs", epochs, "Alternating epochs (default: the preset's; nyuv2 40)")->check(CLI::Range(1, 1000000));
+  epochs_opt = app.add_option("--epochs", epochs, "Alternating epochs (default: the preset's; nyuv2 40)")
+                   ->check(CLI::Range(1, 1000000));
   backend_opt = app.add_option("--backend", backend, "Where to solve (auto: CUDA when a GPU is present)")
                     ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   threads_opt = app.add_option("--threads", threads, "CPU threads (0 = all)")->check(CLI::NonNegativeNumber);
@@ -163,15 +169,16 @@ void SolverFlags::apply(Options& opt) const {
   if (order_opt && *order_opt) opt.order = order == "aif-first" ? StepOrder::AifFirst : StepOrder::DepthFirst;
   if (range_opt && *range_opt) opt.range = range;
   if (*epochs_opt) opt.epochs = epochs;
-  if (*backend_opt) opt.backend = backend == "cpu" ? BackendKind::Cpu : backend == "cuda" ? BackendKind::Cuda : BackendKind::Auto;
+  if (*backend_opt)
+    opt.backend = backend == "cpu" ? BackendKind::Cpu : backend == "cuda" ? BackendKind::Cuda : BackendKind::Auto;
   if (*threads_opt) opt.threads = threads;
   quality.apply(opt);
   regularizer.apply(opt);
 }
 
 void SolveFileFlags::add(CLI::App& app) {
-  focus_csv_opt = app.add_option("--focus-csv", focus_csv,
-                                 "Focus distances from a CSV: one per frame in order, or rows \"frame,focus_distance\"");
+  focus_csv_opt = app.add_option(
+      "--focus-csv", focus_csv, "Focus distances from a CSV: one per frame in order, or rows \"frame,focus_distance\"");
   app.add_option("--z-step", outputs.physical.z_step,
                  "Uncalibrated model: focus travel per frame (a microscope's z step); the depth outputs and "
                  "points.ply then hold the focus position in that unit (default: the TIFF's ImageJ/OME metadata)")
@@ -179,8 +186,9 @@ void SolveFileFlags::add(CLI::App& app) {
   app.add_option("--xy-step", outputs.physical.xy_step,
                  "With a z step: the object-side pixel size in the same unit, for points.ply's x and y")
       ->check(CLI::PositiveNumber);
-  app.add_option("--z-unit", outputs.physical.unit, "The unit of --z-step and --xy-step, e.g. um, mm (recorded in "
-                                                    "report.json and points.ply)");
+  app.add_option("--z-unit", outputs.physical.unit,
+                 "The unit of --z-step and --xy-step, e.g. um, mm (recorded in "
+                 "report.json and points.ply)");
   app.add_flag("--exr", outputs.exr, "Also write depth.exr (32-bit float OpenEXR)");
   CLI::Option* ply = app.add_flag("--ply", outputs.ply, "Also write points.ply (point cloud with AIF colours)");
   app.add_option("--ply-min-confidence", outputs.ply_options.min_confidence,

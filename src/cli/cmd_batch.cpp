@@ -9,8 +9,8 @@
 #include "dfd/backends.h"
 #include "dfd/batch.h"
 #include "dfd/error.h"
-#include "dfd/memory.h"
 #include "dfd/job.h"
+#include "dfd/memory.h"
 
 namespace dfd::cli {
 
@@ -34,8 +34,8 @@ std::vector<std::string> folder_inputs(const std::string& folder) {
     const fs::path p = fs::path(folder) / name;
     if (fs::is_regular_file(p, ec)) return {p.string()};
   }
-  static const std::vector<std::string> image_ext = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".exr",
-                                                     ".bmp", ".pgm", ".ppm",  ".webp"};
+  static const std::vector<std::string> image_ext = {".png", ".jpg", ".jpeg", ".tif", ".tiff",
+                                                     ".exr", ".bmp", ".pgm",  ".ppm", ".webp"};
   std::vector<std::string> frames;
   for (const auto& e : fs::directory_iterator(folder, ec)) {
     std::string ext = e.path().extension().string();
@@ -64,12 +64,13 @@ std::vector<std::string> item_flags(const BatchItem& item) {
   }
   for (const auto& [name, values] : item.overrides) {
     if (name == "backend" || name == "threads" || name == "max-memory")
-      throw_input("override \"" + name + "\": the devices, CPU threads and memory limit of a batch are set for all "
+      throw_input("override \"" + name +
+                  "\": the devices, CPU threads and memory limit of a batch are set for all "
                   "items by `dfd batch --backend/--devices/--threads/--max-memory`");
     if (name == "out" || name == "force" || name == "preset" || name == "focus-distances")
       throw_input("override \"" + name + "\" is not allowed" +
                   (name == "preset" || name == "focus-distances" ? " (use the item's \"preset\" / \"focus_distances\")"
-                                                                  : " (the batch decides where outputs go)"));
+                                                                 : " (the batch decides where outputs go)"));
     if (values.size() == 1) {
       args.push_back("--" + name + "=" + values[0]);
     } else {
@@ -111,9 +112,12 @@ class SolveRunner : public ItemRunner {
                   "not valid `dfd solve` flags: " + e.what());
     }
     std::vector<std::string> inputs;
-    if (!item.stack.empty()) inputs = {item.stack};
-    else if (!item.folder.empty()) inputs = folder_inputs(item.folder);
-    else inputs = item.frames;
+    if (!item.stack.empty())
+      inputs = {item.stack};
+    else if (!item.folder.empty())
+      inputs = folder_inputs(item.folder);
+    else
+      inputs = item.frames;
     auto loaded = std::make_unique<Loaded>();
     SolveRequest request = solve_request(inputs, camera, solver);
     files.apply(request);
@@ -162,8 +166,8 @@ class SolveRunner : public ItemRunner {
         backend = make_backend(opt, &note);
       }
     }
-    const std::string label = (device.kind == DeviceSpec::Cuda ? device.name() : std::string(backend->name())) +
-                              " (" + backend->device() + ")";
+    const std::string label = (device.kind == DeviceSpec::Cuda ? device.name() : std::string(backend->name())) + " (" +
+                              backend->device() + ")";
     return std::make_unique<SolveWorker>(std::move(backend), note, label);
   }
 
@@ -192,15 +196,16 @@ int run_batch_command(const BatchArgs& a) {
 
 Command add_batch_command(CLI::App& root) {
   auto a = std::make_shared<BatchArgs>();
-  CLI::App* app = root.add_subcommand("batch", "Solve many focal stacks listed in a JSON Lines manifest, sharded "
-                                               "over processes (Kubernetes Indexed Jobs, Slurm arrays)");
+  CLI::App* app = root.add_subcommand("batch",
+                                      "Solve many focal stacks listed in a JSON Lines manifest, sharded "
+                                      "over processes (Kubernetes Indexed Jobs, Slurm arrays)");
   app->add_option("manifest", a->manifest, "JSON Lines manifest: one stack per line")->required();
   app->add_option("--out,-o", a->out, "Output folder (shared by all shards): items/<id>/, logs/")->required();
   a->index_opt = app->add_option("--shard-index", a->shard_index,
                                  "This process's shard, 0..N-1 (default: JOB_COMPLETION_INDEX or "
                                  "SLURM_ARRAY_TASK_ID)");
-  a->count_opt = app->add_option("--shard-count", a->shard_count,
-                                 "Number of shards N (default: SLURM_ARRAY_TASK_COUNT; 1)");
+  a->count_opt =
+      app->add_option("--shard-count", a->shard_count, "Number of shards N (default: SLURM_ARRAY_TASK_COUNT; 1)");
   a->backend_opt = app->add_option("--backend", a->backend,
                                    "Where to solve, as `dfd solve --backend`: one worker on cpu, cuda (device 0) or "
                                    "auto (default); with --devices, the kind all its entries must be")

@@ -129,7 +129,8 @@ void add_robust_flags(CLI::App* app, BenchArgs& a) {
       app->add_option("--set", a.overrides,
                       "Robustness: a solver option for every row, as a `dfd solve` flag without dashes "
                       "(--set window-size=5 --set epochs=10; repeatable)"),
-      app->add_option("--save", a.save, "Robustness: write each row's depth and AIF (ground truth | estimate) as PNGs here"),
+      app->add_option("--save", a.save,
+                      "Robustness: write each row's depth and AIF (ground truth | estimate) as PNGs here"),
       app->add_option("--seed", a.seed, "Robustness: seed of the indoor scene and the noise")->capture_default_str(),
       app->add_option("--opencv-data", a.opencv_data, "Robustness: folder of aloeL.jpg, aloeGT.png (Debian opencv-doc)")
           ->capture_default_str(),
@@ -143,8 +144,9 @@ void add_robust_flags(CLI::App* app, BenchArgs& a) {
 Command add_bench_command(CLI::App& root) {
   auto a = std::make_shared<BenchArgs>();
   CLI::App* app = root.add_subcommand(
-      "bench", "Time fixed synthetic workloads per phase and whole solve (or, with --robustness, measure accuracy "
-               "under degraded input); table, JSON and PNG plot");
+      "bench",
+      "Time fixed synthetic workloads per phase and whole solve (or, with --robustness, measure accuracy "
+      "under degraded input); table, JSON and PNG plot");
   app->add_option("--sizes", a->sizes,
                   "Workloads: 320x240, 640x480, 1920x1080, 4000x3000 (default: all); --robustness: 320x240, 640x480")
       ->delimiter(',');
@@ -155,21 +157,23 @@ Command add_bench_command(CLI::App& root) {
   a->repeats_opt = app->add_option("--repeats", a->repeats, "Timed repeats per phase after one warm-up (quick: 3)")
                        ->check(CLI::PositiveNumber)
                        ->capture_default_str();
-  a->solve_repeats_opt =
-      app->add_option("--solve-repeats", a->solve_repeats, "Timed whole solves per workload (quick: 1; big sizes: fewer)")
-          ->check(CLI::PositiveNumber)
-          ->capture_default_str();
+  a->solve_repeats_opt = app->add_option("--solve-repeats", a->solve_repeats,
+                                         "Timed whole solves per workload (quick: 1; big sizes: fewer)")
+                             ->check(CLI::PositiveNumber)
+                             ->capture_default_str();
   app->add_flag("--quick", a->quick,
                 "Only 320x240, 3 repeats, 1 solve: under a minute on 2 idle cores; --robustness: 320x240, " +
                     std::to_string(kQuickEpochs) + " epochs");
   app->add_option("--threads", a->threads, "CPU threads (0: all)")->check(CLI::NonNegativeNumber);
-  a->json_opt = app->add_option("--json", a->json, "JSON report path (--robustness: bench-robust.json)")
-                    ->capture_default_str();
-  a->png_opt = app->add_option("--plot", a->png, "PNG plot path (--robustness: bench-robust.png)")->capture_default_str();
+  a->json_opt =
+      app->add_option("--json", a->json, "JSON report path (--robustness: bench-robust.json)")->capture_default_str();
+  a->png_opt =
+      app->add_option("--plot", a->png, "PNG plot path (--robustness: bench-robust.png)")->capture_default_str();
   app->add_flag("--quiet,-q", a->quiet, "No progress lines (the table is still printed)");
   add_robust_flags(app, *a);
-  app->footer("Workloads are generated in memory (no files needed); --robustness reads the aloe images and photos "
-              "of Debian's opencv-doc and python3-skimage (scripts/install-deps.sh --bench-data). See bench/README.md.");
+  app->footer(
+      "Workloads are generated in memory (no files needed); --robustness reads the aloe images and photos "
+      "of Debian's opencv-doc and python3-skimage (scripts/install-deps.sh --bench-data). See bench/README.md.");
   return {app, [a] { return run_bench_command(*a); }};
 }
 

@@ -1,7 +1,7 @@
 // `dfd dataset nyuv2|make3d`: the paper's RGB-D datasets -> focal stacks by the SPEC 6 protocol.
-#include <nlohmann/json.hpp>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
 #include "dfd/datasets.h"
@@ -49,12 +49,8 @@ void write_sample(const DatasetArgs& a, const DatasetSample& s) {
   j["size"] = {s.rgb.width, s.rgb.height};
   j["resize"] = "anti-aliased bilinear (triangle filter stretched by the reduction factor)";
   j["depth_clip"] = {s.clip_min, s.clip_max};
-  j["camera"] = {{"focal_length", opt.focal_length},
-                 {"f_number", opt.f_number},
-                 {"aperture", opt.effective_aperture()},
-                 {"pixel_pitch", opt.pixel_pitch},
-                 {"thresh", opt.thresh},
-                 {"source", s.camera_source}};
+  j["camera"] = {{"focal_length", opt.focal_length}, {"f_number", opt.f_number}, {"aperture", opt.effective_aperture()},
+                 {"pixel_pitch", opt.pixel_pitch},   {"thresh", opt.thresh},     {"source", s.camera_source}};
   j["focus_distances"] = s.focus_distances;
   j["kernel_size"] = K;
   j["frames"] = a.format;
@@ -69,8 +65,8 @@ int run_nyuv2(const DatasetArgs& a) {
   if (!*a.index_opt && !*a.split_opt) throw_usage("nyuv2: give --index (e.g. 0-9 or all) or --split splits.mat");
   check_output_dir(a.out, a.force);
   const Nyuv2Info info = nyuv2_info(mat);
-  const std::vector<int> indices = *a.split_opt ? nyuv2_split(a.split, a.set, info.count)
-                                                : parse_index_list(a.index, info.count, mat + " --index");
+  const std::vector<int> indices =
+      *a.split_opt ? nyuv2_split(a.split, a.set, info.count) : parse_index_list(a.index, info.count, mat + " --index");
   create_output_dir(a.out);
   for (int i : indices) write_sample(a, nyuv2_sample(mat, i));
   note(a.quiet, "wrote " + std::to_string(indices.size()) + " NYUv2 sample(s) to " + a.out);
@@ -84,8 +80,10 @@ int run_make3d(const DatasetArgs& a) {
     if (a.inputs.size() > 2) throw_usage("make3d takes IMAGE_FOLDER [DEPTH_FOLDER], or IMAGE DEPTH.mat");
     pairs = make3d_pairs(a.inputs[0], a.inputs.size() == 2 ? a.inputs[1] : a.inputs[0]);
   } else {
-    if (a.inputs.size() != 2) throw_usage("make3d takes IMAGE DEPTH.mat (or a folder of img-X.jpg and depth_sph_corr-X.mat)");
-    if (fs::is_directory(a.inputs[1], ec)) throw_usage(a.inputs[1] + ": expected a depth_sph_corr-X.mat file, not a folder");
+    if (a.inputs.size() != 2)
+      throw_usage("make3d takes IMAGE DEPTH.mat (or a folder of img-X.jpg and depth_sph_corr-X.mat)");
+    if (fs::is_directory(a.inputs[1], ec))
+      throw_usage(a.inputs[1] + ": expected a depth_sph_corr-X.mat file, not a folder");
     pairs.emplace_back(a.inputs[0], a.inputs[1]);
   }
   check_output_dir(a.out, a.force);
@@ -122,17 +120,21 @@ Command add_dataset_command(CLI::App& root) {
       ->needs(ny->split_opt)
       ->capture_default_str();
   add_common(*n, *ny);
-  n->footer("Per sample OUT/<NNNN>/: frame_XX.tiff, stack.json, depth_gt.tiff, aif_gt.png, sample.json.\n"
-            "RGB and depth halved (anti-aliased bilinear), depth clipped to [0.1, 10] m, stack rendered\n"
-            "with the nyuv2 preset. Then: dfd solve OUT/0000/stack.json --out R; dfd eval R/depth.tiff OUT/0000/depth_gt.tiff");
+  n->footer(
+      "Per sample OUT/<NNNN>/: frame_XX.tiff, stack.json, depth_gt.tiff, aif_gt.png, sample.json.\n"
+      "RGB and depth halved (anti-aliased bilinear), depth clipped to [0.1, 10] m, stack rendered\n"
+      "with the nyuv2 preset. Then: dfd solve OUT/0000/stack.json --out R; dfd eval R/depth.tiff "
+      "OUT/0000/depth_gt.tiff");
 
   CLI::App* m = app->add_subcommand("make3d", "Make3D img-X.jpg + depth_sph_corr-X.mat -> focal stacks");
-  m->add_option("inputs", m3->inputs, "IMAGE DEPTH.mat, or IMAGE_FOLDER [DEPTH_FOLDER] (pairs img-X.* with depth_sph_corr-X.mat)")
+  m->add_option("inputs", m3->inputs,
+                "IMAGE DEPTH.mat, or IMAGE_FOLDER [DEPTH_FOLDER] (pairs img-X.* with depth_sph_corr-X.mat)")
       ->required()
       ->expected(1, 2);
   add_common(*m, *m3);
-  m->footer("Per sample OUT/<X>/ as for nyuv2. Image resized to 460x345 (345x460 if portrait), depth grid\n"
-            "resized bilinearly to it and clipped to [0.01, 80] m; make3d preset with f and N from EXIF.");
+  m->footer(
+      "Per sample OUT/<X>/ as for nyuv2. Image resized to 460x345 (345x460 if portrait), depth grid\n"
+      "resized bilinearly to it and clipped to [0.01, 80] m; make3d preset with f and N from EXIF.");
 
   return {app, [n, m, ny, m3] { return n->parsed() ? run_nyuv2(*ny) : run_make3d(*m3); }};
 }

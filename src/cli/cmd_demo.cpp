@@ -71,8 +71,9 @@ void write_demo_marker(const std::string& dir, const std::vector<std::string>& f
   j["written_by"] = "dfd demo";
   j["dfd_version"] = DFD_VERSION;
   j["complete"] = complete;
-  j["about"] = "dfd demo replaces the files listed here when it is run again with this --out; "
-               "other files in the folder are left alone";
+  j["about"] =
+      "dfd demo replaces the files listed here when it is run again with this --out; "
+      "other files in the folder are left alone";
   j["files"] = files;
   write_text_file(join_path(dir, kDemoMarker), j.dump(2) + "\n");
 }
@@ -118,9 +119,10 @@ int run_demo(const DemoArgs& a) {
   std::unique_ptr<Backend> backend = make_backend(opt, &why);
   if (!why.empty()) note(quiet, why);
   char what[160];
-  std::snprintf(what, sizeof what, "synthetic scene %dx%d, depth %g..%g m, %s camera, %d frames; solving %d epochs on %s",
-                spec.width, spec.height, spec.depth_min, spec.depth_max, opt.preset.c_str(), scene.stack.count(),
-                opt.epochs, backend->name());
+  std::snprintf(what, sizeof what,
+                "synthetic scene %dx%d, depth %g..%g m, %s camera, %d frames; solving %d epochs on %s", spec.width,
+                spec.height, spec.depth_min, spec.depth_max, opt.preset.c_str(), scene.stack.count(), opt.epochs,
+                backend->name());
   note(quiet, what);
   const Result r = solve(scene.stack, opt, *backend, progress_printer(quiet, &opt));
 
@@ -166,10 +168,11 @@ Command add_demo_command(CLI::App& root) {
   app->add_option("--seed", a->seed, "Scene seed")->capture_default_str();
   a->solver.add(*app, /*full=*/false);
   app->add_flag("--force", a->force, "Write into a non-empty output folder that an earlier demo did not write");
-  app->footer("The scene: textured planes at depths in [0.5, 8] m, nyuv2 camera (f = 50 mm, f/8,\n"
-              "focus at 1, 1.5, 2.5, 4, 6 m). Prints RMSE, AbsRel, delta1..3 and the AIF PSNR.\n"
-              "Run it again with the same --out: it replaces its own earlier results (it recognises\n"
-              "them by OUT/dfd-demo.json); any other non-empty folder needs --force.");
+  app->footer(
+      "The scene: textured planes at depths in [0.5, 8] m, nyuv2 camera (f = 50 mm, f/8,\n"
+      "focus at 1, 1.5, 2.5, 4, 6 m). Prints RMSE, AbsRel, delta1..3 and the AIF PSNR.\n"
+      "Run it again with the same --out: it replaces its own earlier results (it recognises\n"
+      "them by OUT/dfd-demo.json); any other non-empty folder needs --force.");
   return {app, [a] { return run_demo(*a); }};
 }
 

@@ -4,9 +4,9 @@
 
 #include "cli/cli.h"
 #include "dfd/backends.h"
+#include "dfd/cancel.h"
 #include "dfd/error.h"
 #include "dfd/io.h"
-#include "dfd/cancel.h"
 #include "dfd/job.h"
 #include "util/staged_folder.h"
 

@@ -1,8 +1,8 @@
 // dfd: the command-line entry point; parses, dispatches to a subcommand, maps errors to exit codes.
-#include <opencv2/core.hpp>
-#include <opencv2/core/utils/logger.hpp>
 #include <cstdio>
 #include <new>
+#include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
 
 #include "cli/cli.h"
 #include "cli/regularizer_flags.h"
@@ -43,16 +43,17 @@ int main(int argc, char** argv) {
   dfd::install_stop_handlers();
   dfd::cli::set_command_line(argc, argv);
 
-  CLI::App app{"dfd: depth from defocus by direct optimisation. A focal stack (photos from one\n"
-               "viewpoint at different focus distances) -> metric depth map + all-in-focus image.",
-               "dfd"};
+  CLI::App app{
+      "dfd: depth from defocus by direct optimisation. A focal stack (photos from one\n"
+      "viewpoint at different focus distances) -> metric depth map + all-in-focus image.",
+      "dfd"};
   app.set_version_flag("--version", std::string("dfd ") + DFD_VERSION);
   app.require_subcommand(1);
   app.footer("Run `dfd <command> --help` for a command's options. Start with `dfd demo`.");
-  const std::vector<dfd::cli::Command> commands = {
-      dfd::cli::add_solve_command(app), dfd::cli::add_synth_command(app), dfd::cli::add_eval_command(app),
-      dfd::cli::add_demo_command(app), dfd::cli::add_batch_command(app), dfd::cli::add_bench_command(app),
-      dfd::cli::add_dataset_command(app)};
+  const std::vector<dfd::cli::Command> commands = {dfd::cli::add_solve_command(app),  dfd::cli::add_synth_command(app),
+                                                   dfd::cli::add_eval_command(app),   dfd::cli::add_demo_command(app),
+                                                   dfd::cli::add_batch_command(app),  dfd::cli::add_bench_command(app),
+                                                   dfd::cli::add_dataset_command(app)};
 
   // CLI11 would only say "a subcommand is required" for a misspelt command; name it.
   if (argc > 1 && argv[1][0] != '-') {

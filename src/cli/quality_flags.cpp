@@ -17,11 +17,13 @@ void QualityFlags::add(CLI::App& app) {
                                "take the mean depth of unflagged ones within K/2 (default: none)");
   tv_opt = app.add_option("--cleanup-tv-factor", tv_factor,
                           "tv rule: flag where the patch's mean |depth gradient| exceeds this times its median "
-                          "(default " + format_number_short(d.tv_factor) + ")")
+                          "(default " +
+                              format_number_short(d.tv_factor) + ")")
                ->check(CLI::PositiveNumber);
   constant_opt = app.add_option("--cleanup-constant-std", constant_std,
                                 "constant rule: flag where the AIF's local std-dev is below this fraction of the "
-                                "range R (default " + format_number_short(d.constant_fraction) + ")")
+                                "range R (default " +
+                                    format_number_short(d.constant_fraction) + ")")
                      ->check(CLI::Range(0.0, 1.0));
   patch_opt = app.add_option("--cleanup-patch", patch, "Detection patch radius in pixels (default: K/4, at least 1)")
                   ->check(CLI::PositiveNumber);

@@ -19,15 +19,18 @@ void RegularizerFlags::add(CLI::App& app) {
                   ->check(CLI::PositiveNumber);
   depth_opt = app.add_option("--depth-smoothness", depth_smoothness,
                              "Depth prior strength beta: nats per candidate step of depth gradient (0 = off; "
-                             "default " + format_number_short(d.depth_smoothness) + ")")
+                             "default " +
+                                 format_number_short(d.depth_smoothness) + ")")
                   ->check(CLI::NonNegativeNumber);
   depth_huber_opt = app.add_option("--depth-huber", depth_huber,
                                    "Depth prior: quadratic below this gradient (candidate steps per pixel), total "
-                                   "variation above (default " + format_number_short(d.depth_huber) + ")")
+                                   "variation above (default " +
+                                       format_number_short(d.depth_huber) + ")")
                         ->check(CLI::PositiveNumber);
   edge_scale_opt = app.add_option("--edge-scale", edge_scale,
                                   "Depth prior edge weight exp(-|AIF gradient| / (S R)): smaller S keeps more depth "
-                                  "edges at image edges (default " + format_number_short(d.edge_scale) + ")")
+                                  "edges at image edges (default " +
+                                      format_number_short(d.edge_scale) + ")")
                        ->check(CLI::PositiveNumber);
   edge_floor_opt = app.add_option("--edge-floor", edge_floor,
                                   "Smallest edge weight (default " + format_number_short(d.edge_floor) + ")")
@@ -65,8 +68,8 @@ void RegularizerFlags::apply(Options& opt) const {
 }
 
 std::string flags_for_fields(std::string message) {
-  static const char* const kFields[] = {"noise_sigma",  "depth_smoothness", "depth_huber",    "edge_scale",
-                                        "edge_floor",   "prior_iterations", "aif_smoothness", "aif_huber"};
+  static const char* const kFields[] = {"noise_sigma", "depth_smoothness", "depth_huber",    "edge_scale",
+                                        "edge_floor",  "prior_iterations", "aif_smoothness", "aif_huber"};
   for (const char* f : kFields) {
     const std::string field = f;
     std::string flag = "--" + field;

@@ -151,9 +151,7 @@ size_t BlurEngine::bytes_for(int height, int width, int channels, int K, int lev
          channels * spectrum;
 }
 
-size_t BlurEngine::bytes() const {
-  return bytes_for(H_, W_, C_, K_, L_, threads_, path_);
-}
+size_t BlurEngine::bytes() const { return bytes_for(H_, W_, C_, K_, L_, threads_, path_); }
 
 void BlurEngine::setup(int height, int width, int channels, int K, const std::vector<double>& sigmas, int threads,
                        BlurPath path) {
@@ -161,7 +159,8 @@ void BlurEngine::setup(int height, int width, int channels, int K, const std::ve
   if (height < 1 || width < 1 || channels < 1)
     throw_input("blur engine: bad image size " + std::to_string(width) + "x" + std::to_string(height) + "x" +
                 std::to_string(channels));
-  if (K < 1 || K % 2 == 0) throw_input("blur engine: window K must be odd and positive (got " + std::to_string(K) + ")");
+  if (K < 1 || K % 2 == 0)
+    throw_input("blur engine: window K must be odd and positive (got " + std::to_string(K) + ")");
   if (sigmas.empty()) throw_input("blur engine: no blur levels");
   H_ = height;
   W_ = width;
@@ -208,13 +207,17 @@ void BlurEngine::setup(int height, int width, int channels, int K, const std::ve
   const size_t real = static_cast<size_t>(P_) * Q_, cplx = static_cast<size_t>(P_) * Qc_;
   auto alloc_real = [&]() {
     float* p = fftwf_alloc_real(real);
-    if (!p) throw Error(ErrorKind::OutOfMemory, "blur engine: cannot allocate an FFT buffer of " + std::to_string(real * 4) + " bytes");
+    if (!p)
+      throw Error(ErrorKind::OutOfMemory,
+                  "blur engine: cannot allocate an FFT buffer of " + std::to_string(real * 4) + " bytes");
     std::memset(p, 0, real * sizeof(float));
     return p;
   };
   auto alloc_cplx = [&]() {
     fftwf_complex* p = fftwf_alloc_complex(cplx);
-    if (!p) throw Error(ErrorKind::OutOfMemory, "blur engine: cannot allocate an FFT spectrum of " + std::to_string(cplx * 8) + " bytes");
+    if (!p)
+      throw Error(ErrorKind::OutOfMemory,
+                  "blur engine: cannot allocate an FFT spectrum of " + std::to_string(cplx * 8) + " bytes");
     std::memset(p, 0, cplx * sizeof(fftwf_complex));
     return static_cast<void*>(p);
   };
@@ -232,7 +235,8 @@ void BlurEngine::setup(int height, int width, int channels, int K, const std::ve
     plan_r2c_ = fftwf_plan_dft_r2c_2d(P_, Q_, real_in_[0], static_cast<fftwf_complex*>(spec_[0]), FFTW_ESTIMATE);
     plan_c2r_ = fftwf_plan_dft_c2r_2d(P_, Q_, static_cast<fftwf_complex*>(spec_[0]), real_out_[0], FFTW_ESTIMATE);
   }
-  if (!plan_r2c_ || !plan_c2r_) throw_runtime("blur engine: FFTW could not plan a " + std::to_string(P_) + "x" + std::to_string(Q_) + " transform");
+  if (!plan_r2c_ || !plan_c2r_)
+    throw_runtime("blur engine: FFTW could not plan a " + std::to_string(P_) + "x" + std::to_string(Q_) + " transform");
 }
 
 void BlurEngine::blur(const float* in, const std::vector<int>& levels, float* out, size_t level_stride) {
@@ -317,7 +321,8 @@ void BlurEngine::blur_fft(const float* in, const std::vector<int>& levels, float
     // The spectrum of each input channel, once for every level.
 #pragma omp for schedule(static)
     for (int c = 0; c < C; ++c) {
-      for (int y = 0; y < H; ++y) std::memcpy(rin + static_cast<size_t>(y) * Q, in + c * plane + static_cast<size_t>(y) * W, W * sizeof(float));
+      for (int y = 0; y < H; ++y)
+        std::memcpy(rin + static_cast<size_t>(y) * Q, in + c * plane + static_cast<size_t>(y) * W, W * sizeof(float));
       fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan_r2c_), rin, static_cast<fftwf_complex*>(xspec_[c]));
     }
 #pragma omp for schedule(static)
@@ -335,7 +340,8 @@ void BlurEngine::blur_fft(const float* in, const std::vector<int>& levels, float
       }
       fftwf_execute_dft_c2r(static_cast<fftwf_plan>(plan_c2r_), spec, rout);
       float* dst = out + l * level_stride + c * plane;
-      for (int y = 0; y < H; ++y) std::memcpy(dst + static_cast<size_t>(y) * W, rout + static_cast<size_t>(y) * Q, W * sizeof(float));
+      for (int y = 0; y < H; ++y)
+        std::memcpy(dst + static_cast<size_t>(y) * W, rout + static_cast<size_t>(y) * Q, W * sizeof(float));
     }
   }
 }
@@ -350,12 +356,13 @@ void BlurEngine::blur_sum_fft(const float* in, size_t level_stride, const std::v
     float* rin = real_in_[t];
     fftwf_complex* spec = static_cast<fftwf_complex*>(spec_[t]);
     for (int c = 0; c < C; ++c) std::memset(acc_[static_cast<size_t>(t) * C + c], 0, cplx * sizeof(fftwf_complex));
-    // Each thread sums G_l * FFT(in_l) of its share of the levels into its own accumulators.
+      // Each thread sums G_l * FFT(in_l) of its share of the levels into its own accumulators.
 #pragma omp for schedule(static)
     for (long task = 0; task < tasks; ++task) {
       const int c = static_cast<int>(task % C), l = levels[task / C];
       const float* src = in + l * level_stride + c * plane;
-      for (int y = 0; y < H; ++y) std::memcpy(rin + static_cast<size_t>(y) * Q, src + static_cast<size_t>(y) * W, W * sizeof(float));
+      for (int y = 0; y < H; ++y)
+        std::memcpy(rin + static_cast<size_t>(y) * Q, src + static_cast<size_t>(y) * W, W * sizeof(float));
       fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan_r2c_), rin, spec);
       const float* gy = &spec_y_[static_cast<size_t>(l) * P];
       const float* gx = &spec_x_[static_cast<size_t>(l) * Qc];
@@ -374,7 +381,8 @@ void BlurEngine::blur_sum_fft(const float* in, size_t level_stride, const std::v
       for (int ky = 0; ky < P; ++ky) {
         float* __restrict d = static_cast<fftwf_complex*>(acc_[c])[static_cast<size_t>(ky) * Qc];
         for (int u = 1; u < T; ++u) {
-          const float* __restrict s = static_cast<fftwf_complex*>(acc_[static_cast<size_t>(u) * C + c])[static_cast<size_t>(ky) * Qc];
+          const float* __restrict s =
+              static_cast<fftwf_complex*>(acc_[static_cast<size_t>(u) * C + c])[static_cast<size_t>(ky) * Qc];
 #pragma omp simd
           for (int k = 0; k < 2 * Qc; ++k) d[k] += s[k];
         }
@@ -383,7 +391,8 @@ void BlurEngine::blur_sum_fft(const float* in, size_t level_stride, const std::v
     for (int c = 0; c < C; ++c) {
       float* rout = real_out_[t];
       fftwf_execute_dft_c2r(static_cast<fftwf_plan>(plan_c2r_), static_cast<fftwf_complex*>(acc_[c]), rout);
-      for (int y = 0; y < H; ++y) std::memcpy(out + c * plane + static_cast<size_t>(y) * W, rout + static_cast<size_t>(y) * Q, W * sizeof(float));
+      for (int y = 0; y < H; ++y)
+        std::memcpy(out + c * plane + static_cast<size_t>(y) * W, rout + static_cast<size_t>(y) * Q, W * sizeof(float));
     }
   }
 }

@@ -72,7 +72,8 @@ std::string cpu_model_name() {
 DeviceCeilings measure_cpu_ceilings(int threads, size_t bytes) {
   const int nt = threads > 0 ? threads : omp_get_max_threads();
   if (bytes < (size_t(1) << 20))
-    throw_input("measure_cpu_ceilings: array size " + std::to_string(bytes) + " bytes is too small to leave the caches");
+    throw_input("measure_cpu_ceilings: array size " + std::to_string(bytes) +
+                " bytes is too small to leave the caches");
   const size_t n = bytes / sizeof(float);
   std::unique_ptr<float[]> a(new float[n]), b(new float[n]), c(new float[n]);
   // First touch by the threads that will stream the arrays (page placement on NUMA hosts).
@@ -109,8 +110,8 @@ DeviceCeilings measure_cpu_ceilings(int threads, size_t bytes) {
 
   ce.bandwidth = std::max(ce.copy_bandwidth, ce.triad_bandwidth);
   std::ostringstream bm;
-  bm << (ce.bandwidth == ce.copy_bandwidth ? "memcpy" : "triad") << " of " << (bytes >> 20)
-     << " MiB arrays on " << nt << " OpenMP threads, best of 5";
+  bm << (ce.bandwidth == ce.copy_bandwidth ? "memcpy" : "triad") << " of " << (bytes >> 20) << " MiB arrays on " << nt
+     << " OpenMP threads, best of 5";
   ce.bandwidth_method = bm.str();
 
   // FMA rate: each thread runs the chains long enough (~0.1 s) to hide the fork cost.
@@ -124,8 +125,7 @@ DeviceCeilings measure_cpu_ceilings(int threads, size_t bytes) {
   });
   ce.flops = 2.0 * kChains * static_cast<double>(iters) * nt / t_fma;
   std::ostringstream fm;
-  fm << "register-resident FMA chains (" << kChains << " floats per thread) on " << nt
-     << " OpenMP threads, best of 3";
+  fm << "register-resident FMA chains (" << kChains << " floats per thread) on " << nt << " OpenMP threads, best of 3";
   ce.flops_method = fm.str();
   if (!std::isfinite(sink)) ce.note = "FMA kernel produced a non-finite value";
   return ce;

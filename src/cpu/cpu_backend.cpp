@@ -52,10 +52,10 @@ std::string CpuBackend::device() const {
 
 size_t CpuBackend::memory_estimate(const Problem& p) const {
   const Sizes s = sizes_of(p, threads_);
-  const size_t own = sizeof(float) * (s.stack + s.levels + s.weights + s.window) +
-                     BlurEngine::bytes_for(p.height, p.width, p.channels, p.K, std::max(p.levels.count(), 1), threads_,
-                                           forced_path_) +
-                     sizeof(LevelWeights) * p.candidates.size() * p.frames;
+  const size_t own =
+      sizeof(float) * (s.stack + s.levels + s.weights + s.window) +
+      BlurEngine::bytes_for(p.height, p.width, p.channels, p.K, std::max(p.levels.count(), 1), threads_, forced_path_) +
+      sizeof(LevelWeights) * p.candidates.size() * p.frames;
   // What the solver allocates on top (Problem::solver_floats), and the scratch of
   // weighted_gradient_adjoint.
   return own + sizeof(float) * (p.solver_floats + 2 * s.image);
@@ -217,7 +217,8 @@ void CpuBackend::free_mask(DVec x, DVec g, float lo, float hi, DVec m) {
 
 void CpuBackend::dot(DVec a, DVec b, int slot) {
   check(b, a.size, "dot", "b");
-  if (slot < 0 || slot >= kScalarSlots) throw_runtime("cpu backend: dot: scalar slot " + std::to_string(slot) + " out of range");
+  if (slot < 0 || slot >= kScalarSlots)
+    throw_runtime("cpu backend: dot: scalar slot " + std::to_string(slot) + " out of range");
   const float* ap = a.ptr;
   const float* bp = b.ptr;
   double s = 0.0;
@@ -227,7 +228,8 @@ void CpuBackend::dot(DVec a, DVec b, int slot) {
 }
 
 void CpuBackend::sum(DVec a, int slot) {
-  if (slot < 0 || slot >= kScalarSlots) throw_runtime("cpu backend: sum: scalar slot " + std::to_string(slot) + " out of range");
+  if (slot < 0 || slot >= kScalarSlots)
+    throw_runtime("cpu backend: sum: scalar slot " + std::to_string(slot) + " out of range");
   const float* ap = a.ptr;
   double s = 0.0;
 #pragma omp parallel for simd num_threads(threads_) schedule(static) reduction(+ : s)
@@ -238,7 +240,8 @@ void CpuBackend::sum(DVec a, int slot) {
 // ---- Scalars -------------------------------------------------------------------------------
 
 void CpuBackend::scalar_set(int slot, double v) {
-  if (slot < 0 || slot >= kScalarSlots) throw_runtime("cpu backend: scalar slot " + std::to_string(slot) + " out of range");
+  if (slot < 0 || slot >= kScalarSlots)
+    throw_runtime("cpu backend: scalar slot " + std::to_string(slot) + " out of range");
   scalars_[slot] = v;
 }
 

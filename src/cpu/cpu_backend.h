@@ -85,21 +85,21 @@ class CpuBackend final : public Backend {
   int threads_ = 1;
   BlurPath forced_path_ = BlurPath::Auto;
   bool ready_ = false;
-  Problem prob_;                // sizes, camera, plan, candidates (prob_.stack -> stack_)
-  size_t hw_ = 0, ls_ = 0;      // pixels; floats per level (C H W)
+  Problem prob_;            // sizes, camera, plan, candidates (prob_.stack -> stack_)
+  size_t hw_ = 0, ls_ = 0;  // pixels; floats per level (C H W)
   int F_ = 0, C_ = 0, L_ = 0, N_ = 0;
-  std::vector<float> stack_;    // F x C x H x W
-  std::vector<float> levels_;   // max(L, 4) x C x H x W: level blurs, or T_l inside apply_At
+  std::vector<float> stack_;   // F x C x H x W
+  std::vector<float> levels_;  // max(L, 4) x C x H x W: level blurs, or T_l inside apply_At
   BlurEngine blur_;
   std::vector<int> all_levels_, used_levels_;
   std::vector<unsigned char> used_mask_;  // threads x L, set_depth's scratch
-  bool levels_valid_ = false;   // levels_ holds the blurs of the last blur_levels() call
+  bool levels_valid_ = false;             // levels_ holds the blurs of the last blur_levels() call
   bool depth_set_ = false;
   PixelWeights pixel_weights_;  // LevelPlan::weights(sigma_i(Z)) for blocks of pixels
 
   // Per-pixel interpolation of the operator's depth map (set_depth): F x H x W.
   std::vector<int32_t> first_;
-  std::vector<float> weight_;   // F x 4 x H x W
+  std::vector<float> weight_;  // F x 4 x H x W
   // Grid search: the candidates' LevelWeights, N x F (the same for every pixel).
   std::vector<LevelWeights> table_;
   // Windowed grid search: loss slabs of a chunk of candidates, the running best, scratch.
@@ -107,7 +107,7 @@ class CpuBackend final : public Backend {
   std::vector<float> slab_raw_, slab_win_, best_win_;
   std::vector<double> window_scratch_;
 
-  std::vector<float> weighted_field_;  // weighted_gradient_adjoint's sqrt(w) .* p, 2 C H W
+  std::vector<float> weighted_field_;           // weighted_gradient_adjoint's sqrt(w) .* p, 2 C H W
   std::deque<std::vector<float>> allocations_;  // alloc(): stable addresses
   size_t in_use_ = 0, peak_ = 0;
   double scalars_[kScalarSlots] = {};

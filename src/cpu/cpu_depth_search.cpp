@@ -6,12 +6,12 @@
 #include <cmath>
 #include <limits>
 
-#include "model/pixel_model.h"
-#include "model/prior_model.h"
-#include "model/window_mean.h"
 #include "cpu/candidate_loss.h"
 #include "cpu/cpu_backend.h"
 #include "dfd/error.h"
+#include "model/pixel_model.h"
+#include "model/prior_model.h"
+#include "model/window_mean.h"
 
 namespace dfd {
 
@@ -38,7 +38,8 @@ void CpuBackend::block_loss(size_t p0, int n, const double* z, float* loss) cons
 #pragma omp simd
       for (int k = 0; k < n; ++k) {
         const float* x = X + first[k] * LS + k;
-        const float d = b[k] - model::blend_levels(w[0][k], w[1][k], w[2][k], w[3][k], x[0], x[LS], x[2 * LS], x[3 * LS]);
+        const float d =
+            b[k] - model::blend_levels(w[0][k], w[1][k], w[2][k], w[3][k], x[0], x[LS], x[2 * LS], x[3 * LS]);
         loss[k] += d * d;
       }
     }

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "model/loss_profile.h"
 #include "cpu/candidate_loss.h"
 #include "cpu/cpu_backend.h"
+#include "model/loss_profile.h"
 
 namespace dfd {
 
@@ -38,7 +38,8 @@ void CpuBackend::loss_profile_stats(DVec confidence, DVec unimodal) {
                                    &prof[static_cast<size_t>(j) * n]);
       for (int k = 0; k < n; ++k) {
         const float* col = &prof[k];
-        const ProfileStats s = profile_stats(N, [&](int j) { return col[static_cast<size_t>(j) * n]; }, eps);
+        const ProfileStats s = profile_stats(
+            N, [&](int j) { return col[static_cast<size_t>(j) * n]; }, eps);
         confidence.ptr[p0 + k] = s.confidence;
         unimodal.ptr[p0 + k] = s.unimodal ? 1.f : 0.f;
       }

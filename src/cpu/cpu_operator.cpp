@@ -122,7 +122,7 @@ void CpuBackend::apply_At(DVec y, DVec x) {
   {
 #pragma omp for schedule(static)
     for (long k = 0; k < used; ++k) std::memset(T + used_levels_[k] * LS, 0, LS * sizeof(float));
-    // A single-level plan pads the buffer to 4 levels; their weights are 0, keep them 0 too.
+      // A single-level plan pads the buffer to 4 levels; their weights are 0, keep them 0 too.
 #pragma omp single
     if (L_ < 4) std::memset(T + L_ * LS, 0, (4 - L_) * LS * sizeof(float));
     // T_l(p) += w_{i,m}(p) y_i(p) for l = first_i(p) + m: the transpose of the interpolation.

@@ -8,11 +8,11 @@
 #include <limits>
 #include <vector>
 
-#include "model/prior_model.h"
-#include "model/window_mean.h"
 #include "cpu/candidate_loss.h"
 #include "cpu/cpu_backend.h"
 #include "dfd/error.h"
+#include "model/prior_model.h"
+#include "model/window_mean.h"
 
 namespace dfd {
 
@@ -54,7 +54,8 @@ void CpuBackend::window_mean_planes(DVec maps, int planes, int w, DVec tmp) {
   const int threads = std::min(threads_, planes);
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int j = 0; j < planes; ++j)
-    window_mean_into(maps.ptr + static_cast<size_t>(j) * hw_, H, W, w, &window_scratch_[omp_get_thread_num() * scratch]);
+    window_mean_into(maps.ptr + static_cast<size_t>(j) * hw_, H, W, w,
+                     &window_scratch_[omp_get_thread_num() * scratch]);
 }
 
 void CpuBackend::edge_weights(DVec x, float scale, float floor, DVec g) {

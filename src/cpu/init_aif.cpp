@@ -54,7 +54,8 @@ void initial_aif(const float* stack, int F, int C, int H, int W, double range, f
   }
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (size_t p = 0; p < HW; ++p)
-    for (int c = 0; c < C; ++c) aif[static_cast<size_t>(c) * HW + p] = stack[(static_cast<size_t>(arg[p]) * C + c) * HW + p];
+    for (int c = 0; c < C; ++c)
+      aif[static_cast<size_t>(c) * HW + p] = stack[(static_cast<size_t>(arg[p]) * C + c) * HW + p];
 }
 
 void CpuBackend::init_aif(DVec x) {

@@ -89,8 +89,8 @@ DeviceCeilings measure_cuda_ceilings(int device) {
   int count = 0;
   const cudaError_t probe = cudaGetDeviceCount(&count);
   if (probe != cudaSuccess || count == 0) {
-    ce.note = std::string("no CUDA device: ") +
-              (probe != cudaSuccess ? cudaGetErrorString(probe) : "zero devices found");
+    ce.note =
+        std::string("no CUDA device: ") + (probe != cudaSuccess ? cudaGetErrorString(probe) : "zero devices found");
     cudaGetLastError();  // clear the sticky probe error
     return ce;
   }
@@ -102,8 +102,7 @@ DeviceCeilings measure_cuda_ceilings(int device) {
   cudaDeviceProp prop{};
   DFD_CEIL_CHECK(cudaGetDeviceProperties(&prop, device));
   std::ostringstream dev;
-  dev << prop.name << " (" << prop.multiProcessorCount << " SMs, "
-      << (prop.totalGlobalMem >> 20) << " MiB)";
+  dev << prop.name << " (" << prop.multiProcessorCount << " SMs, " << (prop.totalGlobalMem >> 20) << " MiB)";
   ce.device = dev.str();
 
   // Copy bandwidth: two buffers of up to 1 GiB (an eighth of free memory on small devices),
@@ -114,9 +113,8 @@ DeviceCeilings measure_cuda_ceilings(int device) {
   {
     DeviceBuffer src = device_alloc(bytes), dst = device_alloc(bytes);
     DFD_CEIL_CHECK(cudaMemset(src.get(), 1, bytes));
-    const double t = best_event_time(10, [&] {
-      DFD_CEIL_CHECK(cudaMemcpyAsync(dst.get(), src.get(), bytes, cudaMemcpyDeviceToDevice));
-    });
+    const double t = best_event_time(
+        10, [&] { DFD_CEIL_CHECK(cudaMemcpyAsync(dst.get(), src.get(), bytes, cudaMemcpyDeviceToDevice)); });
     ce.copy_bandwidth = 2.0 * bytes / t;
   }
   ce.bandwidth = ce.copy_bandwidth;
@@ -127,9 +125,8 @@ DeviceCeilings measure_cuda_ceilings(int device) {
   // FMA rate: 8 resident blocks of 256 threads per SM (full occupancy on recent GPUs).
   const int threads = 256, blocks = prop.multiProcessorCount * 8, iters = 1 << 17;
   DeviceBuffer out = device_alloc(sizeof(float) * threads * blocks);
-  const double t = best_event_time(5, [&] {
-    fma_kernel<<<blocks, threads>>>(static_cast<float*>(out.get()), iters, 0.999999f, 1e-7f);
-  });
+  const double t = best_event_time(
+      5, [&] { fma_kernel<<<blocks, threads>>>(static_cast<float*>(out.get()), iters, 0.999999f, 1e-7f); });
   ce.flops = 2.0 * kChains * static_cast<double>(iters) * threads * blocks / t;
   std::ostringstream fm;
   fm << "FMA kernel (" << blocks << " x " << threads << " threads, " << kChains

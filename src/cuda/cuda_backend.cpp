@@ -1,8 +1,8 @@
 // The CUDA backend's construction, setup (memory check, staging, tables), vector algebra,
 // scalars and transfers; the model's primitives are in cuda_model.cpp, the regularised steps' in
 // cuda_prior.cpp.
-#include "model/model_params.h"
 #include "cuda/cuda_backend.h"
+#include "model/model_params.h"
 
 #include <algorithm>
 #include <cmath>
@@ -70,11 +70,11 @@ std::vector<CudaBackend::BufferSize> CudaBackend::buffer_sizes(const Problem& p,
   b.push_back({"candidate table", (sizeof(int) + 4 * sizeof(float)) * F * N + sizeof(double) * N});
   b.push_back({"scalars and reduction scratch", sizeof(double) * (kScalarSlots + kMaxReducePartials + F)});
   if (p.window > 1)
-    b.push_back({"windowed search slabs", 2 * sizeof(float) * static_cast<size_t>(chunk) * HW +
-                                              (sizeof(float) + sizeof(int)) * HW});
+    b.push_back({"windowed search slabs",
+                 2 * sizeof(float) * static_cast<size_t>(chunk) * HW + (sizeof(float) + sizeof(int)) * HW});
   b.push_back({"initial AIF scratch", (3 * sizeof(float) + sizeof(int)) * HW});
-  b.push_back({"level-blur buffers", DeviceLevelBlur::bytes_for(p.height, p.width, p.channels, p.K,
-                                                                static_cast<int>(L), cfg_.blur)});
+  b.push_back({"level-blur buffers",
+               DeviceLevelBlur::bytes_for(p.height, p.width, p.channels, p.K, static_cast<int>(L), cfg_.blur)});
   b.push_back({"AIF prior scratch", sizeof(float) * 2 * p.image_size()});
   // What the solver allocates (alloc) on top, counted by the solver itself (make_problem).
   b.push_back({"solver vectors", sizeof(float) * p.solver_floats});
@@ -128,19 +128,24 @@ void CudaBackend::setup(const Problem& p) {
   const size_t need = need_for(chunk);
   if (need > free_b) {
     std::string parts;
-    for (const BufferSize& b : buffer_sizes(p, chunk)) parts += (parts.empty() ? "" : ", ") + b.what + " " + format_gib(b.bytes);
+    for (const BufferSize& b : buffer_sizes(p, chunk))
+      parts += (parts.empty() ? "" : ", ") + b.what + " " + format_gib(b.bytes);
     throw Error(ErrorKind::OutOfMemory, "cuda backend: a " + std::to_string(p.width) + "x" + std::to_string(p.height) +
                                             "x" + std::to_string(p.channels) + " stack of " + std::to_string(p.frames) +
-                                            " frames needs " + format_gib(need) + ", device has " +
-                                            format_gib(free_b) + " free of " + format_gib(total_b) + " (" + parts +
+                                            " frames needs " + format_gib(need) + ", device has " + format_gib(free_b) +
+                                            " free of " + format_gib(total_b) + " (" + parts +
                                             "); try a smaller image or the CPU backend");
   }
 
   const size_t HW = p.pixels(), F = p.frames, C = p.channels, N = p.candidates.size();
   const int L = p.levels.count();
   geo_ = Geometry{p.width, p.height, p.channels, p.frames, L, HW};
-  cam_ = CameraParams{p.camera.focal_length, p.camera.aperture, p.camera.pixel_pitch, p.camera.thresh,
-                      p.camera.model == BlurModel::FocusIndex ? 1 : 0, p.camera.index_scale};
+  cam_ = CameraParams{p.camera.focal_length,
+                      p.camera.aperture,
+                      p.camera.pixel_pitch,
+                      p.camera.thresh,
+                      p.camera.model == BlurModel::FocusIndex ? 1 : 0,
+                      p.camera.index_scale};
   plan_ = model::level_grid(p.levels);
   golden_ = GoldenParams{p.gs_bracket, p.gs_tol, p.gs_max_iters};
   window_ = p.window;
@@ -188,15 +193,15 @@ void CudaBackend::setup(const Problem& p) {
     blur_.setup(p.height, p.width, p.channels, p.K, p.levels.sigmas(), cfg_.blur, &tracker_, stream_);
 
     DFD_CUDA_CHECK(cudaMemsetAsync(scalars_.data(), 0, scalars_.bytes(), stream_));
-    DFD_CUDA_CHECK(cudaMemcpyAsync(focus_.data(), p.focus_distances.data(), focus_.bytes(), cudaMemcpyHostToDevice,
-                                   stream_));
+    DFD_CUDA_CHECK(
+        cudaMemcpyAsync(focus_.data(), p.focus_distances.data(), focus_.bytes(), cudaMemcpyHostToDevice, stream_));
     DFD_CUDA_CHECK(cudaMemcpyAsync(stack_.data(), p.stack, stack_.bytes(), cudaMemcpyHostToDevice, stream_));
-    DFD_CUDA_CHECK(cudaMemcpyAsync(cand_depth_.data(), p.candidates.data(), cand_depth_.bytes(),
-                                   cudaMemcpyHostToDevice, stream_));
-    DFD_CUDA_CHECK(cudaMemcpyAsync(cand_first_.data(), t_first.data(), cand_first_.bytes(), cudaMemcpyHostToDevice,
-                                   stream_));
-    DFD_CUDA_CHECK(cudaMemcpyAsync(cand_weight_.data(), t_weight.data(), cand_weight_.bytes(),
-                                   cudaMemcpyHostToDevice, stream_));
+    DFD_CUDA_CHECK(
+        cudaMemcpyAsync(cand_depth_.data(), p.candidates.data(), cand_depth_.bytes(), cudaMemcpyHostToDevice, stream_));
+    DFD_CUDA_CHECK(
+        cudaMemcpyAsync(cand_first_.data(), t_first.data(), cand_first_.bytes(), cudaMemcpyHostToDevice, stream_));
+    DFD_CUDA_CHECK(
+        cudaMemcpyAsync(cand_weight_.data(), t_weight.data(), cand_weight_.bytes(), cudaMemcpyHostToDevice, stream_));
     // The level buffer starts defined (zeros), so no kernel can read uninitialised memory.
     DFD_CUDA_CHECK(cudaMemsetAsync(levels_.data(), 0, levels_.bytes(), stream_));
     DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));  // the host tables are temporaries
@@ -342,10 +347,11 @@ void CudaBackend::scalar_sqrt(int in, int out) {
 
 void CudaBackend::read_scalars(double* out, int count) {
   require_setup("read_scalars");
-  if (count < 0 || count > kScalarSlots) throw_runtime("cuda backend: read_scalars: bad count " + std::to_string(count));
+  if (count < 0 || count > kScalarSlots)
+    throw_runtime("cuda backend: read_scalars: bad count " + std::to_string(count));
   if (count > 0)
-    DFD_CUDA_CHECK(cudaMemcpyAsync(host_scalars_, scalars_.data(), sizeof(double) * count, cudaMemcpyDeviceToHost,
-                                   stream_));
+    DFD_CUDA_CHECK(
+        cudaMemcpyAsync(host_scalars_, scalars_.data(), sizeof(double) * count, cudaMemcpyDeviceToHost, stream_));
   // Also the point where faults of earlier kernels surface (checked, not swallowed).
   DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));
   std::copy(host_scalars_, host_scalars_ + count, out);
@@ -355,15 +361,13 @@ void CudaBackend::read_scalars(double* out, int count) {
 
 void CudaBackend::download(DVec v, float* host) {
   require_setup("download");
-  if (v.size)
-    DFD_CUDA_CHECK(cudaMemcpyAsync(host, v.ptr, v.size * sizeof(float), cudaMemcpyDeviceToHost, stream_));
+  if (v.size) DFD_CUDA_CHECK(cudaMemcpyAsync(host, v.ptr, v.size * sizeof(float), cudaMemcpyDeviceToHost, stream_));
   DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));
 }
 
 void CudaBackend::upload(const float* host, DVec v) {
   require_setup("upload");
-  if (v.size)
-    DFD_CUDA_CHECK(cudaMemcpyAsync(v.ptr, host, v.size * sizeof(float), cudaMemcpyHostToDevice, stream_));
+  if (v.size) DFD_CUDA_CHECK(cudaMemcpyAsync(v.ptr, host, v.size * sizeof(float), cudaMemcpyHostToDevice, stream_));
   DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));
 }
 

@@ -117,22 +117,22 @@ class CudaBackend final : public Backend {
   int window_ = 0, chunk_ = 0, candidates_ = 0;
   double range_ = 255.0;
 
-  DeviceBuffer<double> scalars_;   // kScalarSlots
-  DeviceBuffer<double> partials_;  // reduction scratch
-  DeviceBuffer<double> focus_;     // F
-  DeviceBuffer<float> stack_;      // F x C x H x W
-  DeviceBuffer<float> levels_;     // L x C x H x W: level blurs, or T_l inside apply_At
-  DeviceBuffer<int> level_used_;   // L flags: levels A(Z) reads (set_depth)
-  DeviceBuffer<int> pixel_first_;  // F x H x W (set_depth)
-  DeviceBuffer<float> pixel_weight_;  // 4 x F x H x W
-  DeviceBuffer<double> cand_depth_;   // N
-  DeviceBuffer<int> cand_first_;      // N x F
-  DeviceBuffer<float> cand_weight_;   // 4 x N x F
-  DeviceBuffer<float> slab_, slab_tmp_, best_;  // windowed search: chunk x H x W (x2), H x W
-  DeviceBuffer<int> best_j_;                    // H x W
+  DeviceBuffer<double> scalars_;                           // kScalarSlots
+  DeviceBuffer<double> partials_;                          // reduction scratch
+  DeviceBuffer<double> focus_;                             // F
+  DeviceBuffer<float> stack_;                              // F x C x H x W
+  DeviceBuffer<float> levels_;                             // L x C x H x W: level blurs, or T_l inside apply_At
+  DeviceBuffer<int> level_used_;                           // L flags: levels A(Z) reads (set_depth)
+  DeviceBuffer<int> pixel_first_;                          // F x H x W (set_depth)
+  DeviceBuffer<float> pixel_weight_;                       // 4 x F x H x W
+  DeviceBuffer<double> cand_depth_;                        // N
+  DeviceBuffer<int> cand_first_;                           // N x F
+  DeviceBuffer<float> cand_weight_;                        // 4 x N x F
+  DeviceBuffer<float> slab_, slab_tmp_, best_;             // windowed search: chunk x H x W (x2), H x W
+  DeviceBuffer<int> best_j_;                               // H x W
   DeviceBuffer<float> init_sharp_, init_tmp_, init_best_;  // init_aif: H x W each
   DeviceBuffer<int> init_frame_;                           // H x W
-  DeviceBuffer<float> prior_field_;  // weighted_gradient_adjoint's sqrt(w) .* p: 2 C H W
+  DeviceBuffer<float> prior_field_;                        // weighted_gradient_adjoint's sqrt(w) .* p: 2 C H W
   DeviceLevelBlur blur_;
   std::vector<DeviceBuffer<float>> vectors_;  // alloc()
 };

@@ -30,29 +30,26 @@ const char* cufft_status_name(cufftResult r);
 
 }  // namespace dfd::cuda
 
-#define DFD_CUDA_CHECK(call)                                                                 \
-  do {                                                                                       \
-    const auto dfd_status_ = (call);                                                         \
-    if (!::dfd::cuda::succeeded(dfd_status_))                                                \
-      ::dfd::cuda::raise_call_failure(::dfd::cuda::describe(dfd_status_), #call, __FILE__,   \
-                                      __LINE__);                                             \
+#define DFD_CUDA_CHECK(call)                                                                          \
+  do {                                                                                                \
+    const auto dfd_status_ = (call);                                                                  \
+    if (!::dfd::cuda::succeeded(dfd_status_))                                                         \
+      ::dfd::cuda::raise_call_failure(::dfd::cuda::describe(dfd_status_), #call, __FILE__, __LINE__); \
   } while (0)
 
-#define DFD_CUDA_CHECK_NOTHROW(call)                                                         \
-  do {                                                                                       \
-    const auto dfd_status_ = (call);                                                         \
-    if (!::dfd::cuda::succeeded(dfd_status_))                                                \
-      ::dfd::cuda::log_call_failure(::dfd::cuda::describe(dfd_status_), #call, __FILE__,     \
-                                    __LINE__);                                               \
+#define DFD_CUDA_CHECK_NOTHROW(call)                                                                \
+  do {                                                                                              \
+    const auto dfd_status_ = (call);                                                                \
+    if (!::dfd::cuda::succeeded(dfd_status_))                                                       \
+      ::dfd::cuda::log_call_failure(::dfd::cuda::describe(dfd_status_), #call, __FILE__, __LINE__); \
   } while (0)
 
 // After a kernel launch (`what` a string literal naming the kernel): launch-configuration
 // errors surface here without synchronising; faults inside the kernel surface at the next
 // synchronising call, which is checked too.
-#define DFD_CUDA_CHECK_LAUNCH(what)                                                          \
-  do {                                                                                       \
-    const cudaError_t dfd_status_ = cudaGetLastError();                                      \
-    if (dfd_status_ != cudaSuccess)                                                          \
-      ::dfd::cuda::raise_call_failure(::dfd::cuda::describe(dfd_status_), "launch of " what, \
-                                      __FILE__, __LINE__);                                   \
+#define DFD_CUDA_CHECK_LAUNCH(what)                                                                               \
+  do {                                                                                                            \
+    const cudaError_t dfd_status_ = cudaGetLastError();                                                           \
+    if (dfd_status_ != cudaSuccess)                                                                               \
+      ::dfd::cuda::raise_call_failure(::dfd::cuda::describe(dfd_status_), "launch of " what, __FILE__, __LINE__); \
   } while (0)

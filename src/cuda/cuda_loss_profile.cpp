@@ -1,7 +1,7 @@
 // The CUDA backend's loss-profile statistics (confidence and unimodality of the depth).
 #include "cuda/cuda_backend.h"
-#include "model/loss_profile.h"
 #include "loss_profile.cuh"
+#include "model/loss_profile.h"
 
 namespace dfd::cuda {
 
@@ -10,8 +10,7 @@ void CudaBackend::loss_profile_stats(DVec confidence, DVec unimodal) {
   check(confidence, geo_.pixels, "loss_profile_stats", "confidence");
   check(unimodal, geo_.pixels, "loss_profile_stats", "unimodal");
   const double floor = kProfileFloor * range_;
-  launch_loss_profile_stats(model(), table(), static_cast<float>(floor * floor), confidence.ptr, unimodal.ptr,
-                            stream_);
+  launch_loss_profile_stats(model(), table(), static_cast<float>(floor * floor), confidence.ptr, unimodal.ptr, stream_);
 }
 
 }  // namespace dfd::cuda

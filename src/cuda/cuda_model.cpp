@@ -19,8 +19,8 @@ void CudaBackend::init_aif(DVec x) {
   const SmoothingTaps taps = model::smoothing_taps();
   const float inv_range = static_cast<float>(1.0 / range_);
   for (int i = 0; i < geo_.frames; ++i)
-    launch_sharpness_argmax(stack_.data() + static_cast<size_t>(i) * C * HW, i, geo_.channels, geo_.height,
-                            geo_.width, inv_range, taps, init_sharp_.data(), init_tmp_.data(), init_best_.data(),
+    launch_sharpness_argmax(stack_.data() + static_cast<size_t>(i) * C * HW, i, geo_.channels, geo_.height, geo_.width,
+                            inv_range, taps, init_sharp_.data(), init_tmp_.data(), init_best_.data(),
                             init_frame_.data(), stream_);
   launch_copy_sharpest(stack_.data(), init_frame_.data(), geo_.channels, HW, x.ptr, stream_);
 }
@@ -102,7 +102,7 @@ void CudaBackend::apply_At(DVec y, DVec x) {
   check(x, image, "apply_At", "x");
   levels_valid_ = false;
   launch_spread_levels(geo_, pixel_weights(), y.ptr, levels_.data(), stream_);  // T_l in the level buffer
-  blur_.blur_sum(levels_.data(), x.ptr, level_used_.data());  // unread levels have T_l = 0
+  blur_.blur_sum(levels_.data(), x.ptr, level_used_.data());                    // unread levels have T_l = 0
 }
 
 }  // namespace dfd::cuda

@@ -38,8 +38,8 @@ void CudaBackend::edge_weights(DVec x, float scale, float floor, DVec g) {
   launch_edge_weights(geo_, x.ptr, scale, floor, g.ptr, stream_);
 }
 
-void CudaBackend::rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps,
-                                 int iterations, DVec u_bar) {
+void CudaBackend::rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps, int iterations,
+                                 DVec u_bar) {
   require_setup("rof_iterations");
   const size_t HW = geo_.pixels;
   check(u, HW, "rof_iterations", "u");
@@ -70,8 +70,7 @@ void CudaBackend::coupled_golden_section(DVec Z, DVec loss, DVec u, float weight
   check(loss, geo_.pixels, "coupled_golden_section", "loss");
   check(u, geo_.pixels, "coupled_golden_section", "u");
   // Weight 0 is the plain golden section (as the CPU backend: the coupling term is not formed).
-  launch_golden_section(model(), table(), golden_, weight != 0.f ? u.ptr : nullptr, weight, Z.ptr, loss.ptr,
-                        stream_);
+  launch_golden_section(model(), table(), golden_, weight != 0.f ? u.ptr : nullptr, weight, Z.ptr, loss.ptr, stream_);
 }
 
 void CudaBackend::tv_sum(DVec Z, DVec g, float step, float eps, int slot) {

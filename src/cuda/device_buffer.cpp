@@ -25,8 +25,8 @@ DeviceBytes::DeviceBytes(size_t bytes, MemoryTracker* tracker, const std::string
     size_t free_b = 0, total_b = 0;
     const bool have_info = cudaMemGetInfo(&free_b, &total_b) == cudaSuccess;
     (void)cudaGetLastError();
-    std::string msg = "CUDA backend: cannot allocate " + format_gib(bytes) + " of device memory for " + what +
-                      ": " + describe(r).text;
+    std::string msg = "CUDA backend: cannot allocate " + format_gib(bytes) + " of device memory for " + what + ": " +
+                      describe(r).text;
     if (have_info) msg += "; the device has " + format_gib(free_b) + " free of " + format_gib(total_b);
     throw Error(r == cudaErrorMemoryAllocation ? ErrorKind::OutOfMemory : ErrorKind::Runtime, msg);
   }

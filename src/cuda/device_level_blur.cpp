@@ -74,8 +74,7 @@ int DeviceLevelBlur::fast_fft_size(int m) {
 double DeviceLevelBlur::direct_seconds(int height, int width, int channels, int K) {
   const double px = static_cast<double>(height) * width * channels;
   // Two passes of K taps; x in, tmp out, tmp in, level out.
-  return px * 2.0 * K * kSharedLoadsPerTap / kSharedLoadsPerSecond + px * 16.0 / kBytesPerSecond +
-         2 * kLaunchSeconds;
+  return px * 2.0 * K * kSharedLoadsPerTap / kSharedLoadsPerSecond + px * 16.0 / kBytesPerSecond + 2 * kLaunchSeconds;
 }
 
 double DeviceLevelBlur::fft_seconds(int height, int width, int channels, int K) {
@@ -95,7 +94,7 @@ BlurPath DeviceLevelBlur::resolve(BlurPath requested, int height, int width, int
   }
   if (!direct_fits) return BlurPath::Fft;
   return direct_seconds(height, width, channels, K) <= fft_seconds(height, width, channels, K) ? BlurPath::Direct
-                                                                                             : BlurPath::Fft;
+                                                                                               : BlurPath::Fft;
 }
 
 size_t DeviceLevelBlur::bytes_for(int height, int width, int channels, int K, int levels, BlurPath path) {
@@ -121,8 +120,8 @@ void DeviceLevelBlur::setup(int height, int width, int channels, int K, const st
   release();
   if (height < 1 || width < 1 || channels < 1 || K < 1 || K % 2 == 0 || sigmas.empty())
     throw_runtime("DeviceLevelBlur::setup: invalid sizes " + std::to_string(width) + "x" + std::to_string(height) +
-                  "x" + std::to_string(channels) + ", K=" + std::to_string(K) + ", " +
-                  std::to_string(sigmas.size()) + " levels");
+                  "x" + std::to_string(channels) + ", K=" + std::to_string(K) + ", " + std::to_string(sigmas.size()) +
+                  " levels");
   H_ = height;
   W_ = width;
   C_ = channels;
@@ -146,8 +145,8 @@ void DeviceLevelBlur::setup_direct(const std::vector<std::vector<double>>& facto
     for (int u = 0; u < K_; ++u) taps[static_cast<size_t>(l) * K_ + u] = static_cast<float>(factors[l][u]);
   taps_ = DeviceBuffer<float>(taps.size(), tracker, "the blur levels' 1-D factors");
   tmp_ = DeviceBuffer<float>(static_cast<size_t>(C_) * HW_, tracker, "the separable blur's row pass");
-  DFD_CUDA_CHECK(cudaMemcpyAsync(taps_.data(), taps.data(), taps.size() * sizeof(float), cudaMemcpyHostToDevice,
-                                 stream_));
+  DFD_CUDA_CHECK(
+      cudaMemcpyAsync(taps_.data(), taps.data(), taps.size() * sizeof(float), cudaMemcpyHostToDevice, stream_));
   DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));  // `taps` is a host temporary
 }
 
@@ -176,8 +175,8 @@ void DeviceLevelBlur::setup_fft(const std::vector<std::vector<double>>& factors,
   for (int l = 0; l < L_; ++l)
     for (int u = 0; u <= r; ++u) half[static_cast<size_t>(l) * (r + 1) + u] = factors[l][r + u];
   DeviceBuffer<double> d_half(half.size(), tracker, "the level factors (setup only)");
-  DFD_CUDA_CHECK(cudaMemcpyAsync(d_half.data(), half.data(), half.size() * sizeof(double), cudaMemcpyHostToDevice,
-                                 stream_));
+  DFD_CUDA_CHECK(
+      cudaMemcpyAsync(d_half.data(), half.data(), half.size() * sizeof(double), cudaMemcpyHostToDevice, stream_));
   const double inverse_size = 1.0 / (static_cast<double>(Hp_) * Wp_);  // cuFFT's C2R is unnormalised
   launch_factor_spectra(d_half.data(), L_, r, Hp_, Hp_, inverse_size, spec_h_.data(), stream_);
   launch_factor_spectra(d_half.data(), L_, r, Wp_, Wc_, 1.0, spec_w_.data(), stream_);
@@ -213,7 +212,8 @@ void DeviceLevelBlur::blur(const float* x, float* levels, const int* used) {
   launch_pad_planes(x, C_, H_, W_, real_.data(), Hp_, Wp_, stream_);
   DFD_CUDA_CHECK(cufftExecR2C(r2c_.get(), real_.data(), reinterpret_cast<cufftComplex*>(spec_x_.data())));
   for (int l = 0; l < L_; ++l) {
-    launch_spectrum_product(spec_x_.data(), spec_work_.data(), C_, Hp_, Wc_, spec_h_.data() + static_cast<size_t>(l) * Hp_,
+    launch_spectrum_product(spec_x_.data(), spec_work_.data(), C_, Hp_, Wc_,
+                            spec_h_.data() + static_cast<size_t>(l) * Hp_,
                             spec_w_.data() + static_cast<size_t>(l) * Wc_, false, stream_);
     DFD_CUDA_CHECK(cufftExecC2R(c2r_.get(), reinterpret_cast<cufftComplex*>(spec_work_.data()), real_.data()));
     launch_crop_planes(real_.data(), C_, Hp_, Wp_, levels + l * level_stride, H_, W_, stream_);
@@ -236,7 +236,8 @@ void DeviceLevelBlur::blur_sum(const float* T, float* x, const int* used) {
   for (int l = 0; l < L_; ++l) {
     launch_pad_planes(T + l * level_stride, C_, H_, W_, real_.data(), Hp_, Wp_, stream_);
     DFD_CUDA_CHECK(cufftExecR2C(r2c_.get(), real_.data(), reinterpret_cast<cufftComplex*>(spec_work_.data())));
-    launch_spectrum_product(spec_work_.data(), spec_x_.data(), C_, Hp_, Wc_, spec_h_.data() + static_cast<size_t>(l) * Hp_,
+    launch_spectrum_product(spec_work_.data(), spec_x_.data(), C_, Hp_, Wc_,
+                            spec_h_.data() + static_cast<size_t>(l) * Hp_,
                             spec_w_.data() + static_cast<size_t>(l) * Wc_, l > 0, stream_);
   }
   DFD_CUDA_CHECK(cufftExecC2R(c2r_.get(), reinterpret_cast<cufftComplex*>(spec_x_.data()), real_.data()));

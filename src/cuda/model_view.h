@@ -20,16 +20,15 @@ struct Geometry {
 // The camera of SPEC 2 (mirrors dfd::Camera; the law itself is model::blur_sigma_law).
 struct CameraParams {
   double focal_length = 0, aperture = 0, pixel_pitch = 0, thresh = 0;
-  int focus_index = 0;      // 1: the uncalibrated FocusIndex model, sigma = max(thresh, a |Z - Zf|)
-  double index_scale = 1;   // a of that model
+  int focus_index = 0;     // 1: the uncalibrated FocusIndex model, sigma = max(thresh, a |Z - Zf|)
+  double index_scale = 1;  // a of that model
 };
-
 
 // Everything the per-pixel loss reads.
 struct ModelView {
   Geometry geo;
   CameraParams cam;
-  model::LevelGrid plan;  // the plan's interpolation grid (model::level_grid)
+  model::LevelGrid plan;          // the plan's interpolation grid (model::level_grid)
   const double* focus = nullptr;  // F focus distances
   const float* stack = nullptr;   // b: F x C x H x W
   const float* levels = nullptr;  // level blurs: L x C x H x W

@@ -12,7 +12,9 @@ class Bytes {
  public:
   explicit Bytes(const std::string& path) : in_(path, std::ios::binary) {}
   bool ok() const { return static_cast<bool>(in_); }
-  bool read(void* p, size_t n) { return static_cast<bool>(in_.read(static_cast<char*>(p), static_cast<std::streamsize>(n))); }
+  bool read(void* p, size_t n) {
+    return static_cast<bool>(in_.read(static_cast<char*>(p), static_cast<std::streamsize>(n)));
+  }
   bool seek(uint64_t at) { return static_cast<bool>(in_.seekg(static_cast<std::streamoff>(at))); }
   bool skip(uint64_t n) { return static_cast<bool>(in_.seekg(static_cast<std::streamoff>(n), std::ios::cur)); }
   bool u8(uint32_t& v) {

@@ -1,15 +1,15 @@
 // Colourised depth maps: turbo colormap (near = warm) with a legend bar labelled with its depth range.
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "dfd/error.h"
 #include "dfd/io.h"
-#include "util/atomic_file.h"
 #include "io/depth_colormap.h"
+#include "util/atomic_file.h"
 
 namespace dfd {
 

@@ -1,13 +1,13 @@
 // Depth map files beyond the float TIFF: 16-bit PNG with a stored scale, and OpenEXR float.
-#include <opencv2/imgcodecs.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <opencv2/imgcodecs.hpp>
 
 #include "dfd/error.h"
 #include "dfd/io.h"
-#include "util/atomic_file.h"
 #include "io/cv_image.h"
+#include "util/atomic_file.h"
 
 namespace dfd {
 
@@ -68,7 +68,8 @@ bool openexr_available() {
 
 void write_float_exr(const std::string& path, const Image& im) {
   if (!openexr_available())
-    throw_runtime(path + ": this OpenCV build cannot write OpenEXR (built without OpenEXR, or "
+    throw_runtime(path +
+                  ": this OpenCV build cannot write OpenEXR (built without OpenEXR, or "
                   "OPENCV_IO_ENABLE_OPENEXR=0 in the environment); use depth.tiff instead");
   std::vector<uchar> buf;
   try {

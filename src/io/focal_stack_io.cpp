@@ -1,11 +1,11 @@
 // Focal stacks from image files and from STACK.json manifests (nlohmann-json).
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -28,9 +28,7 @@ std::string size_of(const Image& im) {
   return std::to_string(im.width) + "x" + std::to_string(im.height) + (im.channels == 1 ? " grey" : " colour");
 }
 
-double max_value(const Image& im) {
-  return im.data.empty() ? 0.0 : *std::max_element(im.data.begin(), im.data.end());
-}
+double max_value(const Image& im) { return im.data.empty() ? 0.0 : *std::max_element(im.data.begin(), im.data.end()); }
 
 // A typed field of a manifest object, or an Error(Input) naming the file and the key.
 template <typename T>
@@ -110,8 +108,8 @@ FocalStack load_stack(const std::vector<std::string>& frames, const std::vector<
   for (size_t i = 0; i < s.frames.size(); ++i) {
     const double m = max_value(s.frames[i]);
     if (m > s.range)
-      throw_input(frames[i] + ": values up to " + format_number(m) + " exceed the intensity range R = " + format_number(s.range) +
-                  "; pass --range with the images' white level");
+      throw_input(frames[i] + ": values up to " + format_number(m) + " exceed the intensity range R = " +
+                  format_number(s.range) + "; pass --range with the images' white level");
   }
   return s;
 }
@@ -137,8 +135,9 @@ StackManifest read_manifest(const std::string& path) {
   json j;
   // The frame lists' lengths are checked while parsing, before a long one is held in memory.
   const auto limit = json_array_limit({"frames", "focus_distances"}, kMaxStackFrames, [&](const std::string& key) {
-    throw_input_too_large(over_limit_message(path, "\"" + key + "\" lists more than " + std::to_string(kMaxStackFrames) +
-                                                       " entries", std::to_string(kMaxStackFrames) + " frames a stack"));
+    throw_input_too_large(
+        over_limit_message(path, "\"" + key + "\" lists more than " + std::to_string(kMaxStackFrames) + " entries",
+                           std::to_string(kMaxStackFrames) + " frames a stack"));
   });
   try {
     j = json::parse(in, limit);
@@ -170,8 +169,7 @@ StackManifest read_manifest(const std::string& path) {
     get_optional(c, "aperture", path, m.aperture);
     get_optional(c, "pixel_pitch", path, m.pixel_pitch);
     get_optional(c, "thresh", path, m.thresh);
-    if (m.f_number && m.aperture)
-      throw_input(path + ": give the camera's \"f_number\" or its \"aperture\", not both");
+    if (m.f_number && m.aperture) throw_input(path + ": give the camera's \"f_number\" or its \"aperture\", not both");
   }
   return m;
 }

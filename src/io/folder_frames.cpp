@@ -84,9 +84,8 @@ bool is_frame_file_name(const std::string& name) {
 std::vector<std::string> list_folder_frames(const std::string& dir) {
   std::vector<std::string> frames = folder_files(dir, is_frame_file_name);
   if (frames.size() < 2)
-    throw_input(dir + ": a focal stack needs at least 2 frames, but the folder holds " +
-                std::to_string(frames.size()) + " image file" + (frames.size() == 1 ? "" : "s") +
-                " (jpg, png, tif, bmp, webp, exr)");
+    throw_input(dir + ": a focal stack needs at least 2 frames, but the folder holds " + std::to_string(frames.size()) +
+                " image file" + (frames.size() == 1 ? "" : "s") + " (jpg, png, tif, bmp, webp, exr)");
   return frames;
 }
 

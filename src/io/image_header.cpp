@@ -38,7 +38,7 @@ bool jpeg_header(Bytes& f, ImageHeader& out) {
     while (m == 0xFF)
       if (!f.u8(m)) return false;
     if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) continue;  // no length
-    if (m == 0xD9 || m == 0xDA) return false;                     // end, scan: no frame header
+    if (m == 0xD9 || m == 0xDA) return false;                          // end, scan: no frame header
     uint32_t len = 0;
     if (!f.u16(len, true) || len < 2) return false;
     const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
@@ -89,8 +89,10 @@ bool tiff_ifd(Bytes& f, bool big, bool bigtiff, uint64_t at, ImageHeader& out, u
     if (tag == 256) w = value;
     if (tag == 257) h = value;
     if (tag == 258) {
-      if (n * 2 <= static_cast<uint64_t>(field) || type != 3) bits = value;
-      else bits = 0, bits_at = value;  // an offset to the per-sample depths
+      if (n * 2 <= static_cast<uint64_t>(field) || type != 3)
+        bits = value;
+      else
+        bits = 0, bits_at = value;  // an offset to the per-sample depths
     }
     if (tag == 277) samples = value;
     if (tag == 278) rows_per_strip = value;
@@ -124,9 +126,12 @@ bool tiff_ifd(Bytes& f, bool big, bool bigtiff, uint64_t at, ImageHeader& out, u
 bool tiff_first_ifd(Bytes& f, bool& big, bool& bigtiff, uint64_t& at) {
   unsigned char h[4];
   if (!f.seek(0) || !f.read(h, 4)) return false;
-  if (h[0] == 'I' && h[1] == 'I') big = false;
-  else if (h[0] == 'M' && h[1] == 'M') big = true;
-  else return false;
+  if (h[0] == 'I' && h[1] == 'I')
+    big = false;
+  else if (h[0] == 'M' && h[1] == 'M')
+    big = true;
+  else
+    return false;
   const uint32_t magic = big ? (uint32_t(h[2]) << 8 | h[3]) : (uint32_t(h[3]) << 8 | h[2]);
   bigtiff = magic == 43;
   if (magic != 42 && !bigtiff) return false;
@@ -137,7 +142,8 @@ bool tiff_first_ifd(Bytes& f, bool& big, bool& bigtiff, uint64_t& at) {
     return true;
   }
   uint32_t offset_size = 0, pad = 0;
-  if (!f.u16(offset_size, big) || offset_size != 8 || !f.u16(pad, big) || !f.u32(a, big) || !f.u32(b, big)) return false;
+  if (!f.u16(offset_size, big) || offset_size != 8 || !f.u16(pad, big) || !f.u32(a, big) || !f.u32(b, big))
+    return false;
   at = big ? (uint64_t(a) << 32 | b) : (uint64_t(b) << 32 | a);
   return true;
 }
@@ -150,8 +156,7 @@ bool tiff_header(Bytes& f, ImageHeader& out) {
 
 bool bmp_header(Bytes& f, ImageHeader& out) {
   uint32_t w = 0, h = 0, planes = 0, bpp = 0;
-  if (!f.seek(18) || !f.u32(w, false) || !f.u32(h, false) || !f.u16(planes, false) || !f.u16(bpp, false))
-    return false;
+  if (!f.seek(18) || !f.u32(w, false) || !f.u32(h, false) || !f.u16(planes, false) || !f.u16(bpp, false)) return false;
   const int64_t height = static_cast<int32_t>(h) < 0 ? -static_cast<int64_t>(static_cast<int32_t>(h)) : h;
   out = ImageHeader{"BMP", static_cast<int32_t>(w), height, bpp >= 24 ? (bpp == 32 ? 4 : 3) : 3, 8};
   return true;
@@ -165,10 +170,14 @@ std::optional<ImageHeader> read_image_header(const std::string& path) {
   if (!f.ok() || !f.read(m, 4)) return std::nullopt;
   ImageHeader h;
   bool ok = false;
-  if (m[0] == 0x89 && m[1] == 'P' && m[2] == 'N' && m[3] == 'G') ok = png_header(f, h);
-  else if (m[0] == 0xFF && m[1] == 0xD8) ok = jpeg_header(f, h);
-  else if ((m[0] == 'I' && m[1] == 'I') || (m[0] == 'M' && m[1] == 'M')) ok = tiff_header(f, h);
-  else if (m[0] == 'B' && m[1] == 'M') ok = bmp_header(f, h);
+  if (m[0] == 0x89 && m[1] == 'P' && m[2] == 'N' && m[3] == 'G')
+    ok = png_header(f, h);
+  else if (m[0] == 0xFF && m[1] == 0xD8)
+    ok = jpeg_header(f, h);
+  else if ((m[0] == 'I' && m[1] == 'I') || (m[0] == 'M' && m[1] == 'M'))
+    ok = tiff_header(f, h);
+  else if (m[0] == 'B' && m[1] == 'M')
+    ok = bmp_header(f, h);
   // Other formats, and headers that make no sense: decoded without a size check first (the
   // decoder then says what is wrong).
   if (!ok || h.width < 1 || h.height < 1 || h.channels < 1) return std::nullopt;
@@ -179,7 +188,8 @@ size_t ImageHeader::decode_bytes() const {
   const double px = static_cast<double>(width) * static_cast<double>(height);
   // OpenCV's decoded Mat, then the float planes dfd converts it to (three float copies at the
   // peak of image_from_decoded).
-  const double b = px * channels * ((bits + 7) / 8) + px * std::min(channels, 3) * 4.0 * 3 + static_cast<double>(work_bytes);
+  const double b =
+      px * channels * ((bits + 7) / 8) + px * std::min(channels, 3) * 4.0 * 3 + static_cast<double>(work_bytes);
   return b > 9e18 ? static_cast<size_t>(9e18) : static_cast<size_t>(b);
 }
 
@@ -192,8 +202,8 @@ void check_decode_memory(const std::string& path) {
   const std::optional<ImageHeader> h = read_image_header(path);
   if (!h) return;
   check_host_memory(h->decode_bytes(), path + " (" + h->format + ", " + std::to_string(h->width) + "x" +
-                                           std::to_string(h->height) + ", " + std::to_string(h->channels) +
-                                           " channel" + (h->channels == 1 ? "" : "s") + ", decoded)");
+                                           std::to_string(h->height) + ", " + std::to_string(h->channels) + " channel" +
+                                           (h->channels == 1 ? "" : "s") + ", decoded)");
 }
 
 std::vector<ImageHeader> read_tiff_page_headers(const std::string& path, size_t limit) {

@@ -1,15 +1,15 @@
 // Image files through OpenCV: reading in the file's own scale, atomic writers, raw float32.
-#include <opencv2/imgcodecs.hpp>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
 #include <sstream>
 
 #include "dfd/error.h"
 #include "dfd/io.h"
-#include "util/atomic_file.h"
 #include "io/cv_image.h"
+#include "util/atomic_file.h"
 #include "util/number_text.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -76,7 +76,8 @@ void encode_and_write(const std::string& path, const std::string& ext, const cv:
 
 // Scales [0, range] to [0, full] (clipped, rounded) in `depth` (CV_8U or CV_16U).
 cv::Mat quantise(const Image& im, double range, double full, int depth, const std::string& path) {
-  if (!(range > 0) || !std::isfinite(range)) throw_runtime(path + ": invalid intensity range " + format_number_short(range));
+  if (!(range > 0) || !std::isfinite(range))
+    throw_runtime(path + ": invalid intensity range " + format_number_short(range));
   cv::Mat f = mat_from_image(im);
   cv::Mat q;
   f.convertTo(q, CV_MAKETYPE(depth, im.channels), full / range);  // saturating, rounding
@@ -90,14 +91,15 @@ LoadedImage read_image(const std::string& path) {
   std::string ext = fs::path(path).extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ext == ".exr") enable_openexr();  // OpenCV refuses EXR without its opt-in variable
-  check_decode_memory(path);  // a header of 30000 x 30000 pixels is refused before decoding
+  check_decode_memory(path);            // a header of 30000 x 30000 pixels is refused before decoding
   // OpenCV picks its decoder by content: a DICOM file ("DICM" at byte 128) goes to GDCM, whose
   // assertions abort the process on damaged input (a fuzzing finding, fuzz/RESULTS.md).
   {
     std::ifstream f(path, std::ios::binary);
     char magic[132] = {};
     if (f.read(magic, sizeof magic) && std::string(magic + 128, 4) == "DICM")
-      throw_input(path + ": a DICOM file; dfd reads PNG, JPEG, TIFF, BMP, WebP and EXR frames (export the slices as TIFF)");
+      throw_input(path +
+                  ": a DICOM file; dfd reads PNG, JPEG, TIFF, BMP, WebP and EXR frames (export the slices as TIFF)");
   }
   cv::Mat m;
   try {
@@ -109,13 +111,21 @@ LoadedImage read_image(const std::string& path) {
 
   LoadedImage out;
   switch (m.depth()) {
-    case CV_8U: out.range = 255.0; out.bit_depth = 8; break;
-    case CV_16U: out.range = 65535.0; out.bit_depth = 16; break;
+    case CV_8U:
+      out.range = 255.0;
+      out.bit_depth = 8;
+      break;
+    case CV_16U:
+      out.range = 65535.0;
+      out.bit_depth = 16;
+      break;
     case CV_16F:
     case CV_32F:
-    case CV_64F: out.range = 1.0; out.bit_depth = 32; break;
-    default:
-      throw_input(path + ": unsupported pixel type (signed integers); use 8-bit, 16-bit or float images");
+    case CV_64F:
+      out.range = 1.0;
+      out.bit_depth = 32;
+      break;
+    default: throw_input(path + ": unsupported pixel type (signed integers); use 8-bit, 16-bit or float images");
   }
   out.image = image_from_decoded(m, path);
   return out;
@@ -140,7 +150,8 @@ Image image_from_decoded(cv::Mat m, const std::string& where) {
 }
 
 Image read_depth(const std::string& path, double scale) {
-  if (!(scale > 0) || !std::isfinite(scale)) throw_usage("depth scale must be positive (got " + format_number_short(scale) + ")");
+  if (!(scale > 0) || !std::isfinite(scale))
+    throw_usage("depth scale must be positive (got " + format_number_short(scale) + ")");
   LoadedImage li = read_image(path);
   if (li.image.channels != 1)
     throw_input(path + ": a depth map must have 1 channel (this one has " + std::to_string(li.image.channels) + ")");

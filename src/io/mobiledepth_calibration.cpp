@@ -5,8 +5,8 @@
 
 #include "dfd/error.h"
 #include "dfd/stack_inputs.h"
-#include "util/text_fields.h"
 #include "util/number_text.h"
+#include "util/text_fields.h"
 
 namespace dfd {
 
@@ -37,17 +37,20 @@ MobileDepthCalibration read_mobiledepth_calibration(const std::string& path, int
 
   auto value = [&](const Line& l, size_t k, const char* what) {
     const auto v = text::number(l.fields[k]);
-    if (!v) throw_input(path + " line " + std::to_string(l.number) + ": " + what + " '" + l.fields[k] + "' is not a number");
+    if (!v)
+      throw_input(path + " line " + std::to_string(l.number) + ": " + what + " '" + l.fields[k] + "' is not a number");
     if (!(*v > 0))
-      throw_input(path + " line " + std::to_string(l.number) + ": " + what + " " + format_number(*v) + " must be positive");
+      throw_input(path + " line " + std::to_string(l.number) + ": " + what + " " + format_number(*v) +
+                  " must be positive");
     return *v;
   };
 
   MobileDepthCalibration c;
   const Line& last = lines.back();
   if (last.fields.size() != 1)
-    throw_input(path + " line " + std::to_string(last.number) + ": the last line must hold the focal length alone (found " +
-                std::to_string(last.fields.size()) + " values)" + layout);
+    throw_input(path + " line " + std::to_string(last.number) +
+                ": the last line must hold the focal length alone (found " + std::to_string(last.fields.size()) +
+                " values)" + layout);
   c.focal_length = value(last, 0, "focal length");
   for (int i = 0; i < pairs; ++i) {
     const Line& l = lines[i];

@@ -5,9 +5,9 @@
 namespace dfd {
 
 const std::vector<std::string>& solve_output_names() {
-  static const std::vector<std::string> names = {
-      "depth.tiff",      "depth16.png",     "depth.exr",   "aif.png",    "aif16.png",  "depth_color.png",
-      "confidence.tiff", "confidence.png",  "summary.png", "points.ply", "report.json"};
+  static const std::vector<std::string> names = {"depth.tiff",  "depth16.png",     "depth.exr",       "aif.png",
+                                                 "aif16.png",   "depth_color.png", "confidence.tiff", "confidence.png",
+                                                 "summary.png", "points.ply",      "report.json"};
   return names;
 }
 

@@ -37,8 +37,8 @@ double ply_default_z_scale(const Image& depth) {
   return 0.25 * depth.width / span;
 }
 
-PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif, double range,
-                  const Image& confidence, const Options& opt, const PlyOptions& po) {
+PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif, double range, const Image& confidence,
+                  const Options& opt, const PlyOptions& po) {
   if (depth.channels != 1 || depth.empty()) throw_runtime(path + ": a point cloud needs a 1-channel depth map");
   if (aif.width != depth.width || aif.height != depth.height || (aif.channels != 1 && aif.channels != 3))
     throw_runtime(path + ": the AIF image must be grey or colour and the depth map's size");
@@ -46,7 +46,8 @@ PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif,
   const bool filter = po.min_confidence > 0;
   if (filter && (confidence.width != depth.width || confidence.height != depth.height || confidence.channels != 1))
     throw_runtime(path + ": --ply-min-confidence needs the confidence map, which this solve did not produce");
-  if (po.z_scale < 0 || !std::isfinite(po.z_scale)) throw_runtime(path + ": invalid PLY z scale " + format_number_short(po.z_scale));
+  if (po.z_scale < 0 || !std::isfinite(po.z_scale))
+    throw_runtime(path + ": invalid PLY z scale " + format_number_short(po.z_scale));
 
   PlyInfo info;
   const bool metric = opt.blur_model == BlurModel::ThinLens;
@@ -54,10 +55,12 @@ PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif,
   const double cx = 0.5 * (W - 1), cy = 0.5 * (H - 1);
   // ThinLens: X = (u - cx) ps Z / f; FocusIndex: pixels, and z = depth * z_scale pixels.
   const double k = metric ? opt.pixel_pitch / opt.focal_length : 1.0;
-  if (metric && !(k > 0 && std::isfinite(k))) throw_runtime(path + ": the camera's pixel pitch / focal length is invalid");
+  if (metric && !(k > 0 && std::isfinite(k)))
+    throw_runtime(path + ": the camera's pixel pitch / focal length is invalid");
   // A focus-index depth in physical units with a known pixel size: x, y, z all in that unit.
   const bool physical = !metric && po.xy_step > 0 && !po.unit.empty();
-  if (physical && !std::isfinite(po.xy_step)) throw_runtime(path + ": invalid PLY pixel size " + format_number_short(po.xy_step));
+  if (physical && !std::isfinite(po.xy_step))
+    throw_runtime(path + ": invalid PLY pixel size " + format_number_short(po.xy_step));
   info.z_scale = metric || physical ? 1.0 : (po.z_scale > 0 ? po.z_scale : ply_default_z_scale(depth));
   const std::string z_is = po.unit.empty() ? "relative depth (frame index)" : "focus position (" + po.unit + ")";
   info.units = metric     ? "x, y, z in the focus distances' unit (camera frame: x right, y down, z forward)"
@@ -102,16 +105,19 @@ PlyInfo write_ply(const std::string& path, const Image& depth, const Image& aif,
       ++info.vertices;
     }
 
-  std::string header = "ply\nformat binary_little_endian 1.0\ncomment dfd " DFD_VERSION " depth-from-defocus point cloud\n";
+  std::string header =
+      "ply\nformat binary_little_endian 1.0\ncomment dfd " DFD_VERSION " depth-from-defocus point cloud\n";
   header += "comment model " +
-            std::string(metric ? "thin-lens (metric)"
-                               : po.unit.empty() ? "focus-index (uncalibrated, relative depth)"
-                                                 : "focus-index (uncalibrated, focus position in " + po.unit + ")") +
+            std::string(metric            ? "thin-lens (metric)"
+                        : po.unit.empty() ? "focus-index (uncalibrated, relative depth)"
+                                          : "focus-index (uncalibrated, focus position in " + po.unit + ")") +
             "\n";
   header += "comment units " + info.units + "\n";
-  if (metric) header += "comment camera f " + format_number_short(opt.focal_length) + " pixel_pitch " + format_number_short(opt.pixel_pitch) + "\n";
-  header += "comment image " + std::to_string(W) + "x" + std::to_string(H) + " principal point (" + format_number_short(cx) + ", " +
-            format_number_short(cy) + ")\n";
+  if (metric)
+    header += "comment camera f " + format_number_short(opt.focal_length) + " pixel_pitch " +
+              format_number_short(opt.pixel_pitch) + "\n";
+  header += "comment image " + std::to_string(W) + "x" + std::to_string(H) + " principal point (" +
+            format_number_short(cx) + ", " + format_number_short(cy) + ")\n";
   if (filter) header += "comment skipped points with confidence < " + format_number_short(po.min_confidence) + "\n";
   header += "element vertex " + std::to_string(info.vertices) + "\n";
   header += "property float x\nproperty float y\nproperty float z\n";

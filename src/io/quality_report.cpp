@@ -41,10 +41,8 @@ json cleanup_json(const CleanupOptions& o, const CleanupStats& s) {
   j["tv_threshold"] = s.tv_threshold;
   j["constant_threshold"] = s.constant_threshold;
   j["pixels"] = s.pixels;
-  j["flagged"] = {{"tv", s.flagged_tv},
-                  {"constant", s.flagged_constant},
-                  {"confidence", s.flagged_confidence},
-                  {"any", s.flagged}};
+  j["flagged"] = {
+      {"tv", s.flagged_tv}, {"constant", s.flagged_constant}, {"confidence", s.flagged_confidence}, {"any", s.flagged}};
   j["replaced"] = s.replaced;
   j["kept"] = s.flagged - s.replaced;
   return j;

@@ -1,6 +1,6 @@
 // report.json of a solve and the metrics JSON of `dfd eval` (nlohmann-json).
-#include <cmath>
 #include <sys/resource.h>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
@@ -35,15 +35,13 @@ json options_json(const Options& o, const FocalStack* stack) {
                 {"window", o.window},
                 {"edge_pad", o.edge_pad},
                 {"golden_section", {{"bracket", o.gs_bracket}, {"tol", o.gs_tol}, {"max_iters", o.gs_max_iters}}}};
-  j["aif"] = {{"solver", to_string(o.aif_solver)},
-              {"cg_iters", {o.cg_iters_first, o.cg_iters_max}},
-              {"cg_growth", o.cg_growth},
-              {"fista_iters0", o.fista_iters0},
-              {"fista_alpha", o.fista_alpha},
-              {"power_iters", o.power_iters}};
+  j["aif"] = {{"solver", to_string(o.aif_solver)}, {"cg_iters", {o.cg_iters_first, o.cg_iters_max}},
+              {"cg_growth", o.cg_growth},          {"fista_iters0", o.fista_iters0},
+              {"fista_alpha", o.fista_alpha},      {"power_iters", o.power_iters}};
   j["epochs"] = o.epochs;
   j["order"] = to_string(o.order);
-  j["depth_init"] = stack ? (o.focus_init(*stack) ? "focus" : "none") : to_string(o.depth_init);  // resolved with the stack
+  j["depth_init"] =
+      stack ? (o.focus_init(*stack) ? "focus" : "none") : to_string(o.depth_init);  // resolved with the stack
   j["kernel_tolerance"] = o.kernel_tolerance;
   j["backend"] = to_string(o.backend);
   j["threads"] = o.threads;
@@ -59,8 +57,8 @@ json inputs_json(const FocalStack& s) {
     f["focus_distance"] = i < static_cast<int>(s.focus_distances.size()) ? json(s.focus_distances[i]) : json();
     frames.push_back(f);
   }
-  return {{"width", s.width()}, {"height", s.height()}, {"channels", s.channels()},
-          {"range", s.range},   {"frames", frames}};
+  return {
+      {"width", s.width()}, {"height", s.height()}, {"channels", s.channels()}, {"range", s.range}, {"frames", frames}};
 }
 
 // The blur model: thin lens (SPEC 2) or the uncalibrated focus-index law with its scale a and,
@@ -81,11 +79,12 @@ json model_json(const Result& res) {
     j["a_estimate"] = {{"downscale_factor", e.factor},
                        {"seconds", e.seconds},
                        {"frames", e.frames},
-                       {"grid", {{"initial", {e.grid_lo, e.grid_hi}},
-                                 {"step", "x2"},
-                                 {"extensions", e.grid_extensions},
-                                 {"max_extensions", e.max_grid_extensions},
-                                 {"bracketed", e.bracketed}}},
+                       {"grid",
+                        {{"initial", {e.grid_lo, e.grid_hi}},
+                         {"step", "x2"},
+                         {"extensions", e.grid_extensions},
+                         {"max_extensions", e.max_grid_extensions},
+                         {"bracketed", e.bracketed}}},
                        {"trials", trials}};
   } else {
     j["a_source"] = "given";
@@ -132,8 +131,9 @@ std::string report_json(const RunReport& r) {
                         {"frames", frames}};
       const AifQuality q = aif_quality(res.aif, *r.stack);
       j["aif_quality"] = {
-          {"measure", "blocks of " + std::to_string(q.block) + " px ranked by the most detail any frame shows; in the " +
-                          "flattest and the most detailed " + std::to_string(static_cast<int>(100 * q.fraction)) +
+          {"measure", "blocks of " + std::to_string(q.block) +
+                          " px ranked by the most detail any frame shows; in the " + "flattest and the most detailed " +
+                          std::to_string(static_cast<int>(100 * q.fraction)) +
                           "%: robust high-pass noise sigma and mean gradient energy"},
           {"flat_noise", {{"aif", q.flat_noise_aif}, {"frames", q.flat_noise_frames}}},
           {"detail_sharpness", {{"aif", q.detail_sharpness_aif}, {"frames", q.detail_sharpness_frames}}}};
@@ -147,32 +147,36 @@ std::string report_json(const RunReport& r) {
                   {"quantisation_sigma", res.noise.quantisation},
                   {"source_quantisation_step", res.noise.source_step}};
     const Options& so = res.options;
-    j["regularizer"] = {{"option", to_string(so.regularizer)},
-                        {"depth_prior", res.depth_prior},
-                        {"aif_prior", res.aif_prior},
-                        {"objective", res.depth_prior || res.aif_prior
-                                          ? "L + mu TV_g(Z) / HW (depth steps), L + rho sum huber(|grad x|) / (F C H W) (AIF steps)"
-                                          : "L (SPEC 2)"}};
+    j["regularizer"] = {
+        {"option", to_string(so.regularizer)},
+        {"depth_prior", res.depth_prior},
+        {"aif_prior", res.aif_prior},
+        {"objective", res.depth_prior || res.aif_prior
+                          ? "L + mu TV_g(Z) / HW (depth steps), L + rho sum huber(|grad x|) / (F C H W) (AIF steps)"
+                          : "L (SPEC 2)"}};
     if (res.depth_prior || res.aif_prior)
-      j["regularizer"]["scaling"] = so.prior_residual_scaling
-                                        ? "residual: mu and rho at max(sigma^2, the previous step's L) (log: prior_sigma)"
-                                        : "noise: mu and rho at sigma^2";
+      j["regularizer"]["scaling"] =
+          so.prior_residual_scaling ? "residual: mu and rho at max(sigma^2, the previous step's L) (log: prior_sigma)"
+                                    : "noise: mu and rho at sigma^2";
     if (res.depth_prior)
-      j["regularizer"]["depth"] = {{"mu", res.depth_prior_weight},   {"smoothness", so.depth_smoothness},
-                                   {"huber_steps", so.depth_huber},  {"edge_scale", so.edge_scale},
-                                   {"edge_floor", so.edge_floor},    {"iterations", so.prior_iterations},
+      j["regularizer"]["depth"] = {{"mu", res.depth_prior_weight},
+                                   {"smoothness", so.depth_smoothness},
+                                   {"huber_steps", so.depth_huber},
+                                   {"edge_scale", so.edge_scale},
+                                   {"edge_floor", so.edge_floor},
+                                   {"iterations", so.prior_iterations},
                                    {"window", so.window > 1 ? so.window : 0}};
     if (res.aif_prior)
-      j["regularizer"]["aif"] = {{"rho", res.aif_prior_weight}, {"smoothness", so.aif_smoothness},
-                                 {"huber_sigmas", so.aif_huber}};
+      j["regularizer"]["aif"] = {
+          {"rho", res.aif_prior_weight}, {"smoothness", so.aif_smoothness}, {"huber_sigmas", so.aif_huber}};
     j["confidence"] = confidence_json(res);
     j["cleanup"] = cleanup_json(r.options.cleanup, res.cleanup);
     j["backend"] = {{"name", res.backend}, {"device", res.device}};
     if (!r.backend_note.empty()) j["backend"]["note"] = r.backend_note;
     json log = json::array();
     for (const StepLog& s : res.log) {
-      json e = {{"epoch", s.epoch}, {"step", s.step},           {"loss", s.loss},
-                {"seconds", s.seconds}, {"iterations", s.iterations}};
+      json e = {
+          {"epoch", s.epoch}, {"step", s.step}, {"loss", s.loss}, {"seconds", s.seconds}, {"iterations", s.iterations}};
       if (s.reverted) e["reverted"] = true;
       if (std::isfinite(s.objective)) e["objective"] = s.objective;
       if (std::isfinite(s.objective_before)) e["objective_before"] = s.objective_before;

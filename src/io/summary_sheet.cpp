@@ -1,21 +1,21 @@
 // summary.png: one page with stack thumbnails, AIF, colourised depth, confidence and the loss curve.
 #include "io/summary_sheet.h"
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "dfd/error.h"
 #include "dfd/io.h"
 #include "dfd/report.h"
 #include "dfd/solver.h"
-#include "util/atomic_file.h"
-#include "util/number_text.h"
 #include "io/cv_image.h"
 #include "io/depth_colormap.h"
+#include "util/atomic_file.h"
+#include "util/number_text.h"
 
 namespace dfd {
 
@@ -47,7 +47,8 @@ cv::Rect place(cv::Mat& canvas, const cv::Mat& src, const cv::Rect& box) {
 // A 1-channel map resampled (nearest: no blending across depth edges, NaN kept) to fit
 // `box` less `legend_w` columns, so that a legend drawn beside it keeps its natural size.
 Image fit_map(const Image& m, const cv::Size& box, int legend_w) {
-  const double s = std::min(static_cast<double>(box.width - legend_w) / m.width, static_cast<double>(box.height) / m.height);
+  const double s =
+      std::min(static_cast<double>(box.width - legend_w) / m.width, static_cast<double>(box.height) / m.height);
   const int w = std::max(1, static_cast<int>(m.width * s)), h = std::max(1, static_cast<int>(m.height * s));
   cv::Mat src(m.height, m.width, CV_32F, const_cast<float*>(m.data.data())), dst;
   cv::resize(src, dst, {w, h}, 0, 0, cv::INTER_NEAREST);
@@ -88,7 +89,10 @@ cv::Mat confidence_image(const Image& conf) {
 // The loss log on a log10 y axis; x = epoch (+ 0.5 for an epoch's second step).
 void draw_loss(cv::Mat& canvas, const cv::Rect& box, const std::vector<StepLog>& log) {
   cv::rectangle(canvas, box, kGrey, 1);
-  struct P { double x, y; bool depth; };
+  struct P {
+    double x, y;
+    bool depth;
+  };
   std::vector<P> pts;
   int last_epoch = -2, in_epoch = 0, epochs = 0;
   for (const StepLog& s : log) {
@@ -147,7 +151,8 @@ void draw_loss(cv::Mat& canvas, const cv::Rect& box, const std::vector<StepLog>&
     cv::line(canvas, {X(pts[i - 1].x), Y(pts[i - 1].y)}, {X(pts[i].x), Y(pts[i].y)}, cv::Scalar(90, 90, 90), 1,
              cv::LINE_AA);
   const cv::Scalar depth_col(200, 90, 30), aif_col(30, 120, 240);  // BGR: blue, orange
-  for (const P& p : pts) cv::circle(canvas, {X(p.x), Y(p.y)}, 3, p.depth ? depth_col : aif_col, cv::FILLED, cv::LINE_AA);
+  for (const P& p : pts)
+    cv::circle(canvas, {X(p.x), Y(p.y)}, 3, p.depth ? depth_col : aif_col, cv::FILLED, cv::LINE_AA);
   // Legend, top right.
   const int lx = a.x + a.width - 150, ly = a.y + 16;
   cv::circle(canvas, {lx, ly - 4}, 4, depth_col, cv::FILLED);
@@ -166,7 +171,8 @@ std::vector<int> summary_frames(int count, int max_shown) {
   return idx;
 }
 
-cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* layout, const std::string& depth_label) {
+cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* layout,
+                       const std::string& depth_label) {
   if (stack.count() == 0 || r.depth.empty() || r.aif.empty()) throw_runtime("summary: no stack or no result to draw");
   const int W = kSummaryWidth, inner = W - 2 * kMargin;
   const double aspect = static_cast<double>(stack.height()) / stack.width();
@@ -190,8 +196,10 @@ cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* 
   L.title = cv::Rect(kMargin, y, inner, title_h);
   std::string title = "dfd  " + std::to_string(stack.width()) + "x" + std::to_string(stack.height()) + ", " +
                       std::to_string(stack.count()) + " frames, " + std::to_string(r.options.epochs) + " epochs, " +
-                      r.backend + (r.device.empty() ? "" : " (" + r.device + ")") + ", " + format_printf("%.1f s", r.seconds);
-  if (!r.log.empty() && std::isfinite(r.log.back().loss)) title += ", final loss " + format_printf("%.4g", r.log.back().loss);
+                      r.backend + (r.device.empty() ? "" : " (" + r.device + ")") + ", " +
+                      format_printf("%.1f s", r.seconds);
+  if (!r.log.empty() && std::isfinite(r.log.back().loss))
+    title += ", final loss " + format_printf("%.4g", r.log.back().loss);
   label(canvas, title, {kMargin, y + 26}, 0.7, 2);
   y += title_h;
 
@@ -211,7 +219,10 @@ cv::Mat render_summary(const FocalStack& stack, const Result& r, SummaryLayout* 
   const int x0 = kMargin, x1 = kMargin + panel_w + kGap, x2 = kMargin + 2 * (panel_w + kGap);
   label(canvas, "all-in-focus", {x0, y + 16});
   L.aif = place(canvas, to_bgr8(r.aif, stack.range), {x0, y + kLabel, panel_w, panel_h});
-  label(canvas, !depth_label.empty() ? depth_label : relative ? "depth (relative, frame index)" : "depth (near = warm)",
+  label(canvas,
+        !depth_label.empty() ? depth_label
+        : relative           ? "depth (relative, frame index)"
+                             : "depth (near = warm)",
         {x1, y + 16});
   const cv::Rect depth_box(x1, y + kLabel, panel_w, panel_h);
   L.depth = place(canvas, depth_color_image(fit_map(r.depth, depth_box.size(), 80)), depth_box);

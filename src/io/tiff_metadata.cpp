@@ -43,7 +43,8 @@ bool read_first_ifd(const std::string& path, TiffTags& t) {
     while (!t.description.empty() && t.description.back() == '\0') t.description.pop_back();
   }
   uint32_t num = 0, den = 0;
-  if (xres_at > 0 && f.seek(xres_at) && f.u32(num, big) && f.u32(den, big) && den > 0) t.x_resolution = double(num) / den;
+  if (xres_at > 0 && f.seek(xres_at) && f.u32(num, big) && f.u32(den, big) && den > 0)
+    t.x_resolution = double(num) / den;
   return true;
 }
 
@@ -55,13 +56,15 @@ double number(const std::string& s) {
 
 // "micron", "um", "\u00B5m", "µm" -> "µm"; others as given.
 std::string unit_name(std::string u) {
-  if (u == "micron" || u == "microns" || u == "um" || u == "\\u00B5m" || u == "\xC2\xB5m" || u == "\xCE\xBCm") return "\xC2\xB5m";
+  if (u == "micron" || u == "microns" || u == "um" || u == "\\u00B5m" || u == "\xC2\xB5m" || u == "\xCE\xBCm")
+    return "\xC2\xB5m";
   return u;
 }
 
 // Metres per unit for the units OME and ImageJ write; 0 when unknown.
 double metres_per(const std::string& u) {
-  static const std::map<std::string, double> m = {{"nm", 1e-9}, {"\xC2\xB5m", 1e-6}, {"mm", 1e-3}, {"cm", 1e-2}, {"m", 1.0}};
+  static const std::map<std::string, double> m = {
+      {"nm", 1e-9}, {"\xC2\xB5m", 1e-6}, {"mm", 1e-3}, {"cm", 1e-2}, {"m", 1.0}};
   const auto it = m.find(unit_name(u));
   return it == m.end() ? 0.0 : it->second;
 }
@@ -108,8 +111,10 @@ std::optional<PhysicalScale> read_tiff_physical_scale(const std::string& path) {
     const double x = number(attribute(d, "PhysicalSizeX"));
     std::string xu = attribute(d, "PhysicalSizeXUnit");
     xu = unit_name(xu.empty() ? "\xC2\xB5m" : xu);
-    if (x > 0 && xu == s.unit) s.xy_step = x;
-    else if (x > 0 && metres_per(xu) > 0 && metres_per(s.unit) > 0) s.xy_step = x * metres_per(xu) / metres_per(s.unit);
+    if (x > 0 && xu == s.unit)
+      s.xy_step = x;
+    else if (x > 0 && metres_per(xu) > 0 && metres_per(s.unit) > 0)
+      s.xy_step = x * metres_per(xu) / metres_per(s.unit);
     s.source = "OME-XML of " + path;
   } else {
     return std::nullopt;

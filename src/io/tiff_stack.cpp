@@ -1,10 +1,10 @@
 // Multi-page TIFF z-stacks (microscopy): each page a frame, read through cv::imreadmulti.
-#include <opencv2/imgcodecs.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
 #include <set>
 #include <sstream>
 
@@ -13,8 +13,8 @@
 #include "dfd/io.h"
 #include "dfd/stack_inputs.h"
 #include "io/cv_image.h"
-#include "util/text_fields.h"
 #include "util/number_text.h"
+#include "util/text_fields.h"
 
 namespace dfd {
 
@@ -43,7 +43,8 @@ std::string shape(const cv::Mat& m) {
 
 // A page as a planar float image (alpha dropped), its values checked.
 Image page_image(cv::Mat m, const std::string& where) {
-  if (bits_of(m) == 0) throw_input(where + ": unsupported pixel type (signed integers); use 8-bit, 16-bit or float pages");
+  if (bits_of(m) == 0)
+    throw_input(where + ": unsupported pixel type (signed integers); use 8-bit, 16-bit or float pages");
   return image_from_decoded(std::move(m), where);
 }
 
@@ -123,7 +124,8 @@ FocalStack load_tiff_stack(const std::string& path, double range_override) {
   }
   if (!ok || pages.empty()) throw_input(path + ": not a readable TIFF (unknown format or corrupt file)");
   if (pages.size() < 2)
-    throw_input(path + ": a single-page TIFF; a focal stack needs at least 2 frames (pages of a z-stack, or frame files)");
+    throw_input(path +
+                ": a single-page TIFF; a focal stack needs at least 2 frames (pages of a z-stack, or frame files)");
 
   FocalStack s;
   const cv::Mat& p0 = pages[0];
@@ -143,8 +145,8 @@ FocalStack load_tiff_stack(const std::string& path, double range_override) {
     const auto& d = s.frames[i].data;
     const double m = d.empty() ? 0.0 : *std::max_element(d.begin(), d.end());
     if (m > s.range)
-      throw_input(s.sources[i] + ": values up to " + format_number(m) + " exceed the intensity range R = " + format_number(s.range) +
-                  "; pass --range with the images' white level");
+      throw_input(s.sources[i] + ": values up to " + format_number(m) + " exceed the intensity range R = " +
+                  format_number(s.range) + "; pass --range with the images' white level");
   }
   return s;
 }

@@ -45,7 +45,11 @@ constexpr double kNegligible = 1e-13;
 class KernelError {
  public:
   explicit KernelError(const LevelPlan& plan)
-      : plan_(plan), K_(plan.kernel_size()), r_(plan.kernel_size() / 2), full_(K_), target_(r_ + 1),
+      : plan_(plan),
+        K_(plan.kernel_size()),
+        r_(plan.kernel_size() / 2),
+        full_(K_),
+        target_(r_ + 1),
         half_(static_cast<size_t>(plan.count()) * (r_ + 1)) {
     for (int l = 0; l < plan.count(); ++l) half_factor(plan.sigmas()[l], K_, full_, &half_[l * (r_ + 1)]);
   }
@@ -225,7 +229,8 @@ LevelPlan LevelPlan::make(double sigma_lo, double sigma_max, int K, double toler
     (fails(mid, kCoarse) ? bad : good) = mid;
   }
   while (fails(good, kDense)) {  // the dense sample decides
-    if (++good > kMaxLevels) throw_runtime("LevelPlan::make: no plan verified within " + std::to_string(kMaxLevels) + " levels");
+    if (++good > kMaxLevels)
+      throw_runtime("LevelPlan::make: no plan verified within " + std::to_string(kMaxLevels) + " levels");
   }
   return with_levels(sigma_lo, hi, K, good);
 }

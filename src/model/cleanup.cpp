@@ -76,8 +76,10 @@ void parse_cleanup_rules(const std::string& value, CleanupOptions& o) {
   std::string item;
   bool any = false;
   while (std::getline(in, item, ',')) {
-    if (item == "tv") o.tv = true;
-    else if (item == "constant") o.constant = true;
+    if (item == "tv")
+      o.tv = true;
+    else if (item == "constant")
+      o.constant = true;
     else
       throw_usage("--cleanup: unknown rule '" + item + "' in '" + value +
                   "' (expected all, none, or a comma list of tv, constant)");

@@ -90,7 +90,7 @@ DFD_HOST_DEVICE ProfileStats profile_stats(int N, const LossAt& loss, float eps)
   float l2 = INFINITY;
   for (int dir = -1; dir <= 1; dir += 2) {
     float barrier = lo;
-    float before = lo;                   // l at j - dir (towards j*)
+    float before = lo;  // l at j - dir (towards j*)
     int j = jb + dir;
     if (j < 0 || j >= N) continue;
     float here = loss(j);

@@ -32,8 +32,8 @@ DepthMetrics depth_metrics(const Image& pred, const Image& gt) {
   for (size_t p = 0; p < gt.size(); ++p) {
     const double z = pred.data[p], g = gt.data[p];
     if (!(g > 0) || !std::isfinite(g))
-      throw_input("depth metrics: ground truth must be positive and finite (pixel " + std::to_string(p) +
-                  " is " + std::to_string(g) + ")");
+      throw_input("depth metrics: ground truth must be positive and finite (pixel " + std::to_string(p) + " is " +
+                  std::to_string(g) + ")");
     if (!std::isfinite(z)) throw_input("depth metrics: predicted depth is not finite at pixel " + std::to_string(p));
     se += (z - g) * (z - g);
     rel += std::fabs(z - g) / g;

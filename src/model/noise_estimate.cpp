@@ -4,8 +4,8 @@
 #include <cmath>
 #include <vector>
 
-#include "util/number_text.h"
 #include "dfd/noise.h"
+#include "util/number_text.h"
 
 namespace dfd {
 
@@ -99,7 +99,8 @@ AifQuality aif_quality(const Image& aif, const FocalStack& stack, int block, dou
   const size_t n = std::max<size_t>(1, static_cast<size_t>(fraction * blocks.size()));
   auto flat_noise = [&](const Image& im) {
     std::vector<float> hp;
-    for (size_t k = 0; k < n; ++k) block_highpass(im, blocks[k].x0, blocks[k].y0, blocks[k].x0 + block, blocks[k].y0 + block, hp);
+    for (size_t k = 0; k < n; ++k)
+      block_highpass(im, blocks[k].x0, blocks[k].y0, blocks[k].x0 + block, blocks[k].y0 + block, hp);
     return median_sigma(hp);
   };
   auto detail = [&](const Image& im) {
@@ -125,8 +126,7 @@ NoiseEstimate estimate_noise(const FocalStack& stack) {
   bool integral = !stack.frames.empty();
   for (const Image& f : stack.frames) {
     for (int c = 0; c < f.channels; ++c) sigmas.push_back(plane_sigma(f.plane(c), f.width, f.height, scratch));
-    if (integral)
-      integral = std::all_of(f.data.begin(), f.data.end(), [](float v) { return v == std::nearbyint(v); });
+    if (integral) integral = std::all_of(f.data.begin(), f.data.end(), [](float v) { return v == std::nearbyint(v); });
   }
   if (!sigmas.empty()) {
     auto mid = sigmas.begin() + sigmas.size() / 2;
@@ -143,8 +143,10 @@ NoiseEstimate estimate_noise(const FocalStack& stack) {
 
 std::string describe(const NoiseEstimate& n) {
   std::string s = "noise " + format_number_short(n.sigma) + " (measured " + format_number_short(n.measured);
-  if (n.step > 0) s += ", rounding to integers " + format_number_short(n.quantisation);
-  else if (n.source_step > 0) s += ", resampled from integer samples";
+  if (n.step > 0)
+    s += ", rounding to integers " + format_number_short(n.quantisation);
+  else if (n.source_step > 0)
+    s += ", resampled from integer samples";
   return s + ")";
 }
 

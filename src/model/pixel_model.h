@@ -41,7 +41,8 @@ DFD_HOST_DEVICE inline double log_poly(double x) {
   }
   const double s = (m - 1.0) / (m + 1.0), s2 = s * s;
   const double series =
-      1.0 + s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7 + s2 * (1.0 / 9 + s2 * (1.0 / 11 + s2 * (1.0 / 13 + s2 / 15))))));
+      1.0 +
+      s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7 + s2 * (1.0 / 9 + s2 * (1.0 / 11 + s2 * (1.0 / 13 + s2 / 15))))));
   return static_cast<double>(e) * 0.6931471805599453 + 2.0 * s * series;
 }
 
@@ -120,8 +121,10 @@ DFD_HOST_DEVICE inline int nearest_candidate(const double* cand, int n, double z
   int j = 0, hi = n;
   while (j < hi) {
     const int mid = (j + hi) / 2;
-    if (cand[mid] < z) j = mid + 1;
-    else hi = mid;
+    if (cand[mid] < z)
+      j = mid + 1;
+    else
+      hi = mid;
   }
   if (j == n || (j > 0 && z - cand[j - 1] < cand[j] - z)) --j;
   return j;

@@ -18,8 +18,8 @@ void Problem::validate(const std::string& who) const {
     bad(std::to_string(focus_distances.size()) + " focus distances for " + std::to_string(frames) + " frames");
   if (K < 1 || K % 2 == 0) bad("window K must be odd and positive (got " + std::to_string(K) + ")");
   if (levels.count() < 1 || levels.kernel_size() != K)
-    bad("the blur-level plan (" + std::to_string(levels.count()) + " levels, K=" +
-        std::to_string(levels.kernel_size()) + ") does not match the window K=" + std::to_string(K));
+    bad("the blur-level plan (" + std::to_string(levels.count()) +
+        " levels, K=" + std::to_string(levels.kernel_size()) + ") does not match the window K=" + std::to_string(K));
   if (candidates.empty()) bad("no depth candidates");
   for (size_t j = 0; j < candidates.size(); ++j)
     if (!(candidates[j] > 0 || (camera.model == BlurModel::FocusIndex && std::isfinite(candidates[j]))) ||

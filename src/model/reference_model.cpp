@@ -6,9 +6,9 @@
 #include <map>
 #include <string>
 
+#include "dfd/error.h"
 #include "model/pixel_model.h"
 #include "model/window_mean.h"
-#include "dfd/error.h"
 
 namespace dfd {
 
@@ -21,10 +21,9 @@ void check_window(int K, const char* who) {
 
 void check_depth(const Image& aif, const Image& depth, const std::vector<double>& focus, const char* who) {
   if (depth.channels != 1 || depth.width != aif.width || depth.height != aif.height)
-    throw_input(std::string(who) + ": depth map " + std::to_string(depth.width) + "x" +
-                std::to_string(depth.height) + "x" + std::to_string(depth.channels) +
-                " does not match the image " + std::to_string(aif.width) + "x" + std::to_string(aif.height) +
-                " (one channel expected)");
+    throw_input(std::string(who) + ": depth map " + std::to_string(depth.width) + "x" + std::to_string(depth.height) +
+                "x" + std::to_string(depth.channels) + " does not match the image " + std::to_string(aif.width) + "x" +
+                std::to_string(aif.height) + " (one channel expected)");
   if (focus.empty()) throw_input(std::string(who) + ": no focus distances");
 }
 
@@ -39,8 +38,7 @@ std::vector<double> kernel_2d(double sigma, int K) {
 
 }  // namespace
 
-std::vector<std::vector<double>> sigma_maps(const Camera& cam, const std::vector<double>& focus,
-                                            const Image& depth) {
+std::vector<std::vector<double>> sigma_maps(const Camera& cam, const std::vector<double>& focus, const Image& depth) {
   std::vector<std::vector<double>> s(focus.size(), std::vector<double>(depth.pixels()));
   for (size_t i = 0; i < focus.size(); ++i)
     for (size_t p = 0; p < depth.pixels(); ++p) s[i][p] = blur_sigma(cam, focus[i], depth.data[p]);
@@ -138,13 +136,13 @@ Image exact_blur(const Image& x, double sigma, int K) {
   return y;
 }
 
-std::vector<float> exact_grid_losses(const std::vector<Image>& stack, const Image& aif,
-                                     const Camera& cam, const std::vector<double>& focus,
-                                     const std::vector<double>& candidates, int K, int window) {
+std::vector<float> exact_grid_losses(const std::vector<Image>& stack, const Image& aif, const Camera& cam,
+                                     const std::vector<double>& focus, const std::vector<double>& candidates, int K,
+                                     int window) {
   check_window(K, "exact_grid_losses");
   if (stack.size() != focus.size() || stack.empty())
-    throw_input("exact_grid_losses: " + std::to_string(stack.size()) + " frames for " +
-                std::to_string(focus.size()) + " focus distances");
+    throw_input("exact_grid_losses: " + std::to_string(stack.size()) + " frames for " + std::to_string(focus.size()) +
+                " focus distances");
   const int W = aif.width, H = aif.height, C = aif.channels;
   for (size_t i = 0; i < stack.size(); ++i)
     if (stack[i].width != W || stack[i].height != H || stack[i].channels != C)
@@ -174,8 +172,8 @@ std::vector<float> exact_grid_losses(const std::vector<Image>& stack, const Imag
   return loss;
 }
 
-double exact_loss(const std::vector<Image>& stack, const Image& aif, const Image& depth,
-                  const Camera& cam, const std::vector<double>& focus, int K) {
+double exact_loss(const std::vector<Image>& stack, const Image& aif, const Image& depth, const Camera& cam,
+                  const std::vector<double>& focus, int K) {
   if (stack.size() != focus.size())
     throw_input("exact_loss: " + std::to_string(stack.size()) + " frames for " + std::to_string(focus.size()) +
                 " focus distances");
@@ -195,9 +193,9 @@ void window_mean_into(float* map, int height, int width, int w, double* scratch)
   if (w <= 1) return;
   const int H = height, W = width;
   const int before = model::window_before(w), after = model::window_after(w);  // symmetric for odd w
-  double* rows = scratch;                                   // H x W horizontal window sums
-  double* col = rows + static_cast<size_t>(H) * W;          // W running vertical sums
-  double* prefix = col + W;                                 // W + 1 prefix sums of one row
+  double* rows = scratch;                                                      // H x W horizontal window sums
+  double* col = rows + static_cast<size_t>(H) * W;                             // W running vertical sums
+  double* prefix = col + W;                                                    // W + 1 prefix sums of one row
   for (int y = 0; y < H; ++y) {
     const float* m = map + static_cast<size_t>(y) * W;
     prefix[0] = 0.0;

@@ -140,7 +140,8 @@ PairResult register_pair(const Pyramid& templ, const Pyramid& frame, int W, int 
     const cv::Point2d centre(0.5 * (t.cols - 1), 0.5 * (t.rows - 1));
     Mat3 m = C * full * C.inv();
     for (int it = 0; it < o.max_iterations; ++it) {
-      cv::Mat w = motion == cv::MOTION_HOMOGRAPHY ? cv::Mat(cv::Mat(m, true)) : cv::Mat(cv::Mat(m, true).rowRange(0, 2));
+      cv::Mat w =
+          motion == cv::MOTION_HOMOGRAPHY ? cv::Mat(cv::Mat(m, true)) : cv::Mat(cv::Mat(m, true).rowRange(0, 2));
       w.convertTo(w, CV_32F);
       try {
         r.ecc = cv::findTransformECC(t, f, w, motion, one_step, cv::noArray(), 1);
@@ -233,7 +234,8 @@ AlignmentReport align_stack(FocalStack& stack, const AlignOptions& o,
     throw_usage("--align-reference " + std::to_string(ref) + ": the stack has only " + std::to_string(F) +
                 " frames (0-based index)");
   const int W = stack.width(), H = stack.height();
-  if (W < 16 || H < 16) throw_input("align: frames of " + std::to_string(W) + "x" + std::to_string(H) + " are too small to register");
+  if (W < 16 || H < 16)
+    throw_input("align: frames of " + std::to_string(W) + "x" + std::to_string(H) + " are too small to register");
 
   std::vector<Pyramid> pyr(F);
 #pragma omp parallel for schedule(dynamic)
@@ -272,8 +274,8 @@ AlignmentReport align_stack(FocalStack& stack, const AlignOptions& o,
       throw_input("align: cannot register " + who + ": correlation " + format_printf("%.3f", p.ecc) + " below " +
                   format_printf("%.2f", o.min_ecc) + " (different scenes, or too little texture)");
     if (std::abs(s - 1) > o.max_scale_change || shift > o.max_shift * W || std::abs(rot) > 20)
-      throw_input("align: cannot register " + who + ": implausible motion (scale " + format_printf("%.3f", s) + ", rotation " +
-                  format_printf("%.1f", rot) + " deg, shift " + format_printf("%.0f", shift) + " px)");
+      throw_input("align: cannot register " + who + ": implausible motion (scale " + format_printf("%.3f", s) +
+                  ", rotation " + format_printf("%.1f", rot) + " deg, shift " + format_printf("%.0f", shift) + " px)");
     to_frame[i] = p.warp * to_frame[n];
     FrameAlignment& fa = rep.frames[i];
     fa.neighbour = n;
@@ -295,10 +297,11 @@ AlignmentReport align_stack(FocalStack& stack, const AlignOptions& o,
       fa.ecc = 1.0;
     }
     if (note && i != ref)
-      note("aligned " + frame_name(stack, i) + " to frame " + std::to_string(ref) + ": scale " + format_printf("%.4f", fa.scale) +
-           ", rotation " + format_printf("%.3f", fa.rotation_deg) + " deg, shift (" + format_printf("%.2f", fa.shift_px[0]) + ", " +
-           format_printf("%.2f", fa.shift_px[1]) + ") px; via frame " + std::to_string(fa.neighbour) + ": ECC " +
-           format_printf("%.4f", fa.ecc) + ", " + std::to_string(fa.iterations) + " iterations");
+      note("aligned " + frame_name(stack, i) + " to frame " + std::to_string(ref) + ": scale " +
+           format_printf("%.4f", fa.scale) + ", rotation " + format_printf("%.3f", fa.rotation_deg) + " deg, shift (" +
+           format_printf("%.2f", fa.shift_px[0]) + ", " + format_printf("%.2f", fa.shift_px[1]) + ") px; via frame " +
+           std::to_string(fa.neighbour) + ": ECC " + format_printf("%.4f", fa.ecc) + ", " +
+           std::to_string(fa.iterations) + " iterations");
   }
 
   // Valid region: reference pixels every frame's warp maps inside that frame.

@@ -25,7 +25,10 @@ nlohmann::json alignment_json(const AlignmentReport& r) {
           {"seconds", r.seconds},
           {"cropped", r.cropped},
           {"valid_region",
-           {{"x", r.valid.x}, {"y", r.valid.y}, {"width", r.valid.width}, {"height", r.valid.height},
+           {{"x", r.valid.x},
+            {"y", r.valid.y},
+            {"width", r.valid.width},
+            {"height", r.valid.height},
             {"fraction", r.valid_fraction}}},
           {"frames", frames}};
 }

@@ -90,8 +90,7 @@ void cg_aif_step(Backend& be, const Problem& prob, DVec x, const AifWork& w, int
   if (prior) be.huber_sum(x, delta, kPriorAfter);
 }
 
-void fista_aif_step(Backend& be, const Problem& prob, DVec x, const AifWork& w, int iterations,
-                    int power_iterations) {
+void fista_aif_step(Backend& be, const Problem& prob, DVec x, const AifWork& w, int iterations, int power_iterations) {
   const float R = static_cast<float>(prob.range);
   // Loss of the incoming x, for the caller's guard.
   residual_norm2(be, x, w, kLossBefore);
@@ -104,8 +103,8 @@ void fista_aif_step(Backend& be, const Problem& prob, DVec x, const AifWork& w, 
     be.apply_At(w.q_data, w.s);
     be.dot(w.s, w.s, kNorm2);
     be.dot(w.p, w.p, kDelta);
-    be.scalar_ratio(kNorm2, kDelta, kNorm);    // ||A^T A p||^2 / ||p||^2
-    be.scalar_sqrt(kNorm, kNorm);              // -> Rayleigh-like estimate of ||A^T A||
+    be.scalar_ratio(kNorm2, kDelta, kNorm);  // ||A^T A p||^2 / ||p||^2
+    be.scalar_sqrt(kNorm, kNorm);            // -> Rayleigh-like estimate of ||A^T A||
     be.scalar_sqrt(kNorm2, kNorm2);
     be.scalar_ratio(kOne, kNorm2, kInvNorm);
     be.axpby(Coef::of(kInvNorm), w.s, Coef::constant(0.f), w.p);  // p = s / ||s||
@@ -120,9 +119,9 @@ void fista_aif_step(Backend& be, const Problem& prob, DVec x, const AifWork& w, 
     throw_if_stopped("in the AIF step");
     be.apply_A(w.y, w.r_data);
     be.axpby(Coef::constant(-1.f), be.stack(), Coef::constant(1.f), w.r_data);  // A y - b
-    be.apply_At(w.r_data, w.g);                                                // gradient of 0.5 ||A y - b||^2
-    be.axpby(Coef::constant(1.f), w.y, Coef::of(kStep, -1.f), w.g);       // g = y - g / L
-    be.clip(w.g, 0.f, R);                                                 // x_{k+1}
+    be.apply_At(w.r_data, w.g);                                                 // gradient of 0.5 ||A y - b||^2
+    be.axpby(Coef::constant(1.f), w.y, Coef::of(kStep, -1.f), w.g);             // g = y - g / L
+    be.clip(w.g, 0.f, R);                                                       // x_{k+1}
     const double t_next = (1.0 + std::sqrt(1.0 + 4.0 * t * t)) / 2.0;
     const float mu = static_cast<float>((t - 1.0) / t_next);
     be.copy(w.g, w.y);

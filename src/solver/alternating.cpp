@@ -68,8 +68,9 @@ PriorWeights prior_weights(const Options& opt, const Problem& prob, double sigma
   pw.depth = opt.depth_smoothness > 0 && prob.candidates.size() >= 2;
   pw.aif = opt.aif_smoothness > 0;
   pw.mu = 2.0 * s2 * opt.depth_smoothness / (static_cast<double>(prob.frames) * prob.channels);
-  pw.step = prob.candidates.size() >= 2 ? (prob.candidates.back() - prob.candidates.front()) / (prob.candidates.size() - 1)
-                                        : 1.0;
+  pw.step = prob.candidates.size() >= 2
+                ? (prob.candidates.back() - prob.candidates.front()) / (prob.candidates.size() - 1)
+                : 1.0;
   pw.eps = opt.depth_huber;
   pw.edge_scale = opt.edge_scale * prob.range;
   pw.edge_floor = opt.edge_floor;
@@ -132,8 +133,8 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
     // caller holds.
     const double fb = sizeof(float);
     double need = fb * static_cast<double>(input.count()) * input.frames[0].data.size() +  // the caller's stack
-                  fb * static_cast<double>(prob.stack_size()) +                           // the staged copy
-                  (stack != &input ? fb * static_cast<double>(prob.stack_size()) : 0.0) +   // the padded copy
+                  fb * static_cast<double>(prob.stack_size()) +                            // the staged copy
+                  (stack != &input ? fb * static_cast<double>(prob.stack_size()) : 0.0) +  // the padded copy
                   fb * static_cast<double>(prob.pixels()) * (prob.channels + 4);           // depth, AIF, confidence
     if (be.uses_host_memory()) need += static_cast<double>(be.memory_estimate(prob));
     check_host_memory(static_cast<size_t>(std::min(need, 9e18)),
@@ -172,8 +173,8 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
   res.device = be.device();
   res.kernel_size = prob.K;
   res.levels = prob.levels.count();
-  res.level_kernel_error = prob.levels.max_kernel_error(
-      max_blur_sigma(prob.camera, prob.focus_distances, opt.depth_min, opt.depth_max));
+  res.level_kernel_error =
+      prob.levels.max_kernel_error(max_blur_sigma(prob.camera, prob.focus_distances, opt.depth_min, opt.depth_max));
 
   auto log_step = [&](StepLog s) {
     res.log.push_back(s);
@@ -251,7 +252,8 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
       be.read_scalars(scalars, Backend::kScalarSlots);
       have_depth = true;
       const double L = scalars[kLossDepth] / static_cast<double>(HW);
-      log_step({epoch, "depth", L, seconds_since(ts), 0, false, L, guard ? scalars[kLossOld] / static_cast<double>(HW) : nan});
+      log_step({epoch, "depth", L, seconds_since(ts), 0, false, L,
+                guard ? scalars[kLossOld] / static_cast<double>(HW) : nan});
       after_step(L);
       return;
     }

@@ -28,7 +28,6 @@ constexpr double kDenseLogTol = 0.04;
 // direction, at most this many times, until the minimum is interior (bracketed).
 constexpr int kMaxGridExtensions = 4;
 
-
 // Box average over factor x factor blocks (the last partial blocks are dropped).
 Image box_downscale(const Image& im, int factor) {
   if (factor <= 1) return im;
@@ -143,7 +142,8 @@ BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& op
     if (progress) {
       char step[32];
       std::snprintf(step, sizeof step, "a=%.3g", a * est.factor);
-      progress(StepLog{kEstimateEpoch, step, l, r.seconds, 0, false, l, std::numeric_limits<double>::quiet_NaN()}, opt.epochs);
+      progress(StepLog{kEstimateEpoch, step, l, r.seconds, 0, false, l, std::numeric_limits<double>::quiet_NaN()},
+               opt.epochs);
     }
     return l;
   };
@@ -201,10 +201,16 @@ BlurScaleEstimate estimate_blur_scale(const FocalStack& stack, const Options& op
         v = (r - m > m - l) ? m + (1 - invphi) * (r - m) : m - (1 - invphi) * (m - l);
       const double fv = loss_at(std::exp(v));
       if (fv <= fm) {
-        if (v < m) r = m, fr = fm; else l = m, fl = fm;
+        if (v < m)
+          r = m, fr = fm;
+        else
+          l = m, fl = fm;
         m = v, fm = fv;
       } else {
-        if (v < m) l = v, fl = fv; else r = v, fr = fv;
+        if (v < m)
+          l = v, fl = fv;
+        else
+          r = v, fr = fv;
       }
     }
     lo = hi = m;

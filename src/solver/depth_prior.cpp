@@ -46,8 +46,7 @@ void depth_prior_step(Backend& be, const Problem& prob, const PriorWeights& pw, 
   // With a window, the search's data term is the candidate losses box-averaged over it (the
   // windowed grid search of SPEC 4.2): a noise-robust proposal for a and u. The final golden
   // section below refines Z on the un-windowed loss, so the objective is unchanged.
-  if (prob.window > 1)
-    be.window_mean_planes(w.V, static_cast<int>(prob.candidates.size()), prob.window, w.window_tmp);
+  if (prob.window > 1) be.window_mean_planes(w.V, static_cast<int>(prob.candidates.size()), prob.window, w.window_tmp);
   // a: the plain per-pixel argmin. u (and its dual) start from the previous epoch's smooth depth
   // when there is one: the prior's information travels about a pixel per iteration, so keeping
   // it across epochs lets it cross wide textureless regions.

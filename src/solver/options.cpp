@@ -50,8 +50,7 @@ std::vector<double> Options::candidates() const {
     z[0] = depth_min;
     return z;
   }
-  for (int j = 0; j < depth_candidates; ++j)
-    z[j] = depth_min + (depth_max - depth_min) * j / (depth_candidates - 1);
+  for (int j = 0; j < depth_candidates; ++j) z[j] = depth_min + (depth_max - depth_min) * j / (depth_candidates - 1);
   return z;
 }
 
@@ -79,21 +78,23 @@ void Options::validate(const FocalStack* stack) const {
             "depth range maximum " + format_number(depth_max) + " must exceed the minimum " + format_number(depth_min));
   }
   if (!index_model) {
-  require(std::isfinite(focal_length) && focal_length > 0,
-          "focal length must be positive (got " + format_number(focal_length) + "): pass --focal-length");
-  require(aperture > 0 || (std::isfinite(f_number) && f_number > 0),
-          "aperture must be positive: pass --f-number N or --aperture D (got f-number " + format_number(f_number) + ")");
-  require(std::isfinite(effective_aperture()) && effective_aperture() > 0,
-          "aperture must be positive (got " + format_number(effective_aperture()) + ")");
-  require(std::isfinite(pixel_pitch) && pixel_pitch > 0,
-          "pixel size must be positive (got " + format_number(pixel_pitch) + "): pass --pixel-size");
-  require(std::isfinite(thresh) && thresh > 0, "--thresh must be positive (got " + format_number(thresh) + ")");
-  require(std::isfinite(depth_min) && depth_min > 0,
-          "depth range minimum must be positive (got " + format_number(depth_min) + ")");
-  require(std::isfinite(depth_max) && depth_max > depth_min,
-          "depth range maximum " + format_number(depth_max) + " must exceed the minimum " + format_number(depth_min));
+    require(std::isfinite(focal_length) && focal_length > 0,
+            "focal length must be positive (got " + format_number(focal_length) + "): pass --focal-length");
+    require(
+        aperture > 0 || (std::isfinite(f_number) && f_number > 0),
+        "aperture must be positive: pass --f-number N or --aperture D (got f-number " + format_number(f_number) + ")");
+    require(std::isfinite(effective_aperture()) && effective_aperture() > 0,
+            "aperture must be positive (got " + format_number(effective_aperture()) + ")");
+    require(std::isfinite(pixel_pitch) && pixel_pitch > 0,
+            "pixel size must be positive (got " + format_number(pixel_pitch) + "): pass --pixel-size");
+    require(std::isfinite(thresh) && thresh > 0, "--thresh must be positive (got " + format_number(thresh) + ")");
+    require(std::isfinite(depth_min) && depth_min > 0,
+            "depth range minimum must be positive (got " + format_number(depth_min) + ")");
+    require(std::isfinite(depth_max) && depth_max > depth_min,
+            "depth range maximum " + format_number(depth_max) + " must exceed the minimum " + format_number(depth_min));
   }
-  require(depth_candidates >= 2, "--depth-candidates must be at least 2 (got " + std::to_string(depth_candidates) + ")");
+  require(depth_candidates >= 2,
+          "--depth-candidates must be at least 2 (got " + std::to_string(depth_candidates) + ")");
   require(kernel_size == 0 || (kernel_size >= 1 && kernel_size % 2 == 1),
           "--kernel-size must be odd and positive, or 0 for the default (got " + std::to_string(kernel_size) + ")");
   require(window >= 0, "--window-size must be >= 0 (got " + std::to_string(window) + ")");
@@ -105,9 +106,9 @@ void Options::validate(const FocalStack* stack) const {
   require(gs_max_iters >= 0, "golden-section iteration limit must be >= 0");
   require(epochs >= 1 || (epochs == kAutoEpochs && index_model),
           "--epochs must be at least 1 (got " + std::to_string(epochs) + ")");
-  require(cg_iters_first >= 1 && cg_iters_max >= cg_iters_first,
-          "CG iterations must satisfy 1 <= first <= max (got " + std::to_string(cg_iters_first) + "," +
-              std::to_string(cg_iters_max) + ")");
+  require(cg_iters_first >= 1 && cg_iters_max >= cg_iters_first, "CG iterations must satisfy 1 <= first <= max (got " +
+                                                                     std::to_string(cg_iters_first) + "," +
+                                                                     std::to_string(cg_iters_max) + ")");
   require(std::isfinite(cg_growth) && cg_growth >= 1.0, "CG iteration growth must be >= 1");
   require(fista_iters0 >= 1, "FISTA T_0 must be >= 1");
   require(std::isfinite(fista_alpha) && fista_alpha > 0, "FISTA alpha must be positive");
@@ -120,14 +121,17 @@ void Options::validate(const FocalStack* stack) const {
           "noise_sigma must be >= 0 (0 = estimate; got " + format_number(noise_sigma) + ")");
   require(std::isfinite(depth_smoothness) && depth_smoothness >= 0,
           "depth_smoothness must be >= 0 (got " + format_number(depth_smoothness) + ")");
-  require(std::isfinite(depth_huber) && depth_huber > 0, "depth_huber must be positive (got " + format_number(depth_huber) + ")");
-  require(std::isfinite(edge_scale) && edge_scale > 0, "edge_scale must be positive (got " + format_number(edge_scale) + ")");
+  require(std::isfinite(depth_huber) && depth_huber > 0,
+          "depth_huber must be positive (got " + format_number(depth_huber) + ")");
+  require(std::isfinite(edge_scale) && edge_scale > 0,
+          "edge_scale must be positive (got " + format_number(edge_scale) + ")");
   require(std::isfinite(edge_floor) && edge_floor > 0 && edge_floor <= 1,
           "edge_floor must lie in (0, 1] (got " + format_number(edge_floor) + ")");
   require(prior_iterations >= 1, "prior_iterations must be >= 1 (got " + std::to_string(prior_iterations) + ")");
   require(std::isfinite(aif_smoothness) && aif_smoothness >= 0,
           "aif_smoothness must be >= 0 (got " + format_number(aif_smoothness) + ")");
-  require(std::isfinite(aif_huber) && aif_huber > 0, "aif_huber must be positive (got " + format_number(aif_huber) + ")");
+  require(std::isfinite(aif_huber) && aif_huber > 0,
+          "aif_huber must be positive (got " + format_number(aif_huber) + ")");
   cleanup.validate();
   if (cleanup.min_confidence > 0 && !confidence)
     throw_usage("--min-confidence needs the confidence map: drop --no-confidence");
@@ -136,7 +140,7 @@ void Options::validate(const FocalStack* stack) const {
   const FocalStack& s = *stack;
   auto src = [&](int i) {
     return i < static_cast<int>(s.sources.size()) && !s.sources[i].empty() ? s.sources[i]
-                                                                          : "frame " + std::to_string(i);
+                                                                           : "frame " + std::to_string(i);
   };
   require(s.count() >= 2, "a focal stack needs at least 2 frames (got " + std::to_string(s.count()) + ")");
   require(static_cast<int>(s.focus_distances.size()) == s.count(),
@@ -150,8 +154,8 @@ void Options::validate(const FocalStack* stack) const {
   for (int i = 0; i < s.count(); ++i) {
     const Image& f = s.frames[i];
     require(f.width == f0.width && f.height == f0.height,
-            src(i) + ": size " + std::to_string(f.width) + "x" + std::to_string(f.height) + " differs from " +
-                src(0) + " (" + std::to_string(f0.width) + "x" + std::to_string(f0.height) + ")");
+            src(i) + ": size " + std::to_string(f.width) + "x" + std::to_string(f.height) + " differs from " + src(0) +
+                " (" + std::to_string(f0.width) + "x" + std::to_string(f0.height) + ")");
     require(f.channels == f0.channels, src(i) + ": " + std::to_string(f.channels) + " channels, but " + src(0) +
                                            " has " + std::to_string(f0.channels));
     require(f.data.size() == f.pixels() * f.channels, src(i) + ": pixel buffer size does not match its shape");
@@ -159,8 +163,9 @@ void Options::validate(const FocalStack* stack) const {
     if (index_model)
       require(std::isfinite(zf), src(i) + ": focus index " + format_number(zf) + " is not finite");
     else
-      require(std::isfinite(zf) && zf > focal_length,
-            src(i) + ": focus distance " + format_number(zf) + " must be greater than the focal length " + format_number(focal_length));
+      require(std::isfinite(zf) && zf > focal_length, src(i) + ": focus distance " + format_number(zf) +
+                                                          " must be greater than the focal length " +
+                                                          format_number(focal_length));
     for (size_t k = 0; k < f.data.size(); ++k) {
       const float v = f.data[k];
       if (!std::isfinite(v)) throw_input(src(i) + ": contains NaN or infinite values");
@@ -176,22 +181,27 @@ std::string Options::summary() const {
     o << "blur model        uncalibrated: sigma = max(thresh, a |s - i|), a = "
       << (blur_scale > 0 ? format_number(blur_scale) + " px/frame" : std::string("estimated")) << "\n";
   o << "focal length      " << format_number(focal_length) << "\n"
-    << "aperture          " << format_number(effective_aperture()) << " (f/" << format_number(focal_length / effective_aperture()) << ")\n"
+    << "aperture          " << format_number(effective_aperture()) << " (f/"
+    << format_number(focal_length / effective_aperture()) << ")\n"
     << "pixel pitch       " << format_number(pixel_pitch) << "\n"
     << "thresh            " << format_number(thresh) << " px\n"
     << "kernel size       " << (kernel_size > 0 ? std::to_string(kernel_size) : std::string("auto")) << "\n"
-    << "depth range       " << (auto_index_range() ? std::string("0 .. last frame index")
-                                                       : format_number(depth_min) + " .. " + format_number(depth_max))
-    << ", " << depth_candidates
-    << " candidates\n"
+    << "depth range       "
+    << (auto_index_range() ? std::string("0 .. last frame index")
+                           : format_number(depth_min) + " .. " + format_number(depth_max))
+    << ", " << depth_candidates << " candidates\n"
     << "window            " << (window > 1 ? std::to_string(window) : std::string("none")) << "\n"
-    << "golden section    bracket " << gs_bracket << ", tol " << format_number(gs_tol) << ", max " << gs_max_iters << "\n"
+    << "golden section    bracket " << gs_bracket << ", tol " << format_number(gs_tol) << ", max " << gs_max_iters
+    << "\n"
     << "AIF solver        " << to_string(aif_solver);
   if (aif_solver == AifSolver::CG)
-    o << " (" << cg_iters_first << " -> " << cg_iters_max << " iterations, x" << format_number(cg_growth) << " per epoch)\n";
+    o << " (" << cg_iters_first << " -> " << cg_iters_max << " iterations, x" << format_number(cg_growth)
+      << " per epoch)\n";
   else
-    o << " (T0 " << fista_iters0 << ", alpha " << format_number(fista_alpha) << ", " << power_iters << " power iterations)\n";
-  o << "epochs            " << (epochs == kAutoEpochs ? std::string("auto") : std::to_string(epochs)) << ", " << to_string(order) << ", depth init " << to_string(depth_init);
+    o << " (T0 " << fista_iters0 << ", alpha " << format_number(fista_alpha) << ", " << power_iters
+      << " power iterations)\n";
+  o << "epochs            " << (epochs == kAutoEpochs ? std::string("auto") : std::to_string(epochs)) << ", "
+    << to_string(order) << ", depth init " << to_string(depth_init);
   if (depth_init != DepthInit::None) o << " (focus measure sigma " << format_number(focus_init_sigma) << " px)";
   o << "\n"
     << "regularizer       " << to_string(regularizer);

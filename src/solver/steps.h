@@ -8,19 +8,19 @@ namespace dfd {
 
 // Scalar slots used by the solver (Backend::kScalarSlots in all).
 enum Slot : int {
-  kOne = 0,        // constant 1
-  kLossDepth = 1,  // sum of per-pixel losses after a depth step
-  kLossBefore = 2, // ||A x - b||^2 before an AIF step
-  kLossAfter = 3,  // ... and after it
-  kGamma = 4,      // CG: <s, s>
+  kOne = 0,         // constant 1
+  kLossDepth = 1,   // sum of per-pixel losses after a depth step
+  kLossBefore = 2,  // ||A x - b||^2 before an AIF step
+  kLossAfter = 3,   // ... and after it
+  kGamma = 4,       // CG: <s, s>
   kGammaNew = 5,
-  kDelta = 6,      // CG: <q, q>
+  kDelta = 6,  // CG: <q, q>
   kAlpha = 7,
   kBeta = 8,
-  kNorm2 = 9,      // power iteration: <w, w>
+  kNorm2 = 9,  // power iteration: <w, w>
   kNorm = 10,
   kInvNorm = 11,
-  kStep = 12,      // FISTA step 1/L
+  kStep = 12,         // FISTA step 1/L
   kPriorBefore = 13,  // AIF prior sum huber(|grad x|) before an AIF step / TV of the old depth
   kPriorAfter = 14,   // ... after it / TV of the new depth
   kLossOld = 15,      // sum of per-pixel losses of the previous depth (the depth step's guard)
@@ -30,15 +30,15 @@ enum Slot : int {
 // resolved against the stack's noise level); all zero / off for the pure objective.
 struct PriorWeights {
   bool depth = false, aif = false;
-  double sigma = 0.0;      // noise level used
-  double mu = 0.0;         // depth prior weight: objective += mu TV_g(Z) / HW
-  double step = 1.0;       // candidate step (depth units)
-  double eps = 1.0;        // Huber corner, candidate steps per pixel
-  double edge_scale = 1.0; // intensity units
+  double sigma = 0.0;       // noise level used
+  double mu = 0.0;          // depth prior weight: objective += mu TV_g(Z) / HW
+  double step = 1.0;        // candidate step (depth units)
+  double eps = 1.0;         // Huber corner, candidate steps per pixel
+  double edge_scale = 1.0;  // intensity units
   double edge_floor = 0.05;
-  int iterations = 0;      // annealing steps
-  double rho = 0.0;        // AIF prior weight: ||A x - b||^2 + rho sum huber(|grad x|, delta)
-  double delta = 1.0;      // intensity units
+  int iterations = 0;  // annealing steps
+  double rho = 0.0;    // AIF prior weight: ||A x - b||^2 + rho sum huber(|grad x|, delta)
+  double delta = 1.0;  // intensity units
 };
 
 // Work vectors of the AIF step, allocated once per solve. With the AIF prior, r and q are the
@@ -83,8 +83,7 @@ void cg_aif_step(Backend& be, const Problem& prob, DVec x, const AifWork& w, int
 
 // The reference's bounded FISTA: step 1/L (power iterations), projection onto [0, R],
 // restarted from x = 0. Same loss slots as cg_aif_step.
-void fista_aif_step(Backend& be, const Problem& prob, DVec x, const AifWork& w, int iterations,
-                    int power_iterations);
+void fista_aif_step(Backend& be, const Problem& prob, DVec x, const AifWork& w, int iterations, int power_iterations);
 
 // ||A x - b||^2 into `slot`, using w.r as scratch (w.r = A x - b afterwards).
 void residual_norm2(Backend& be, DVec x, const AifWork& w, int slot);

@@ -41,7 +41,10 @@ void clear_stop() { g_stop.store(0, std::memory_order_relaxed); }
 void throw_if_stopped(const char* where) {
   const int sig = stop_signal();
   if (!stop_requested()) return;
-  const std::string name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig > 0 ? "signal " + std::to_string(sig) : "";
+  const std::string name = sig == SIGINT    ? "SIGINT"
+                           : sig == SIGTERM ? "SIGTERM"
+                           : sig > 0        ? "signal " + std::to_string(sig)
+                                            : "";
   throw Error(ErrorKind::Interrupted,
               std::string("interrupted") + (name.empty() ? "" : " by " + name) + " (stopped " + where + ")",
               sig > 0 ? 128 + sig : static_cast<int>(ErrorKind::Interrupted));

@@ -19,7 +19,8 @@ inline std::string join_path(const std::string& dir, const std::string& name) {
 inline void make_dirs(const std::string& dir, const std::string& what = "folder") {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec || !std::filesystem::is_directory(dir)) throw_runtime(dir + ": cannot create the " + what + ": " + ec.message());
+  if (ec || !std::filesystem::is_directory(dir))
+    throw_runtime(dir + ": cannot create the " + what + ": " + ec.message());
 }
 
 }  // namespace dfd

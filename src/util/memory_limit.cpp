@@ -124,9 +124,9 @@ MemoryLimit host_memory_limit() {
 void check_host_memory(size_t need, const std::string& what) {
   const MemoryLimit lim = host_memory_limit();
   if (need <= lim.bytes) return;
-  throw Error(ErrorKind::OutOfMemory, what + " would take " + format_bytes(static_cast<double>(need)) +
-                                          " of memory, more than the limit of " + format_bytes(static_cast<double>(lim.bytes)) +
-                                          " (" + lim.source + "); --max-memory sets the limit");
+  throw Error(ErrorKind::OutOfMemory,
+              what + " would take " + format_bytes(static_cast<double>(need)) + " of memory, more than the limit of " +
+                  format_bytes(static_cast<double>(lim.bytes)) + " (" + lim.source + "); --max-memory sets the limit");
 }
 
 size_t parse_memory_size(const std::string& text, const std::string& flag) {
@@ -144,11 +144,16 @@ size_t parse_memory_size(const std::string& text, const std::string& flag) {
   while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
   for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   double mul = 0;
-  if (unit.empty() || unit == "B") mul = 1;
-  else if (unit == "K" || unit == "KB" || unit == "KIB") mul = 1024.0;
-  else if (unit == "M" || unit == "MB" || unit == "MIB") mul = 1024.0 * 1024;
-  else if (unit == "G" || unit == "GB" || unit == "GIB") mul = 1024.0 * 1024 * 1024;
-  else if (unit == "T" || unit == "TB" || unit == "TIB") mul = 1024.0 * 1024 * 1024 * 1024;
+  if (unit.empty() || unit == "B")
+    mul = 1;
+  else if (unit == "K" || unit == "KB" || unit == "KIB")
+    mul = 1024.0;
+  else if (unit == "M" || unit == "MB" || unit == "MIB")
+    mul = 1024.0 * 1024;
+  else if (unit == "G" || unit == "GB" || unit == "GIB")
+    mul = 1024.0 * 1024 * 1024;
+  else if (unit == "T" || unit == "TB" || unit == "TIB")
+    mul = 1024.0 * 1024 * 1024 * 1024;
   const double bytes = v * mul;
   if (!(mul > 0) || !std::isfinite(bytes) || !(bytes >= 1) || bytes > 9.0e18) return bad();
   return static_cast<size_t>(bytes);
@@ -156,10 +161,14 @@ size_t parse_memory_size(const std::string& text, const std::string& flag) {
 
 std::string format_bytes(double b) {
   char buf[32];
-  if (b < 1024) std::snprintf(buf, sizeof buf, "%.0f B", b);
-  else if (b < 1024.0 * 1024) std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024);
-  else if (b < 1024.0 * 1024 * 1024) std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1024.0 * 1024));
-  else std::snprintf(buf, sizeof buf, "%.1f GiB", b / (1024.0 * 1024 * 1024));
+  if (b < 1024)
+    std::snprintf(buf, sizeof buf, "%.0f B", b);
+  else if (b < 1024.0 * 1024)
+    std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024);
+  else if (b < 1024.0 * 1024 * 1024)
+    std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1024.0 * 1024));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f GiB", b / (1024.0 * 1024 * 1024));
   return buf;
 }
 

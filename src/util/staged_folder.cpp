@@ -63,7 +63,8 @@ StagedFolder::StagedFolder(std::string target) : target_(std::move(target)) {
   const std::string host = file_safe_host_name();
   std::error_code ec;
   fs::create_directories(parent, ec);
-  if (!fs::is_directory(parent, ec)) throw_runtime(parent.string() + ": cannot create the output folder's parent: " + ec.message());
+  if (!fs::is_directory(parent, ec))
+    throw_runtime(parent.string() + ": cannot create the output folder's parent: " + ec.message());
   // Leftovers of dead processes of this host (a kill -9, a power cut): never finished results.
   std::vector<fs::path> stale;
   for (const auto& e : fs::directory_iterator(parent, ec))
@@ -93,7 +94,8 @@ void StagedFolder::commit() {
   std::error_code ec;
   const auto st = fs::symlink_status(t, ec);
   const bool exists = fs::exists(st);
-  if (exists && !fs::is_directory(st)) throw_runtime(target_ + ": exists and is not a folder; results left in " + staging_);
+  if (exists && !fs::is_directory(st))
+    throw_runtime(target_ + ": exists and is not a folder; results left in " + staging_);
   if (!exists || fs::is_empty(t, ec)) {
     // rename(2) replaces an empty folder too.
     if (::rename(staging_.c_str(), target_.c_str()) != 0)
@@ -107,7 +109,8 @@ void StagedFolder::commit() {
                                 .string();
     fs::remove_all(old, ec);
     if (::rename(target_.c_str(), old.c_str()) != 0)
-      throw_runtime(target_ + ": cannot move the previous results aside: " + std::strerror(errno) + "; new results left in " + staging_);
+      throw_runtime(target_ + ": cannot move the previous results aside: " + std::strerror(errno) +
+                    "; new results left in " + staging_);
     if (::rename(staging_.c_str(), target_.c_str()) != 0) {
       const int err = errno;
       ::rename(old.c_str(), target_.c_str());  // put the previous results back

@@ -19,7 +19,7 @@ class StagedFolder {
   StagedFolder(const StagedFolder&) = delete;
   StagedFolder& operator=(const StagedFolder&) = delete;
 
-  const std::string& path() const { return staging_; }      // where to write
+  const std::string& path() const { return staging_; }  // where to write
   const std::string& target() const { return target_; }
 
   // Moves the staging folder into place. A missing or empty target is replaced by one rename;

@@ -21,9 +21,9 @@
 #include "dfd/reference_model.h"
 
 // Every GPU test starts with this: no device (or no driver) is a skip, never a failure.
-#define DFD_REQUIRE_CUDA()                                              \
-  do {                                                                  \
-    std::string dfd_why_;                                               \
+#define DFD_REQUIRE_CUDA()                                                          \
+  do {                                                                              \
+    std::string dfd_why_;                                                           \
     if (!::dfd::cuda_available(&dfd_why_)) GTEST_SKIP() << "no CUDA: " << dfd_why_; \
   } while (0)
 
@@ -79,7 +79,8 @@ inline Scene make_scene(const SceneSpec& s) {
   const double zlo = s.focus_index ? 0.0 : s.zmin, zhi = s.focus_index ? s.frames - 1.0 : s.zmax;
   for (double& b : blocks) b = zlo + (zhi - zlo) * U(rng);
   for (int y = 0; y < H; ++y)
-    for (int x = 0; x < W; ++x) sc.depth.at(x, y) = static_cast<float>(blocks[(y / block) * (W / block + 1) + x / block]);
+    for (int x = 0; x < W; ++x)
+      sc.depth.at(x, y) = static_cast<float>(blocks[(y / block) * (W / block + 1) + x / block]);
 
   Problem& p = sc.problem;
   p.width = W;

@@ -103,8 +103,8 @@ TEST(CudaDepth, ChunkedWindowedSearchEqualsOneChunk) {
   gputest::SceneSpec s;
   s.window = 5;
   const gputest::Scene sc = gputest::make_scene(s);
-  cuda::CudaBackend whole, chunked(cuda::CudaBackendConfig{0, cuda::BlurPath::Auto,
-                                                           2 * sizeof(float) * sc.problem.pixels() * 7});
+  cuda::CudaBackend whole,
+      chunked(cuda::CudaBackendConfig{0, cuda::BlurPath::Auto, 2 * sizeof(float) * sc.problem.pixels() * 7});
   whole.setup(sc.problem);
   chunked.setup(sc.problem);
   ASSERT_EQ(whole.search_chunk(), s.candidates);

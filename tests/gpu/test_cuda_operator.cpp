@@ -119,7 +119,8 @@ TEST(CudaOperator, DirectAndFftPathsAgree) {
   gputest::SceneSpec s;
   s.K = 15;
   const gputest::Scene sc = gputest::make_scene(s);
-  cuda::CudaBackend direct(cuda::CudaBackendConfig{0, BlurPath::Direct}), fft(cuda::CudaBackendConfig{0, BlurPath::Fft});
+  cuda::CudaBackend direct(cuda::CudaBackendConfig{0, BlurPath::Direct}),
+      fft(cuda::CudaBackendConfig{0, BlurPath::Fft});
   direct.setup(sc.problem);
   fft.setup(sc.problem);
   const Problem& p = sc.problem;

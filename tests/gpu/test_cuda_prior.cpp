@@ -173,8 +173,7 @@ TEST(CudaPrior, RofIterationsMatchCpu) {
     q[k] = get(*b, dq);
     ub[k++] = get(*b, dub);
   }
-  ASSERT_EQ(gputest::count_non_finite(u[1]) + gputest::count_non_finite(q[1]) + gputest::count_non_finite(ub[1]),
-            0u);
+  ASSERT_EQ(gputest::count_non_finite(u[1]) + gputest::count_non_finite(q[1]) + gputest::count_non_finite(ub[1]), 0u);
   const double s = max_abs(hu) / step;
   const double tol = iterations * 10 * 8 * kUlp * s;  // index units
   EXPECT_LE(max_abs_diff(u[1], u[0]), tol * step);
@@ -190,8 +189,7 @@ int reported_candidate(const Problem& p, const std::vector<float>& V, size_t q, 
   const size_t HW = p.pixels();
   const double half = 0.5 * candidate_step(p) * (1 + 1e-4);
   for (size_t j = 0; j < p.candidates.size(); ++j)
-    if (V[j * HW + q] == loss && std::fabs(a - static_cast<float>(p.candidates[j])) <= half)
-      return static_cast<int>(j);
+    if (V[j * HW + q] == loss && std::fabs(a - static_cast<float>(p.candidates[j])) <= half) return static_cast<int>(j);
   return -1;
 }
 

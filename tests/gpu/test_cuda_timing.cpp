@@ -37,8 +37,8 @@ double median_seconds(Backend& be, int repeats, Fn&& fn) {
 TEST(CudaTiming, DISABLED_PhasesAndSolves) {
   DFD_REQUIRE_CUDA();
   const int sizes[][2] = {{320, 240}, {640, 480}, {1280, 960}, {1920, 1080}};
-  std::printf("%-10s %4s %4s %-6s %9s %9s %9s %9s %9s %9s %9s %8s\n", "size", "K", "L", "path", "blur ms",
-              "grid ms", "golden ms", "A ms", "At ms", "epoch ms", "solve s", "AbsRel");
+  std::printf("%-10s %4s %4s %-6s %9s %9s %9s %9s %9s %9s %9s %8s\n", "size", "K", "L", "path", "blur ms", "grid ms",
+              "golden ms", "A ms", "At ms", "epoch ms", "solve s", "AbsRel");
   for (const auto& wh : sizes) {
     const int W = wh[0], H = wh[1];
     Options opt = preset_options("nyuv2");  // 40 epochs, 100 candidates
@@ -59,13 +59,15 @@ TEST(CudaTiming, DISABLED_PhasesAndSolves) {
       const auto aif = gputest::random_vector(p.image_size(), 20.f, 235.f, 7);
       std::vector<float> depth(p.pixels());
       for (int y = 0; y < H; ++y)
-        for (int x = 0; x < W; ++x) depth[static_cast<size_t>(y) * W + x] = 0.5f + 7.5f * ((x / 16 + 3 * (y / 16)) % 13) / 12.f;
+        for (int x = 0; x < W; ++x)
+          depth[static_cast<size_t>(y) * W + x] = 0.5f + 7.5f * ((x / 16 + 3 * (y / 16)) % 13) / 12.f;
       DVec Z = gputest::put(gpu, depth), x = gputest::put(gpu, aif), y = gpu.alloc(p.stack_size());
       gpu.set_depth(Z);
       gpu.apply_A(x, y);
       stack = gputest::get(gpu, y);
       for (size_t i = 0; i < fs.frames.size(); ++i)
-        std::copy(stack.begin() + i * p.image_size(), stack.begin() + (i + 1) * p.image_size(), fs.frames[i].data.begin());
+        std::copy(stack.begin() + i * p.image_size(), stack.begin() + (i + 1) * p.image_size(),
+                  fs.frames[i].data.begin());
       truth_depth.data = depth;
     }
     const auto t0 = Clock::now();
@@ -83,10 +85,12 @@ TEST(CudaTiming, DISABLED_PhasesAndSolves) {
     const int reps = 5;
     const double t_blur = median_seconds(gpu, reps, [&] { gpu.blur_levels(x); });
     const double t_grid = median_seconds(gpu, reps, [&] { gpu.grid_search(Z, loss); });
-    const double t_gold = median_seconds(gpu, reps, [&] {
-      gpu.grid_search(Z, loss);
-      gpu.golden_section(Z, loss);
-    }) - t_grid;
+    const double t_gold = median_seconds(gpu, reps,
+                                         [&] {
+                                           gpu.grid_search(Z, loss);
+                                           gpu.golden_section(Z, loss);
+                                         }) -
+                          t_grid;
     gpu.set_depth(Z);
     const double t_A = median_seconds(gpu, reps, [&] { gpu.apply_A(x, y); });
     const double t_At = median_seconds(gpu, reps, [&] { gpu.apply_At(y, x); });

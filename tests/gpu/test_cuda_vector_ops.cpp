@@ -111,7 +111,8 @@ TEST(CudaVectorOps, ReductionsAndScalarsMatchCpu) {
       mag[1] += std::fabs(double(ha[i]));
       mag[2] += double(ha[i]) * ha[i];
     }
-    for (int slot = 0; slot < 3; ++slot) EXPECT_NEAR(s[1][slot], s[0][slot], 1e-9 * mag[slot]) << "slot " << slot << ", n " << n;
+    for (int slot = 0; slot < 3; ++slot)
+      EXPECT_NEAR(s[1][slot], s[0][slot], 1e-9 * mag[slot]) << "slot " << slot << ", n " << n;
     // The scalar kernels are single correctly rounded double operations.
     EXPECT_EQ(s[1][3], s[1][2] == 0 ? 0.0 : s[1][0] / s[1][2]);
     EXPECT_EQ(s[1][4], std::sqrt(s[1][2]));

@@ -35,8 +35,8 @@ TEST(AlignPcb, RegistersTheRealStackQuickly) {
   const auto t0 = std::chrono::steady_clock::now();
   const AlignmentReport r = align_stack(s, AlignOptions());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("pcb align: %.2f s (report %.2f s), %d levels at %.3f of full size, valid %dx%d+%d+%d (%.1f%%)\n", seconds,
-              r.seconds, r.levels, r.work_scale, r.valid.width, r.valid.height, r.valid.x, r.valid.y,
+  std::printf("pcb align: %.2f s (report %.2f s), %d levels at %.3f of full size, valid %dx%d+%d+%d (%.1f%%)\n",
+              seconds, r.seconds, r.levels, r.work_scale, r.valid.width, r.valid.height, r.valid.x, r.valid.y,
               100 * r.valid_fraction);
   for (size_t i = 0; i < r.frames.size(); ++i) {
     const FrameAlignment& f = r.frames[i];

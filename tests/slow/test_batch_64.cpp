@@ -23,8 +23,8 @@ TEST(BatchSlow, SixtyFourItemsInFourShardProcesses) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<pid_t> pids;
   for (int i = 0; i < 4; ++i)
-    pids.push_back(spawn_dfd({"batch", manifest, "--out", out, "--shard-index", std::to_string(i), "--shard-count",
-                              "4", "--devices", "cpu", "--threads", "1"},
+    pids.push_back(spawn_dfd({"batch", manifest, "--out", out, "--shard-index", std::to_string(i), "--shard-count", "4",
+                              "--devices", "cpu", "--threads", "1"},
                              {}, path_in(dir, "p" + std::to_string(i) + ".log")));
   for (int i = 0; i < 4; ++i)
     EXPECT_EQ(wait_exit(pids[i]), 0) << read_text(path_in(dir, "p" + std::to_string(i) + ".log"));

@@ -4,12 +4,12 @@
 #include <matio.h>
 #include <sys/wait.h>
 
-#include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "dfd/datasets.h"
 #include "dfd/io.h"
@@ -55,7 +55,8 @@ TEST(DatasetSlow, Nyuv2StackSolvesAndEvaluates) {
   std::vector<float> d(H * W);
   for (size_t c = 0; c < W; ++c)
     for (size_t r = 0; r < H; ++r) {
-      for (size_t ch = 0; ch < 3; ++ch) im[r + H * (c + W * ch)] = static_cast<uint8_t>((r * 37 + c * 53 + ch * 91) % 256);
+      for (size_t ch = 0; ch < 3; ++ch)
+        im[r + H * (c + W * ch)] = static_cast<uint8_t>((r * 37 + c * 53 + ch * 91) % 256);
       d[r + H * c] = 1.0f + 3.0f * c / (W - 1);
     }
   mat_t* m = Mat_CreateVer(path_in(dir, "nyu.mat").c_str(), nullptr, MAT_FT_MAT73);
@@ -72,7 +73,8 @@ TEST(DatasetSlow, Nyuv2StackSolvesAndEvaluates) {
   ASSERT_EQ(run(dir, "dataset nyuv2 nyu.mat --index all --out out --quiet"), 0) << errors(dir);
   ASSERT_EQ(run(dir, "solve out/0000/stack.json --out res --epochs 1 --depth-candidates 8 --quiet"), 0) << errors(dir);
   EXPECT_EQ(read_depth(path_in(dir, "res/depth.tiff")).width, 16);
-  ASSERT_EQ(run(dir, "eval res/depth.tiff out/0000/depth_gt.tiff --aif-pred res/aif.png --aif-gt out/0000/aif_gt.png"), 0)
+  ASSERT_EQ(run(dir, "eval res/depth.tiff out/0000/depth_gt.tiff --aif-pred res/aif.png --aif-gt out/0000/aif_gt.png"),
+            0)
       << errors(dir);
 }
 
@@ -100,7 +102,7 @@ TEST(DatasetSlow, Make3dFolderToSolvableStacks) {
   EXPECT_EQ(m.stack.range, 255.0);
   const Image gt = read_depth(path_in(s, "depth_gt.tiff"));
   EXPECT_EQ(gt.width, kMake3dShortSide);
-  EXPECT_FLOAT_EQ(gt.at(0, 0), 2.f);                                              // grid (0, 0)
+  EXPECT_FLOAT_EQ(gt.at(0, 0), 2.f);                                                 // grid (0, 0)
   EXPECT_FLOAT_EQ(gt.at(kMake3dShortSide - 1, kMake3dLongSide - 1), 2.f + 10 + 60);  // grid (10, 60)
   const auto info = nlohmann::json::parse(std::ifstream(path_in(s, "sample.json")));
   EXPECT_EQ(info["dataset"], "make3d");

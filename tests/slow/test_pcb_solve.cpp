@@ -47,9 +47,10 @@ TEST(PcbSolve, UncalibratedAlignedHalfSizeAifSharperThanEveryFrame) {
   const double aif = rep["sharpness"]["aif"].get<double>();
   double sharpest = 0;
   for (const auto& f : rep["sharpness"]["frames"]) sharpest = std::max(sharpest, f.get<double>());
-  std::printf("pcb: %.1f s total, a = %.3f px/frame at half size, K = %d, final loss %.2f, gradient energy AIF %.1f "
-              "vs sharpest frame %.1f\n",
-              seconds, r.result.options.blur_scale, r.result.kernel_size, r.result.log.back().loss, aif, sharpest);
+  std::printf(
+      "pcb: %.1f s total, a = %.3f px/frame at half size, K = %d, final loss %.2f, gradient energy AIF %.1f "
+      "vs sharpest frame %.1f\n",
+      seconds, r.result.options.blur_scale, r.result.kernel_size, r.result.log.back().loss, aif, sharpest);
   EXPECT_GT(aif, sharpest);
   EXPECT_GT(r.result.options.blur_scale, 0.0);
   for (const auto& f : rep["alignment"]["frames"]) {
