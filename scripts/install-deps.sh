@@ -7,13 +7,15 @@
 #                 opencv-doc (Middlebury aloe: aloeL.jpg, aloeGT.png) and python3-skimage (photos)
 #   --fuzz        also what the fuzz targets (fuzz/, scripts/fuzz.sh) build with: clang 14, its
 #                 libFuzzer and sanitizer runtimes (libclang-rt-14-dev) and its OpenMP (libomp-14-dev)
+#   --lint        also the style checkers of scripts/lint.sh: clang-format-14 and clang-tidy-14
 set -euo pipefail
-bench_data=0 fuzz=0
+bench_data=0 fuzz=0 lint=0
 for arg in "$@"; do
   case "$arg" in
     --bench-data) bench_data=1 ;;
     --fuzz) fuzz=1 ;;
-    *) echo "install-deps: unknown option $arg (known: --bench-data, --fuzz)" >&2; exit 2 ;;
+    --lint) lint=1 ;;
+    *) echo "install-deps: unknown option $arg (known: --bench-data, --fuzz, --lint)" >&2; exit 2 ;;
   esac
 done
 packages=(
@@ -25,6 +27,7 @@ packages=(
 )
 [ "$bench_data" -eq 1 ] && packages+=(opencv-doc python3-skimage)
 [ "$fuzz" -eq 1 ] && packages+=(clang-14 libclang-rt-14-dev libomp-14-dev)
+[ "$lint" -eq 1 ] && packages+=(clang-format-14 clang-tidy-14)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

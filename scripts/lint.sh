@@ -2,8 +2,8 @@
 # Style check: clang-format --dry-run (the root .clang-format) on the C++/CUDA files changed in
 # this checkout, or on the whole tree; optionally clang-tidy (the root .clang-tidy) on them too.
 # Reports each file that would change and how many edits clang-format would make in it, then a
-# count. Formats nothing: apply with `clang-format -i FILE` on the files you touch (the tree as a
-# whole is not formatted yet, so formatting whole files of others' work makes noisy diffs).
+# count. Formats nothing: apply with `clang-format -i FILE` on the files you change. The whole
+# tree is formatted; CI runs `scripts/lint.sh --all` (and --tidy, see .clang-tidy).
 #
 # Usage: scripts/lint.sh [--all | --base REF] [--tidy] [--verbose] [FILE...]
 #   (default)    files changed against HEAD: staged, unstaged and untracked (not ignored)
@@ -17,8 +17,10 @@
 # Exit status: 0 when nothing would change (and clang-tidy found nothing), 1 otherwise, 2 usage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-clang_format=${CLANG_FORMAT:-clang-format}
-clang_tidy=${CLANG_TIDY:-clang-tidy}
+# Debian's clang-format-14/clang-tidy-14 packages install only the versioned names.
+first_of() { for b in "$@"; do if command -v "$b" >/dev/null; then echo "$b"; return; fi; done; echo "$1"; }
+clang_format=${CLANG_FORMAT:-$(first_of clang-format-14 clang-format)}
+clang_tidy=${CLANG_TIDY:-$(first_of clang-tidy-14 clang-tidy)}
 build=${BUILD_DIR:-build}
 jobs=${JOBS:-$(nproc)}
 mode=changed base="" tidy=0 verbose=0
@@ -35,7 +37,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-command -v "$clang_format" >/dev/null || { echo "lint: $clang_format not found (Debian: clang-format)" >&2; exit 2; }
+command -v "$clang_format" >/dev/null || { echo "lint: $clang_format not found (Debian: clang-format-14; scripts/install-deps.sh --lint)" >&2; exit 2; }
 
 is_source() { case $1 in *.cpp | *.h | *.cu | *.cuh | *.hpp | *.cc) return 0 ;; *) return 1 ;; esac; }
 pathspec=('*.cpp' '*.h' '*.cu' '*.cuh' '*.hpp' '*.cc')
@@ -73,7 +75,7 @@ echo "clang-format ($($clang_format --version | grep -o 'version [0-9.]*')): $ch
 [ $changed -eq 0 ] || status=1
 
 if [ $tidy = 1 ]; then
-  command -v "$clang_tidy" >/dev/null || { echo "lint: $clang_tidy not found (Debian: clang-tidy)" >&2; exit 2; }
+  command -v "$clang_tidy" >/dev/null || { echo "lint: $clang_tidy not found (Debian: clang-tidy-14; scripts/install-deps.sh --lint)" >&2; exit 2; }
   [ -f "$build/compile_commands.json" ] || { echo "lint: no $build/compile_commands.json: configure $build first (or set BUILD_DIR)" >&2; exit 2; }
   units=()
   for f in "${selected[@]}"; do case $f in *.cpp) units+=("$f") ;; esac; done
