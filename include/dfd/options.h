@@ -88,7 +88,7 @@ struct Options {
   double depth_smoothness = 1.0;  // beta: mu = 2 sigma^2 beta / (F C), per candidate step of depth gradient
   double depth_huber = 0.5;       // Huber corner of the depth prior, candidate steps per pixel
   double edge_scale = 0.02;       // edge weight g = exp(-|grad x| / (edge_scale R)) ...
-  double edge_floor = 0.05;       // ... at least this
+  double edge_floor = 0.3;        // ... at least this (0.05 cost 11-20% AbsRel: bench/RESULTS.md)
   int prior_iterations = 60;      // annealing steps of the coupled depth search per depth step
   double aif_smoothness = 1.0;    // beta_x: rho = 2 sigma^2 beta_x / (0.02 R)
   double aif_huber = 1.0;         // Huber corner of the AIF prior, in units of sigma

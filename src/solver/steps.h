@@ -35,7 +35,7 @@ struct PriorWeights {
   double step = 1.0;        // candidate step (depth units)
   double eps = 1.0;         // Huber corner, candidate steps per pixel
   double edge_scale = 1.0;  // intensity units
-  double edge_floor = 0.05;
+  double edge_floor = 0.3;
   int iterations = 0;  // annealing steps
   double rho = 0.0;    // AIF prior weight: ||A x - b||^2 + rho sum huber(|grad x|, delta)
   double delta = 1.0;  // intensity units
