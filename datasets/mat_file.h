@@ -7,7 +7,7 @@
 
 #include "dfd/input_limits.h"
 
-struct _mat_t;
+struct _mat_t;  // NOLINT(bugprone-reserved-identifier): matio's own name for its file handle (matio.h)
 struct matvar_t;
 
 namespace dfd {

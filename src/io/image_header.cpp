@@ -188,8 +188,9 @@ size_t ImageHeader::decode_bytes() const {
   const double px = static_cast<double>(width) * static_cast<double>(height);
   // OpenCV's decoded Mat, then the float planes dfd converts it to (three float copies at the
   // peak of image_from_decoded).
+  const int sample_bytes = (bits + 7) / 8;
   const double b =
-      px * channels * ((bits + 7) / 8) + px * std::min(channels, 3) * 4.0 * 3 + static_cast<double>(work_bytes);
+      px * channels * sample_bytes + px * std::min(channels, 3) * 4.0 * 3 + static_cast<double>(work_bytes);
   return b > 9e18 ? static_cast<size_t>(9e18) : static_cast<size_t>(b);
 }
 
@@ -231,7 +232,8 @@ void check_tiff_stack_memory(const std::string& path, size_t limit) {
   double need = 0, peak = 0;
   for (const ImageHeader& h : pages) {
     const double px = static_cast<double>(h.width) * static_cast<double>(h.height);
-    need += px * h.channels * ((h.bits + 7) / 8) + static_cast<double>(h.frame_bytes());
+    const int sample_bytes = (h.bits + 7) / 8;
+    need += px * h.channels * sample_bytes + static_cast<double>(h.frame_bytes());
     peak = std::max(peak, static_cast<double>(h.work_bytes));
   }
   const ImageHeader& p0 = pages.front();
