@@ -66,11 +66,7 @@ void CpuBackend::track(size_t bytes) {
   peak_ = std::max(peak_, in_use_);
 }
 
-void CpuBackend::setup(const Problem& p) {
-  ready_ = false;
-  levels_valid_ = depth_set_ = false;
-  p.validate("cpu backend");
-
+void CpuBackend::do_setup(const Problem& p) {
   // Free the previous problem's buffers before allocating this one's.
   allocations_.clear();
   for (auto* v : {&stack_, &levels_, &weight_, &slab_raw_, &slab_win_, &best_win_}) std::vector<float>().swap(*v);
@@ -116,15 +112,11 @@ void CpuBackend::setup(const Problem& p) {
   track(sizeof(float) * (stack_.size() + levels_.size() + weight_.size() + first_.size() + slab_raw_.size() +
                          slab_win_.size() + best_win_.size()) +
         sizeof(double) * window_scratch_.size() + blur_.bytes() + sizeof(LevelWeights) * table_.size());
-  ready_ = true;
 }
 
-DVec CpuBackend::stack() {
-  require_setup("stack");
-  return DVec{stack_.data(), stack_.size()};
-}
+DVec CpuBackend::do_stack() { return DVec{stack_.data(), stack_.size()}; }
 
-DVec CpuBackend::alloc(size_t n) {
+DVec CpuBackend::do_alloc(size_t n) {
   try {
     allocations_.emplace_back(n, 0.f);
   } catch (const std::bad_alloc&) {
@@ -134,33 +126,15 @@ DVec CpuBackend::alloc(size_t n) {
   return DVec{allocations_.back().data(), n};
 }
 
-void CpuBackend::require_setup(const char* who) const {
-  if (!ready_) throw_runtime(std::string("cpu backend: ") + who + " called before setup()");
-}
-
-void CpuBackend::require_levels(const char* who) const {
-  require_setup(who);
-  if (!levels_valid_)
-    throw_runtime(std::string("cpu backend: ") + who +
-                  " needs blur_levels() first (apply_A / apply_At reuse the level buffer)");
-}
-
-void CpuBackend::check(DVec v, size_t n, const char* who, const char* what) const {
-  if (!v.ptr || v.size != n)
-    throw_runtime(std::string("cpu backend: ") + who + ": " + what + " has " + std::to_string(v.size) +
-                  " elements, expected " + std::to_string(n));
-}
-
 // ---- Vector algebra ------------------------------------------------------------------------
 
-void CpuBackend::fill(DVec x, float v) {
+void CpuBackend::do_fill(DVec x, float v) {
   float* __restrict p = x.ptr;
 #pragma omp parallel for simd num_threads(threads_) schedule(static)
   for (size_t k = 0; k < x.size; ++k) p[k] = v;
 }
 
-void CpuBackend::copy(DVec src, DVec dst) {
-  check(dst, src.size, "copy", "destination");
+void CpuBackend::do_copy(DVec src, DVec dst) {
   if (src.ptr == dst.ptr) return;
   const float* __restrict s = src.ptr;
   float* __restrict d = dst.ptr;
@@ -168,13 +142,11 @@ void CpuBackend::copy(DVec src, DVec dst) {
   for (size_t k = 0; k < src.size; ++k) d[k] = s[k];
 }
 
-double CpuBackend::coef(Coef c) const {
-  if (c.slot >= kScalarSlots) throw_runtime("cpu backend: scalar slot " + std::to_string(c.slot) + " out of range");
+double CpuBackend::coef(Coef c) const {  // the slot is checked by Backend::axpby
   return c.scale * (c.slot >= 0 ? scalars_[c.slot] : 1.0);
 }
 
-void CpuBackend::axpby(Coef ca, DVec x, Coef cb, DVec y) {
-  check(y, x.size, "axpby", "y");
+void CpuBackend::do_axpby(Coef ca, DVec x, Coef cb, DVec y) {
   const float a = static_cast<float>(coef(ca)), b = static_cast<float>(coef(cb));
   const float* xp = x.ptr;  // x may alias y (y = (a + b) y)
   float* yp = y.ptr;
@@ -187,23 +159,20 @@ void CpuBackend::axpby(Coef ca, DVec x, Coef cb, DVec y) {
   }
 }
 
-void CpuBackend::multiply(DVec m, DVec y) {
-  check(y, m.size, "multiply", "y");
+void CpuBackend::do_multiply(DVec m, DVec y) {
   const float* mp = m.ptr;
   float* yp = y.ptr;
 #pragma omp parallel for simd num_threads(threads_) schedule(static)
   for (size_t k = 0; k < m.size; ++k) yp[k] *= mp[k];
 }
 
-void CpuBackend::clip(DVec x, float lo, float hi) {
+void CpuBackend::do_clip(DVec x, float lo, float hi) {
   float* __restrict p = x.ptr;
 #pragma omp parallel for simd num_threads(threads_) schedule(static)
   for (size_t k = 0; k < x.size; ++k) p[k] = std::min(std::max(p[k], lo), hi);
 }
 
-void CpuBackend::free_mask(DVec x, DVec g, float lo, float hi, DVec m) {
-  check(g, x.size, "free_mask", "g");
-  check(m, x.size, "free_mask", "m");
+void CpuBackend::do_free_mask(DVec x, DVec g, float lo, float hi, DVec m) {
   const float* xp = x.ptr;
   const float* gp = g.ptr;
   float* mp = m.ptr;
@@ -215,10 +184,7 @@ void CpuBackend::free_mask(DVec x, DVec g, float lo, float hi, DVec m) {
   }
 }
 
-void CpuBackend::dot(DVec a, DVec b, int slot) {
-  check(b, a.size, "dot", "b");
-  if (slot < 0 || slot >= kScalarSlots)
-    throw_runtime("cpu backend: dot: scalar slot " + std::to_string(slot) + " out of range");
+void CpuBackend::do_dot(DVec a, DVec b, int slot) {
   const float* ap = a.ptr;
   const float* bp = b.ptr;
   double s = 0.0;
@@ -227,9 +193,7 @@ void CpuBackend::dot(DVec a, DVec b, int slot) {
   scalars_[slot] = s;
 }
 
-void CpuBackend::sum(DVec a, int slot) {
-  if (slot < 0 || slot >= kScalarSlots)
-    throw_runtime("cpu backend: sum: scalar slot " + std::to_string(slot) + " out of range");
+void CpuBackend::do_sum(DVec a, int slot) {
   const float* ap = a.ptr;
   double s = 0.0;
 #pragma omp parallel for simd num_threads(threads_) schedule(static) reduction(+ : s)
@@ -239,36 +203,23 @@ void CpuBackend::sum(DVec a, int slot) {
 
 // ---- Scalars -------------------------------------------------------------------------------
 
-void CpuBackend::scalar_set(int slot, double v) {
-  if (slot < 0 || slot >= kScalarSlots)
-    throw_runtime("cpu backend: scalar slot " + std::to_string(slot) + " out of range");
-  scalars_[slot] = v;
-}
+void CpuBackend::do_scalar_set(int slot, double v) { scalars_[slot] = v; }
 
-void CpuBackend::scalar_ratio(int num, int den, int out) {
-  for (int s : {num, den, out})
-    if (s < 0 || s >= kScalarSlots) throw_runtime("cpu backend: scalar slot " + std::to_string(s) + " out of range");
+void CpuBackend::do_scalar_ratio(int num, int den, int out) {
   scalars_[out] = scalars_[den] == 0.0 ? 0.0 : scalars_[num] / scalars_[den];
 }
 
-void CpuBackend::scalar_sqrt(int in, int out) {
-  for (int s : {in, out})
-    if (s < 0 || s >= kScalarSlots) throw_runtime("cpu backend: scalar slot " + std::to_string(s) + " out of range");
-  scalars_[out] = std::sqrt(std::max(0.0, scalars_[in]));
-}
+void CpuBackend::do_scalar_sqrt(int in, int out) { scalars_[out] = std::sqrt(std::max(0.0, scalars_[in])); }
 
-void CpuBackend::read_scalars(double* out, int count) {
-  if (count < 0 || count > kScalarSlots) throw_runtime("cpu backend: read_scalars: bad count " + std::to_string(count));
-  std::copy(scalars_, scalars_ + count, out);
-}
+void CpuBackend::do_read_scalars(double* out, int count) { std::copy(scalars_, scalars_ + count, out); }
 
 // ---- Transfers -----------------------------------------------------------------------------
 
-void CpuBackend::download(DVec v, float* host) {
+void CpuBackend::do_download(DVec v, float* host) {
   if (v.size) std::memcpy(host, v.ptr, v.size * sizeof(float));
 }
 
-void CpuBackend::upload(const float* host, DVec v) {
+void CpuBackend::do_upload(const float* host, DVec v) {
   if (v.size) std::memcpy(v.ptr, host, v.size * sizeof(float));
 }
 
