@@ -275,5 +275,42 @@ TEST(BackendBaseCpu, ChecksAndCountersOnTheCpuBackend) {
   EXPECT_LE(total, r.seconds);  // the primitives run inside the solve
 }
 
+// memory_estimate sums the plan setup allocates from and the solver's own vectors
+// (Problem::solver_floats): never below the peak a whole solve reaches, for plain, windowed,
+// regularised and colour problems on either blur path.
+TEST(BackendBaseCpu, MemoryEstimateCoversThePeakOfASolve) {
+  struct Shape {
+    int W, H, C, window;
+    Regularizer reg;
+    BlurPath path;
+  };
+  const Shape shapes[] = {{24, 16, 1, 0, Regularizer::None, BlurPath::Auto},
+                          {30, 20, 3, 5, Regularizer::None, BlurPath::Separable},
+                          {28, 18, 1, 3, Regularizer::Tv, BlurPath::Fft},
+                          {20, 26, 2, 0, Regularizer::Tv, BlurPath::Auto}};
+  for (const Shape& s : shapes) {
+    FocalStack fs;
+    fs.focus_distances = {1.0, 1.5, 2.5, 4.0, 6.0};
+    fs.range = 255.0;
+    for (size_t i = 0; i < fs.focus_distances.size(); ++i)
+      fs.frames.push_back(test::random_image(s.W, s.H, s.C, 20.f, 235.f, 11 + static_cast<uint32_t>(i)));
+    Options opt = preset_options("nyuv2");
+    opt.kernel_size = 7;
+    opt.epochs = 2;
+    opt.threads = 2;
+    opt.window = s.window;
+    opt.regularizer = s.reg;
+    opt.edge_pad = 0;
+    CpuBackend be(2);
+    be.force_blur_path(s.path);
+    const Result r = solve(fs, opt, be);
+    const size_t estimate = be.memory_estimate(make_problem(fs, opt));
+    EXPECT_GT(r.peak_memory, 0u);
+    EXPECT_LE(r.peak_memory, estimate) << s.W << "x" << s.H << "x" << s.C << " window " << s.window;
+    // ... and not far above it: the plan is the allocation, not a bound picked for safety.
+    EXPECT_LE(estimate, r.peak_memory + r.peak_memory / 4) << s.W << "x" << s.H << "x" << s.C;
+  }
+}
+
 }  // namespace
 }  // namespace dfd

@@ -69,6 +69,19 @@ class CpuBackend final : public Backend {
   void do_download(DVec v, float* host) override;
   void do_upload(const float* host, DVec v) override;
 
+  // Every buffer setup allocates, in elements (blur engine: bytes): what setup sizes them with
+  // and memory_estimate sums, so the estimate is the allocation's own arithmetic.
+  struct BufferPlan {
+    size_t stack = 0, levels = 0, weight = 0, weighted_field = 0;  // floats
+    size_t first = 0;                                              // int32
+    size_t table = 0;                                              // LevelWeights, N x F
+    int chunk = 0;                                                 // windowed search: candidates a slab
+    size_t slab = 0, best_win = 0;                                 // floats (two slabs)
+    size_t window_scratch = 0;                                     // doubles
+    size_t blur_bytes = 0;
+    size_t bytes() const;
+  };
+  BufferPlan buffer_plan(const Problem& p) const;
   double coef(Coef c) const;
   // Losses 1/(F C) sum_{i,c} (b - blurred levels)^2 of pixels p0 .. p0 + n - 1 (n <= 64) at
   // depths z[0 .. n - 1], from the level blurs of blur_levels().

@@ -42,8 +42,11 @@ void CpuBackend::do_window_mean_planes(DVec maps, int planes, int w,
   // The windowed search's per-thread scratch (allocated by setup when the problem has a window,
   // as the solver's callers do); grown once here for a caller without one.
   const size_t scratch = window_mean_scratch(H, W);
-  if (window_scratch_.size() < static_cast<size_t>(threads_) * scratch)
+  if (window_scratch_.size() < static_cast<size_t>(threads_) * scratch) {
+    const size_t had = window_scratch_.size();
     window_scratch_.assign(static_cast<size_t>(threads_) * scratch, 0.0);
+    track(sizeof(double) * (window_scratch_.size() - had));
+  }
   const int threads = std::min(threads_, planes);
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int j = 0; j < planes; ++j)
@@ -186,8 +189,7 @@ void CpuBackend::do_weighted_gradient(DVec x, DVec w, float scale, DVec out) {
 
 void CpuBackend::do_weighted_gradient_adjoint(DVec p, DVec w, float scale, DVec x) {
   const int W = prob_.width, H = prob_.height;
-  // sqrt(w) .* p first (into the weighted field), then D^T pixel by pixel.
-  weighted_field_.resize(2 * prob_.image_size());
+  // sqrt(w) .* p first (into the weighted field setup allocated, 2 C H W), then D^T pixel by pixel.
   float* f = weighted_field_.data();
 #pragma omp parallel for collapse(2) num_threads(threads_) schedule(static)
   for (int c = 0; c < C_; ++c)

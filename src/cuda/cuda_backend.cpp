@@ -60,25 +60,50 @@ int CudaBackend::default_chunk(const Problem& p) const {
   return static_cast<int>(std::min<size_t>({n, p.candidates.size(), 65535}));
 }
 
-std::vector<CudaBackend::BufferSize> CudaBackend::buffer_sizes(const Problem& p, int chunk) const {
+CudaBackend::BufferPlan CudaBackend::buffer_plan(const Problem& p, int chunk) const {
   const size_t HW = p.pixels(), F = p.frames, C = p.channels, N = p.candidates.size();
   const size_t L = static_cast<size_t>(std::max(p.levels.count(), 1));
-  std::vector<BufferSize> b;
-  b.push_back({"focal stack", sizeof(float) * p.stack_size()});
-  b.push_back({"blur levels", sizeof(float) * L * C * HW});
-  b.push_back({"per-pixel level weights", (sizeof(int) + 4 * sizeof(float)) * F * HW + sizeof(int) * L});
-  b.push_back({"candidate table", (sizeof(int) + 4 * sizeof(float)) * F * N + sizeof(double) * N});
-  b.push_back({"scalars and reduction scratch", sizeof(double) * (kScalarSlots + kMaxReducePartials + F)});
-  if (p.window > 1)
-    b.push_back({"windowed search slabs",
-                 2 * sizeof(float) * static_cast<size_t>(chunk) * HW + (sizeof(float) + sizeof(int)) * HW});
-  b.push_back({"initial AIF scratch", (3 * sizeof(float) + sizeof(int)) * HW});
-  b.push_back({"level-blur buffers",
-               DeviceLevelBlur::bytes_for(p.height, p.width, p.channels, p.K, static_cast<int>(L), cfg_.blur)});
-  b.push_back({"AIF prior scratch", sizeof(float) * 2 * p.image_size()});
-  // What the solver allocates (alloc) on top, counted by the solver itself (make_problem).
-  b.push_back({"solver vectors", sizeof(float) * p.solver_floats});
+  BufferPlan b;
+  b.scalars = kScalarSlots;
+  b.partials = kMaxReducePartials;
+  b.focus = F;
+  b.stack = p.stack_size();
+  b.levels = L * C * HW;
+  b.level_used = L;
+  b.pixel_first = F * HW;
+  b.pixel_weight = 4 * F * HW;
+  b.cand_depth = N;
+  b.cand_first = N * F;
+  b.cand_weight = 4 * N * F;
+  if (p.window > 1) {
+    b.chunk = chunk;
+    b.slab = static_cast<size_t>(chunk) * HW;
+    b.best = HW;
+  }
+  b.init = HW;
+  b.prior_field = 2 * C * HW;
+  b.blur_bytes = DeviceLevelBlur::bytes_for(p.height, p.width, p.channels, p.K, static_cast<int>(L), cfg_.blur);
   return b;
+}
+
+std::vector<CudaBackend::BufferSize> CudaBackend::buffer_sizes(const Problem& p, int chunk) const {
+  const BufferPlan b = buffer_plan(p, chunk);
+  std::vector<BufferSize> s;
+  s.push_back({"focal stack", sizeof(float) * b.stack});
+  s.push_back({"blur levels", sizeof(float) * b.levels});
+  s.push_back({"per-pixel level weights",
+               sizeof(int) * b.pixel_first + sizeof(float) * b.pixel_weight + sizeof(int) * b.level_used});
+  s.push_back(
+      {"candidate table", sizeof(int) * b.cand_first + sizeof(float) * b.cand_weight + sizeof(double) * b.cand_depth});
+  s.push_back({"scalars and reduction scratch", sizeof(double) * (b.scalars + b.partials + b.focus)});
+  if (b.chunk > 0)
+    s.push_back({"windowed search slabs", 2 * sizeof(float) * b.slab + (sizeof(float) + sizeof(int)) * b.best});
+  s.push_back({"initial AIF scratch", (3 * sizeof(float) + sizeof(int)) * b.init});
+  s.push_back({"level-blur buffers", b.blur_bytes});
+  s.push_back({"AIF prior scratch", sizeof(float) * b.prior_field});
+  // What the solver allocates (alloc) on top, counted by the solver itself (make_problem).
+  s.push_back({"solver vectors", sizeof(float) * p.solver_floats});
+  return s;
 }
 
 size_t CudaBackend::memory_estimate(const Problem& p) const {
@@ -134,7 +159,7 @@ void CudaBackend::do_setup(const Problem& p) {  // p is valid (Backend::setup va
                                             "); try a smaller image or the CPU backend");
   }
 
-  const size_t HW = p.pixels(), F = p.frames, C = p.channels, N = p.candidates.size();
+  const size_t HW = p.pixels(), F = p.frames, N = p.candidates.size();
   const int L = p.levels.count();
   geo_ = Geometry{p.width, p.height, p.channels, p.frames, L, HW};
   cam_ = CameraParams{p.camera.focal_length,
@@ -165,28 +190,30 @@ void CudaBackend::do_setup(const Problem& p) {  // p is valid (Backend::setup va
     }
 
   try {
-    scalars_ = DeviceBuffer<double>(kScalarSlots, &tracker_, "the scalar slots");
-    partials_ = DeviceBuffer<double>(kMaxReducePartials, &tracker_, "reduction scratch");
-    focus_ = DeviceBuffer<double>(F, &tracker_, "the focus distances");
-    stack_ = DeviceBuffer<float>(p.stack_size(), &tracker_, "the focal stack");
-    levels_ = DeviceBuffer<float>(static_cast<size_t>(L) * C * HW, &tracker_, "the blur levels");
-    level_used_ = DeviceBuffer<int>(static_cast<size_t>(L), &tracker_, "the operator's level flags");
-    pixel_first_ = DeviceBuffer<int>(F * HW, &tracker_, "the per-pixel level weights");
-    pixel_weight_ = DeviceBuffer<float>(4 * F * HW, &tracker_, "the per-pixel level weights");
-    cand_depth_ = DeviceBuffer<double>(N, &tracker_, "the depth candidates");
-    cand_first_ = DeviceBuffer<int>(N * F, &tracker_, "the candidate table");
-    cand_weight_ = DeviceBuffer<float>(4 * N * F, &tracker_, "the candidate table");
-    if (chunk_ > 0) {
-      slab_ = DeviceBuffer<float>(static_cast<size_t>(chunk_) * HW, &tracker_, "the windowed search's loss slab");
-      slab_tmp_ = DeviceBuffer<float>(static_cast<size_t>(chunk_) * HW, &tracker_, "the windowed search's scratch");
-      best_ = DeviceBuffer<float>(HW, &tracker_, "the windowed search's running minimum");
-      best_j_ = DeviceBuffer<int>(HW, &tracker_, "the windowed search's running argmin");
+    // Sized by the plan the fit check above summed (buffer_plan), buffer for buffer.
+    const BufferPlan b = buffer_plan(p, chunk_);
+    scalars_ = DeviceBuffer<double>(b.scalars, &tracker_, "the scalar slots");
+    partials_ = DeviceBuffer<double>(b.partials, &tracker_, "reduction scratch");
+    focus_ = DeviceBuffer<double>(b.focus, &tracker_, "the focus distances");
+    stack_ = DeviceBuffer<float>(b.stack, &tracker_, "the focal stack");
+    levels_ = DeviceBuffer<float>(b.levels, &tracker_, "the blur levels");
+    level_used_ = DeviceBuffer<int>(b.level_used, &tracker_, "the operator's level flags");
+    pixel_first_ = DeviceBuffer<int>(b.pixel_first, &tracker_, "the per-pixel level weights");
+    pixel_weight_ = DeviceBuffer<float>(b.pixel_weight, &tracker_, "the per-pixel level weights");
+    cand_depth_ = DeviceBuffer<double>(b.cand_depth, &tracker_, "the depth candidates");
+    cand_first_ = DeviceBuffer<int>(b.cand_first, &tracker_, "the candidate table");
+    cand_weight_ = DeviceBuffer<float>(b.cand_weight, &tracker_, "the candidate table");
+    if (b.chunk > 0) {
+      slab_ = DeviceBuffer<float>(b.slab, &tracker_, "the windowed search's loss slab");
+      slab_tmp_ = DeviceBuffer<float>(b.slab, &tracker_, "the windowed search's scratch");
+      best_ = DeviceBuffer<float>(b.best, &tracker_, "the windowed search's running minimum");
+      best_j_ = DeviceBuffer<int>(b.best, &tracker_, "the windowed search's running argmin");
     }
-    init_sharp_ = DeviceBuffer<float>(HW, &tracker_, "the initial AIF's sharpness map");
-    init_tmp_ = DeviceBuffer<float>(HW, &tracker_, "the initial AIF's scratch");
-    init_best_ = DeviceBuffer<float>(HW, &tracker_, "the initial AIF's best sharpness");
-    init_frame_ = DeviceBuffer<int>(HW, &tracker_, "the initial AIF's sharpest frame");
-    prior_field_ = DeviceBuffer<float>(2 * C * HW, &tracker_, "the AIF prior's weighted field");
+    init_sharp_ = DeviceBuffer<float>(b.init, &tracker_, "the initial AIF's sharpness map");
+    init_tmp_ = DeviceBuffer<float>(b.init, &tracker_, "the initial AIF's scratch");
+    init_best_ = DeviceBuffer<float>(b.init, &tracker_, "the initial AIF's best sharpness");
+    init_frame_ = DeviceBuffer<int>(b.init, &tracker_, "the initial AIF's sharpest frame");
+    prior_field_ = DeviceBuffer<float>(b.prior_field, &tracker_, "the AIF prior's weighted field");
     blur_.setup(p.height, p.width, p.channels, p.K, p.levels.sigmas(), cfg_.blur, &tracker_, stream_);
 
     DFD_CUDA_CHECK(cudaMemsetAsync(scalars_.data(), 0, scalars_.bytes(), stream_));

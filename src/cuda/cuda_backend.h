@@ -36,6 +36,19 @@ class CudaBackend final : public Backend {
   // After setup: the level-blur path in use and the windowed search's candidates per chunk.
   BlurPath blur_path() const { return blur_.path(); }
   int search_chunk() const { return chunk_; }
+  // Every buffer setup allocates for p, in elements (blur: bytes); setup sizes its buffers
+  // from it, so buffer_sizes and memory_estimate are the allocation's own arithmetic.
+  struct BufferPlan {
+    size_t scalars = 0, partials = 0, focus = 0, cand_depth = 0;                       // doubles
+    size_t stack = 0, levels = 0, pixel_weight = 0, cand_weight = 0, prior_field = 0;  // floats
+    size_t level_used = 0, pixel_first = 0, cand_first = 0;                            // ints
+    int chunk = 0;    // windowed search: candidates a slab (0: no window)
+    size_t slab = 0;  // floats, each of the two slabs
+    size_t best = 0;  // the running minimum (float) and argmin (int)
+    size_t init = 0;  // init_aif: three float maps and an int map
+    size_t blur_bytes = 0;
+  };
+  BufferPlan buffer_plan(const Problem& p, int chunk) const;
   // Every buffer one solve of p needs (what memory_estimate sums), for messages and tests.
   struct BufferSize {
     std::string what;
