@@ -262,10 +262,12 @@ TEST(BackendBaseCpu, ChecksAndCountersOnTheCpuBackend) {
   opt.kernel_size = 7;
   opt.epochs = 2;
   opt.threads = 1;
+  opt.regularizer = Regularizer::None;  // the plain depth step: grid search, then golden section
   be.reset_call_times();
   const Result r = solve(fs, opt, be);
   EXPECT_EQ(be.call_time(P::setup).calls, 1);
   EXPECT_GE(be.call_time(P::grid_search).calls, 2);  // a depth step an epoch
+  EXPECT_EQ(be.call_time(P::golden_section).calls, be.call_time(P::grid_search).calls);
   EXPECT_GE(be.call_time(P::blur_levels).calls, 2);
   EXPECT_GT(be.call_time(P::apply_A).calls, 0);
   EXPECT_GT(be.call_time(P::apply_At).calls, 0);
