@@ -41,32 +41,24 @@ __global__ void candidate_losses_kernel(ModelView m, CandidateTable t, int j0, i
   for (int jj = 0; jj < J; ++jj) slab[static_cast<size_t>(jj) * HW + p] = candidate_loss(m, t, j0 + jj, p);
 }
 
-// Horizontal window sums (double, stored as float).
-__global__ void box_rows_kernel(const float* __restrict__ in, float* __restrict__ out, int H, int W, int before,
-                                int after) {
+// model::window_mean_at (model/pixel_model.h) in two separable passes: horizontal window sums
+// (double, stored as float), then their vertical sums divided by the positions in the image.
+__global__ void box_rows_kernel(const float* __restrict__ in, float* __restrict__ out, int H, int W, int w) {
   const int x = blockIdx.x * blockDim.x + threadIdx.x;
   const int y = blockIdx.y * blockDim.y + threadIdx.y;
   if (x >= W || y >= H) return;
   const size_t row = (static_cast<size_t>(blockIdx.z) * H + y) * W;
-  const int a = max(0, x - before), b = min(W - 1, x + after);
-  double s = 0.0;
-  for (int k = a; k <= b; ++k) s += in[row + k];
-  out[row + x] = static_cast<float>(s);
+  out[row + x] = static_cast<float>(model::window_sum(in + row, 1, model::window_span(x, W, w)));
 }
 
-// Vertical sums of the row sums, divided by the number of window positions in the image.
-__global__ void box_cols_kernel(const float* __restrict__ in, float* __restrict__ out, int H, int W, int before,
-                                int after) {
+__global__ void box_cols_kernel(const float* __restrict__ in, float* __restrict__ out, int H, int W, int w) {
   const int x = blockIdx.x * blockDim.x + threadIdx.x;
   const int y = blockIdx.y * blockDim.y + threadIdx.y;
   if (x >= W || y >= H) return;
   const size_t plane = static_cast<size_t>(blockIdx.z) * H * W;
-  const int a = max(0, y - before), b = min(H - 1, y + after);
-  const int c0 = max(0, x - before), c1 = min(W - 1, x + after);
-  double s = 0.0;
-  for (int k = a; k <= b; ++k) s += in[plane + static_cast<size_t>(k) * W + x];
-  const double count = static_cast<double>(b - a + 1) * (c1 - c0 + 1);
-  out[plane + static_cast<size_t>(y) * W + x] = static_cast<float>(s / count);
+  const model::WindowSpan sx = model::window_span(x, W, w), sy = model::window_span(y, H, w);
+  const double s = model::window_sum(in + plane + x, static_cast<size_t>(W), sy);
+  out[plane + static_cast<size_t>(y) * W + x] = static_cast<float>(s / model::window_positions(sx, sy));
 }
 
 __global__ void argmin_update_kernel(const float* __restrict__ slab, int j0, int J, size_t HW, float* __restrict__ best,
@@ -167,13 +159,12 @@ void launch_candidate_losses(const ModelView& m, const CandidateTable& t, int j0
 
 void launch_window_mean(float* maps, float* tmp, int planes, int H, int W, int w, cudaStream_t stream) {
   if (planes <= 0 || H <= 0 || W <= 0 || w <= 1) return;
-  const int before = model::window_before(w), after = model::window_after(w);
   const dim3 block(32, 8);
   const dim3 grid(static_cast<unsigned>((W + 31) / 32), static_cast<unsigned>((H + 7) / 8),
                   static_cast<unsigned>(planes));
-  box_rows_kernel<<<grid, block, 0, stream>>>(maps, tmp, H, W, before, after);
+  box_rows_kernel<<<grid, block, 0, stream>>>(maps, tmp, H, W, w);
   DFD_CUDA_CHECK_LAUNCH("box_rows_kernel");
-  box_cols_kernel<<<grid, block, 0, stream>>>(tmp, maps, H, W, before, after);
+  box_cols_kernel<<<grid, block, 0, stream>>>(tmp, maps, H, W, w);
   DFD_CUDA_CHECK_LAUNCH("box_cols_kernel");
 }
 

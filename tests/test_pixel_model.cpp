@@ -10,6 +10,7 @@
 
 #include "dfd/blur_levels.h"
 #include "dfd/camera.h"
+#include "dfd/reference_model.h"
 #include "model/model_params.h"
 #include "model/pixel_model.h"
 
@@ -129,6 +130,48 @@ TEST(PixelModel, TheWindowSpansWPixels) {
     EXPECT_GE(model::window_before(w), model::window_after(w));  // even w: one more before
     EXPECT_LE(model::window_before(w) - model::window_after(w), 1);
   }
+}
+
+// window_mean_at against a plain loop over the window's pixels, and the CPU's prefix-sum path
+// (dfd::window_mean, what the CPU backend runs) against window_mean_at: the same extent at the
+// borders, the same divisor, sums equal to double rounding.
+TEST(PixelModel, WindowMeanAtAndThePrefixSumPathAgree) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> U(0.f, 1000.f);
+  const int shapes[][2] = {{1, 1}, {1, 7}, {5, 3}, {17, 13}, {9, 32}};
+  for (const auto& hw : shapes)
+    for (int w : {2, 3, 4, 5, 8, 15, 40}) {
+      const int H = hw[0], W = hw[1];
+      std::vector<float> map(static_cast<size_t>(H) * W);
+      for (float& v : map) v = U(rng);
+      std::vector<float> fast = map;
+      window_mean(fast.data(), H, W, w);
+      for (int y = 0; y < H; ++y)
+        for (int x = 0; x < W; ++x) {
+          double s = 0.0;
+          int n = 0;
+          for (int dy = -(w / 2); dy < w - w / 2; ++dy)
+            for (int dx = -(w / 2); dx < w - w / 2; ++dx) {
+              const int yy = y + dy, xx = x + dx;
+              if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
+              s += map[static_cast<size_t>(yy) * W + xx];
+              ++n;
+            }
+          const float want = static_cast<float>(s / n);
+          const float at = model::window_mean_at(map.data(), H, W, w, x, y);
+          EXPECT_NEAR(at, want, 1e-6f * want) << H << "x" << W << " w " << w << " at " << x << "," << y;
+          EXPECT_NEAR(fast[static_cast<size_t>(y) * W + x], at, 1e-6f * want)
+              << H << "x" << W << " w " << w << " at " << x << "," << y;
+        }
+    }
+  // The extent at a border: clipped to the image, w positions inside it.
+  const model::WindowSpan left = model::window_span(0, 10, 4), mid = model::window_span(5, 10, 4);
+  EXPECT_EQ(left.lo, 0);
+  EXPECT_EQ(left.hi, 1);
+  EXPECT_EQ(model::window_count(left), 2);
+  EXPECT_EQ(mid.lo, 3);
+  EXPECT_EQ(mid.hi, 6);
+  EXPECT_EQ(model::window_count(mid), 4);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "dfd/backends.h"
 #include "dfd/ceilings.h"
 #include "dfd/error.h"
+#include "model/window_mean.h"
 
 namespace dfd {
 
@@ -23,25 +24,6 @@ int windowed_chunk(int candidates, int threads, size_t pixels) {
   return static_cast<int>(std::min<size_t>(candidates, std::max<size_t>(budget, 2 * threads)));
 }
 
-struct Sizes {
-  size_t hw, image, stack, levels, weights, window;
-};
-
-Sizes sizes_of(const Problem& p, int threads) {
-  Sizes s;
-  s.hw = p.pixels();
-  s.image = p.image_size();
-  s.stack = p.stack_size();
-  s.levels = static_cast<size_t>(std::max(p.levels.count(), 4)) * s.image;
-  s.weights = static_cast<size_t>(p.frames) * s.hw * 5;  // first + 4 weights, 4 bytes each
-  s.window = 0;
-  if (p.window > 1) {
-    const size_t chunk = windowed_chunk(static_cast<int>(p.candidates.size()), threads, p.pixels());
-    s.window = (2 * chunk + 1) * s.hw + 2 * threads * (s.hw + 2 * p.width + 1);  // float slabs; double scratch
-  }
-  return s;
-}
-
 }  // namespace
 
 CpuBackend::CpuBackend(int threads) : threads_(threads > 0 ? threads : std::max(1, omp_get_max_threads())) {}
@@ -50,15 +32,35 @@ std::string CpuBackend::device() const {
   return "CPU: " + cpu_model_name() + ", " + std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s");
 }
 
+CpuBackend::BufferPlan CpuBackend::buffer_plan(const Problem& p) const {
+  BufferPlan b;
+  const size_t hw = p.pixels(), F = static_cast<size_t>(p.frames);
+  b.stack = p.stack_size();
+  b.levels = static_cast<size_t>(std::max(p.levels.count(), 4)) * p.image_size();  // 4 levels at least: see apply_At
+  b.first = F * hw;
+  b.weight = 4 * F * hw;
+  b.table = p.candidates.size() * F;
+  b.weighted_field = 2 * p.image_size();
+  if (p.window > 1) {
+    b.chunk = windowed_chunk(static_cast<int>(p.candidates.size()), threads_, hw);
+    b.slab = static_cast<size_t>(b.chunk) * hw;
+    b.best_win = hw;
+    b.window_scratch = static_cast<size_t>(threads_) * window_mean_scratch(p.height, p.width);
+  }
+  b.blur_bytes =
+      BlurEngine::bytes_for(p.height, p.width, p.channels, p.K, std::max(p.levels.count(), 1), threads_, forced_path_);
+  return b;
+}
+
+size_t CpuBackend::BufferPlan::bytes() const {
+  return sizeof(float) * (stack + levels + weight + 2 * slab + best_win + weighted_field) + sizeof(int32_t) * first +
+         sizeof(double) * window_scratch + sizeof(LevelWeights) * table + blur_bytes;
+}
+
 size_t CpuBackend::memory_estimate(const Problem& p) const {
-  const Sizes s = sizes_of(p, threads_);
-  const size_t own =
-      sizeof(float) * (s.stack + s.levels + s.weights + s.window) +
-      BlurEngine::bytes_for(p.height, p.width, p.channels, p.K, std::max(p.levels.count(), 1), threads_, forced_path_) +
-      sizeof(LevelWeights) * p.candidates.size() * p.frames;
-  // What the solver allocates on top (Problem::solver_floats), and the scratch of
-  // weighted_gradient_adjoint.
-  return own + sizeof(float) * (p.solver_floats + 2 * s.image);
+  // What setup allocates (the plan it allocates from) and what the solver allocates on top
+  // (Problem::solver_floats).
+  return buffer_plan(p).bytes() + sizeof(float) * p.solver_floats;
 }
 
 void CpuBackend::track(size_t bytes) {
@@ -66,14 +68,11 @@ void CpuBackend::track(size_t bytes) {
   peak_ = std::max(peak_, in_use_);
 }
 
-void CpuBackend::setup(const Problem& p) {
-  ready_ = false;
-  levels_valid_ = depth_set_ = false;
-  p.validate("cpu backend");
-
+void CpuBackend::do_setup(const Problem& p) {
   // Free the previous problem's buffers before allocating this one's.
   allocations_.clear();
-  for (auto* v : {&stack_, &levels_, &weight_, &slab_raw_, &slab_win_, &best_win_}) std::vector<float>().swap(*v);
+  for (auto* v : {&stack_, &levels_, &weight_, &slab_raw_, &slab_win_, &best_win_, &weighted_field_})
+    std::vector<float>().swap(*v);
   std::vector<int32_t>().swap(first_);
   std::vector<double>().swap(window_scratch_);
   blur_.release();
@@ -87,44 +86,41 @@ void CpuBackend::setup(const Problem& p) {
   N_ = static_cast<int>(p.candidates.size());
   hw_ = p.pixels();
   ls_ = p.image_size();
-  const Sizes s = sizes_of(p, threads_);
+  const BufferPlan b = buffer_plan(p);
   try {
-    stack_.assign(p.stack, p.stack + s.stack);
-    levels_.assign(s.levels, 0.f);
-    first_.assign(static_cast<size_t>(F_) * hw_, 0);
-    weight_.assign(static_cast<size_t>(F_) * 4 * hw_, 0.f);
+    stack_.assign(p.stack, p.stack + b.stack);
+    levels_.assign(b.levels, 0.f);
+    first_.assign(b.first, 0);
+    weight_.assign(b.weight, 0.f);
+    weighted_field_.assign(b.weighted_field, 0.f);
     blur_.setup(p.height, p.width, p.channels, p.K, p.levels.sigmas(), threads_, forced_path_);
-    if (p.window > 1) {
-      chunk_ = windowed_chunk(N_, threads_, hw_);
-      slab_raw_.assign(static_cast<size_t>(chunk_) * hw_, 0.f);
-      slab_win_.assign(static_cast<size_t>(chunk_) * hw_, 0.f);
-      best_win_.assign(hw_, 0.f);
-      window_scratch_.assign(static_cast<size_t>(threads_) * (hw_ + 2 * p.width + 1), 0.0);
-    }
+    chunk_ = b.chunk;
+    slab_raw_.assign(b.slab, 0.f);
+    slab_win_.assign(b.slab, 0.f);
+    best_win_.assign(b.best_win, 0.f);
+    window_scratch_.assign(b.window_scratch, 0.0);
+    table_ = prob_.candidate_weights();
   } catch (const std::bad_alloc&) {
     throw Error(ErrorKind::OutOfMemory, "cpu backend: out of memory staging a " + std::to_string(p.width) + "x" +
                                             std::to_string(p.height) + " problem (about " +
                                             std::to_string(memory_estimate(p) >> 20) + " MiB needed)");
   }
-  table_ = prob_.candidate_weights();
   pixel_weights_.setup(prob_.levels, prob_.camera, prob_.focus_distances);
   all_levels_.resize(L_);
   for (int l = 0; l < L_; ++l) all_levels_[l] = l;
   used_levels_.clear();
   used_levels_.reserve(L_);
   used_mask_.assign(static_cast<size_t>(threads_) * L_, 0);
-  track(sizeof(float) * (stack_.size() + levels_.size() + weight_.size() + first_.size() + slab_raw_.size() +
-                         slab_win_.size() + best_win_.size()) +
-        sizeof(double) * window_scratch_.size() + blur_.bytes() + sizeof(LevelWeights) * table_.size());
-  ready_ = true;
+  // What the buffers hold (the plan's bytes but for the blur engine's, which it reports itself).
+  track(sizeof(float) * (stack_.size() + levels_.size() + weight_.size() + slab_raw_.size() + slab_win_.size() +
+                         best_win_.size() + weighted_field_.size()) +
+        sizeof(int32_t) * first_.size() + sizeof(double) * window_scratch_.size() + blur_.bytes() +
+        sizeof(LevelWeights) * table_.size());
 }
 
-DVec CpuBackend::stack() {
-  require_setup("stack");
-  return DVec{stack_.data(), stack_.size()};
-}
+DVec CpuBackend::do_stack() { return DVec{stack_.data(), stack_.size()}; }
 
-DVec CpuBackend::alloc(size_t n) {
+DVec CpuBackend::do_alloc(size_t n) {
   try {
     allocations_.emplace_back(n, 0.f);
   } catch (const std::bad_alloc&) {
@@ -134,33 +130,15 @@ DVec CpuBackend::alloc(size_t n) {
   return DVec{allocations_.back().data(), n};
 }
 
-void CpuBackend::require_setup(const char* who) const {
-  if (!ready_) throw_runtime(std::string("cpu backend: ") + who + " called before setup()");
-}
-
-void CpuBackend::require_levels(const char* who) const {
-  require_setup(who);
-  if (!levels_valid_)
-    throw_runtime(std::string("cpu backend: ") + who +
-                  " needs blur_levels() first (apply_A / apply_At reuse the level buffer)");
-}
-
-void CpuBackend::check(DVec v, size_t n, const char* who, const char* what) const {
-  if (!v.ptr || v.size != n)
-    throw_runtime(std::string("cpu backend: ") + who + ": " + what + " has " + std::to_string(v.size) +
-                  " elements, expected " + std::to_string(n));
-}
-
 // ---- Vector algebra ------------------------------------------------------------------------
 
-void CpuBackend::fill(DVec x, float v) {
+void CpuBackend::do_fill(DVec x, float v) {
   float* __restrict p = x.ptr;
 #pragma omp parallel for simd num_threads(threads_) schedule(static)
   for (size_t k = 0; k < x.size; ++k) p[k] = v;
 }
 
-void CpuBackend::copy(DVec src, DVec dst) {
-  check(dst, src.size, "copy", "destination");
+void CpuBackend::do_copy(DVec src, DVec dst) {
   if (src.ptr == dst.ptr) return;
   const float* __restrict s = src.ptr;
   float* __restrict d = dst.ptr;
@@ -168,13 +146,11 @@ void CpuBackend::copy(DVec src, DVec dst) {
   for (size_t k = 0; k < src.size; ++k) d[k] = s[k];
 }
 
-double CpuBackend::coef(Coef c) const {
-  if (c.slot >= kScalarSlots) throw_runtime("cpu backend: scalar slot " + std::to_string(c.slot) + " out of range");
+double CpuBackend::coef(Coef c) const {  // the slot is checked by Backend::axpby
   return c.scale * (c.slot >= 0 ? scalars_[c.slot] : 1.0);
 }
 
-void CpuBackend::axpby(Coef ca, DVec x, Coef cb, DVec y) {
-  check(y, x.size, "axpby", "y");
+void CpuBackend::do_axpby(Coef ca, DVec x, Coef cb, DVec y) {
   const float a = static_cast<float>(coef(ca)), b = static_cast<float>(coef(cb));
   const float* xp = x.ptr;  // x may alias y (y = (a + b) y)
   float* yp = y.ptr;
@@ -187,23 +163,20 @@ void CpuBackend::axpby(Coef ca, DVec x, Coef cb, DVec y) {
   }
 }
 
-void CpuBackend::multiply(DVec m, DVec y) {
-  check(y, m.size, "multiply", "y");
+void CpuBackend::do_multiply(DVec m, DVec y) {
   const float* mp = m.ptr;
   float* yp = y.ptr;
 #pragma omp parallel for simd num_threads(threads_) schedule(static)
   for (size_t k = 0; k < m.size; ++k) yp[k] *= mp[k];
 }
 
-void CpuBackend::clip(DVec x, float lo, float hi) {
+void CpuBackend::do_clip(DVec x, float lo, float hi) {
   float* __restrict p = x.ptr;
 #pragma omp parallel for simd num_threads(threads_) schedule(static)
   for (size_t k = 0; k < x.size; ++k) p[k] = std::min(std::max(p[k], lo), hi);
 }
 
-void CpuBackend::free_mask(DVec x, DVec g, float lo, float hi, DVec m) {
-  check(g, x.size, "free_mask", "g");
-  check(m, x.size, "free_mask", "m");
+void CpuBackend::do_free_mask(DVec x, DVec g, float lo, float hi, DVec m) {
   const float* xp = x.ptr;
   const float* gp = g.ptr;
   float* mp = m.ptr;
@@ -215,10 +188,7 @@ void CpuBackend::free_mask(DVec x, DVec g, float lo, float hi, DVec m) {
   }
 }
 
-void CpuBackend::dot(DVec a, DVec b, int slot) {
-  check(b, a.size, "dot", "b");
-  if (slot < 0 || slot >= kScalarSlots)
-    throw_runtime("cpu backend: dot: scalar slot " + std::to_string(slot) + " out of range");
+void CpuBackend::do_dot(DVec a, DVec b, int slot) {
   const float* ap = a.ptr;
   const float* bp = b.ptr;
   double s = 0.0;
@@ -227,9 +197,7 @@ void CpuBackend::dot(DVec a, DVec b, int slot) {
   scalars_[slot] = s;
 }
 
-void CpuBackend::sum(DVec a, int slot) {
-  if (slot < 0 || slot >= kScalarSlots)
-    throw_runtime("cpu backend: sum: scalar slot " + std::to_string(slot) + " out of range");
+void CpuBackend::do_sum(DVec a, int slot) {
   const float* ap = a.ptr;
   double s = 0.0;
 #pragma omp parallel for simd num_threads(threads_) schedule(static) reduction(+ : s)
@@ -239,36 +207,23 @@ void CpuBackend::sum(DVec a, int slot) {
 
 // ---- Scalars -------------------------------------------------------------------------------
 
-void CpuBackend::scalar_set(int slot, double v) {
-  if (slot < 0 || slot >= kScalarSlots)
-    throw_runtime("cpu backend: scalar slot " + std::to_string(slot) + " out of range");
-  scalars_[slot] = v;
-}
+void CpuBackend::do_scalar_set(int slot, double v) { scalars_[slot] = v; }
 
-void CpuBackend::scalar_ratio(int num, int den, int out) {
-  for (int s : {num, den, out})
-    if (s < 0 || s >= kScalarSlots) throw_runtime("cpu backend: scalar slot " + std::to_string(s) + " out of range");
+void CpuBackend::do_scalar_ratio(int num, int den, int out) {
   scalars_[out] = scalars_[den] == 0.0 ? 0.0 : scalars_[num] / scalars_[den];
 }
 
-void CpuBackend::scalar_sqrt(int in, int out) {
-  for (int s : {in, out})
-    if (s < 0 || s >= kScalarSlots) throw_runtime("cpu backend: scalar slot " + std::to_string(s) + " out of range");
-  scalars_[out] = std::sqrt(std::max(0.0, scalars_[in]));
-}
+void CpuBackend::do_scalar_sqrt(int in, int out) { scalars_[out] = std::sqrt(std::max(0.0, scalars_[in])); }
 
-void CpuBackend::read_scalars(double* out, int count) {
-  if (count < 0 || count > kScalarSlots) throw_runtime("cpu backend: read_scalars: bad count " + std::to_string(count));
-  std::copy(scalars_, scalars_ + count, out);
-}
+void CpuBackend::do_read_scalars(double* out, int count) { std::copy(scalars_, scalars_ + count, out); }
 
 // ---- Transfers -----------------------------------------------------------------------------
 
-void CpuBackend::download(DVec v, float* host) {
+void CpuBackend::do_download(DVec v, float* host) {
   if (v.size) std::memcpy(host, v.ptr, v.size * sizeof(float));
 }
 
-void CpuBackend::upload(const float* host, DVec v) {
+void CpuBackend::do_upload(const float* host, DVec v) {
   if (v.size) std::memcpy(v.ptr, host, v.size * sizeof(float));
 }
 

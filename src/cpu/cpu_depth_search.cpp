@@ -8,7 +8,6 @@
 
 #include "cpu/candidate_loss.h"
 #include "cpu/cpu_backend.h"
-#include "dfd/error.h"
 #include "model/pixel_model.h"
 #include "model/prior_model.h"
 #include "model/window_mean.h"
@@ -48,10 +47,7 @@ void CpuBackend::block_loss(size_t p0, int n, const double* z, float* loss) cons
   for (int k = 0; k < n; ++k) loss[k] *= norm;
 }
 
-void CpuBackend::grid_search(DVec Z, DVec loss) {
-  require_levels("grid_search");
-  check(Z, hw_, "grid_search", "Z");
-  check(loss, hw_, "grid_search", "loss");
+void CpuBackend::do_grid_search(DVec Z, DVec loss) {
   const size_t HW = hw_, LS = ls_;
   const int F = F_, C = C_, N = N_;
   const float norm = 1.f / static_cast<float>(F * C);
@@ -123,18 +119,9 @@ void CpuBackend::grid_search(DVec Z, DVec loss) {
   }
 }
 
-void CpuBackend::golden_section(DVec Z, DVec loss) {
-  require_levels("golden_section");
-  check(Z, hw_, "golden_section", "Z");
-  check(loss, hw_, "golden_section", "loss");
-  golden(Z, loss, nullptr, 0.f);
-}
+void CpuBackend::do_golden_section(DVec Z, DVec loss) { golden(Z, loss, nullptr, 0.f); }
 
-void CpuBackend::coupled_golden_section(DVec Z, DVec loss, DVec u, float weight) {
-  require_levels("coupled_golden_section");
-  check(Z, hw_, "coupled_golden_section", "Z");
-  check(loss, hw_, "coupled_golden_section", "loss");
-  check(u, hw_, "coupled_golden_section", "u");
+void CpuBackend::do_coupled_golden_section(DVec Z, DVec loss, DVec u, float weight) {
   golden(Z, loss, weight != 0.f ? u.ptr : nullptr, weight);
 }
 
@@ -204,10 +191,7 @@ void CpuBackend::golden(DVec Z, DVec loss, const float* u, float weight) {
   }
 }
 
-void CpuBackend::pixel_loss(DVec Z, DVec loss) {
-  require_levels("pixel_loss");
-  check(Z, hw_, "pixel_loss", "Z");
-  check(loss, hw_, "pixel_loss", "loss");
+void CpuBackend::do_pixel_loss(DVec Z, DVec loss) {
   const long blocks = static_cast<long>((hw_ + kLaneBlock - 1) / kLaneBlock);
 #pragma omp parallel for num_threads(threads_) schedule(static)
   for (long blk = 0; blk < blocks; ++blk) {
@@ -219,10 +203,7 @@ void CpuBackend::pixel_loss(DVec Z, DVec loss) {
   }
 }
 
-void CpuBackend::keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) {
-  check(loss, Z.size, "keep_better", "loss");
-  check(Z_old, Z.size, "keep_better", "Z_old");
-  check(loss_old, Z.size, "keep_better", "loss_old");
+void CpuBackend::do_keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) {
   float* z = Z.ptr;
   float* l = loss.ptr;
   const float* zo = Z_old.ptr;

@@ -15,10 +15,7 @@ constexpr int kProfileBlock = 256;  // pixels per work item: N x 256 losses per 
 
 }  // namespace
 
-void CpuBackend::loss_profile_stats(DVec confidence, DVec unimodal) {
-  require_levels("loss_profile_stats");
-  check(confidence, hw_, "loss_profile_stats", "confidence");
-  check(unimodal, hw_, "loss_profile_stats", "unimodal");
+void CpuBackend::do_loss_profile_stats(DVec confidence, DVec unimodal) {
   const size_t HW = hw_, LS = ls_;
   const int F = F_, C = C_, N = N_;
   const float norm = 1.f / static_cast<float>(F * C);

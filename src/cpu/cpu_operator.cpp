@@ -6,7 +6,6 @@
 #include <cstring>
 
 #include "cpu/cpu_backend.h"
-#include "dfd/error.h"
 
 namespace dfd {
 
@@ -29,16 +28,9 @@ inline int level_runs(const int32_t* first, size_t p0, size_t p1, uint32_t* star
 
 }  // namespace
 
-void CpuBackend::blur_levels(DVec x) {
-  require_setup("blur_levels");
-  check(x, ls_, "blur_levels", "x");
-  blur_.blur(x.ptr, all_levels_, levels_.data(), ls_);
-  levels_valid_ = true;
-}
+void CpuBackend::do_blur_levels(DVec x) { blur_.blur(x.ptr, all_levels_, levels_.data(), ls_); }
 
-void CpuBackend::set_depth(DVec Z) {
-  require_setup("set_depth");
-  check(Z, hw_, "set_depth", "Z");
+void CpuBackend::do_set_depth(DVec Z) {
   const size_t HW = hw_;
   const int F = F_, L = L_;
   const float* z = Z.ptr;
@@ -67,15 +59,9 @@ void CpuBackend::set_depth(DVec Z) {
       for (int f = std::max(0, l - 3); f <= l && !read; ++f) read = used_mask_[static_cast<size_t>(t) * L + f];
     if (read) used_levels_.push_back(l);
   }
-  depth_set_ = true;
 }
 
-void CpuBackend::apply_A(DVec x, DVec y) {
-  require_setup("apply_A");
-  if (!depth_set_) throw_runtime("cpu backend: apply_A called before set_depth()");
-  check(x, ls_, "apply_A", "x");
-  check(y, F_ * ls_, "apply_A", "y");
-  levels_valid_ = false;
+void CpuBackend::do_apply_A(DVec x, DVec y) {
   blur_.blur(x.ptr, used_levels_, levels_.data(), ls_);
   const size_t HW = hw_, LS = ls_;
   const int F = F_, C = C_;
@@ -108,12 +94,7 @@ void CpuBackend::apply_A(DVec x, DVec y) {
   }
 }
 
-void CpuBackend::apply_At(DVec y, DVec x) {
-  require_setup("apply_At");
-  if (!depth_set_) throw_runtime("cpu backend: apply_At called before set_depth()");
-  check(y, F_ * ls_, "apply_At", "y");
-  check(x, ls_, "apply_At", "x");
-  levels_valid_ = false;
+void CpuBackend::do_apply_At(DVec y, DVec x) {
   const size_t HW = hw_, LS = ls_;
   const int F = F_, C = C_;
   float* T = levels_.data();  // T_l, accumulated in the level buffer

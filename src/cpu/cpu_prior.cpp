@@ -10,7 +10,6 @@
 
 #include "cpu/candidate_loss.h"
 #include "cpu/cpu_backend.h"
-#include "dfd/error.h"
 #include "model/prior_model.h"
 #include "model/window_mean.h"
 
@@ -22,9 +21,7 @@ constexpr int kBlock = 512;  // pixels per work item of the candidate-volume pas
 
 }  // namespace
 
-void CpuBackend::candidate_losses(DVec V) {
-  require_levels("candidate_losses");
-  check(V, static_cast<size_t>(N_) * hw_, "candidate_losses", "V");
+void CpuBackend::do_candidate_losses(DVec V) {
   const size_t HW = hw_, LS = ls_;
   const int F = F_, C = C_, N = N_;
   const float norm = 1.f / static_cast<float>(F * C);
@@ -39,18 +36,17 @@ void CpuBackend::candidate_losses(DVec V) {
   }
 }
 
-void CpuBackend::window_mean_planes(DVec maps, int planes, int w, DVec tmp) {
-  require_setup("window_mean_planes");
-  if (planes < 0) throw_runtime("cpu backend: window_mean_planes: negative plane count");
-  check(maps, static_cast<size_t>(planes) * hw_, "window_mean_planes", "maps");
-  if (tmp.size < hw_) check(tmp, hw_, "window_mean_planes", "tmp");
-  if (w <= 1 || planes == 0) return;
+void CpuBackend::do_window_mean_planes(DVec maps, int planes, int w,
+                                       DVec /*tmp: unused, the prefix sums have their own*/) {
   const int H = prob_.height, W = prob_.width;
   // The windowed search's per-thread scratch (allocated by setup when the problem has a window,
   // as the solver's callers do); grown once here for a caller without one.
   const size_t scratch = window_mean_scratch(H, W);
-  if (window_scratch_.size() < static_cast<size_t>(threads_) * scratch)
+  if (window_scratch_.size() < static_cast<size_t>(threads_) * scratch) {
+    const size_t had = window_scratch_.size();
     window_scratch_.assign(static_cast<size_t>(threads_) * scratch, 0.0);
+    track(sizeof(double) * (window_scratch_.size() - had));
+  }
   const int threads = std::min(threads_, planes);
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int j = 0; j < planes; ++j)
@@ -58,10 +54,7 @@ void CpuBackend::window_mean_planes(DVec maps, int planes, int w, DVec tmp) {
                      &window_scratch_[omp_get_thread_num() * scratch]);
 }
 
-void CpuBackend::edge_weights(DVec x, float scale, float floor, DVec g) {
-  require_setup("edge_weights");
-  check(x, prob_.image_size(), "edge_weights", "x");
-  check(g, hw_, "edge_weights", "g");
+void CpuBackend::do_edge_weights(DVec x, float scale, float floor, DVec g) {
   const int W = prob_.width, H = prob_.height, C = C_;
 #pragma omp parallel for num_threads(threads_) schedule(static)
   for (int y = 0; y < H; ++y)
@@ -70,14 +63,8 @@ void CpuBackend::edge_weights(DVec x, float scale, float floor, DVec g) {
           prior::edge_weight(prior::image_gradient(x.ptr, W, H, C, xx, y), scale, floor);
 }
 
-void CpuBackend::rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps, int iterations,
-                                DVec u_bar) {
-  require_setup("rof_iterations");
-  check(u, hw_, "rof_iterations", "u");
-  check(q, 2 * hw_, "rof_iterations", "q");
-  check(a, hw_, "rof_iterations", "a");
-  check(g, hw_, "rof_iterations", "g");
-  check(u_bar, hw_, "rof_iterations", "u_bar");
+void CpuBackend::do_rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps, int iterations,
+                                   DVec u_bar) {
   const int W = prob_.width, H = prob_.height;
   const size_t HW = hw_;
   const float inv_s = 1.f / step;
@@ -110,12 +97,7 @@ void CpuBackend::rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, floa
   }
 }
 
-void CpuBackend::coupled_search(DVec V, DVec u, float weight, DVec a, DVec loss) {
-  require_setup("coupled_search");
-  check(V, static_cast<size_t>(N_) * hw_, "coupled_search", "V");
-  check(u, hw_, "coupled_search", "u");
-  check(a, hw_, "coupled_search", "a");
-  check(loss, hw_, "coupled_search", "loss");
+void CpuBackend::do_coupled_search(DVec V, DVec u, float weight, DVec a, DVec loss) {
   const size_t HW = hw_;
   const int N = N_;
   const double* cand = prob_.candidates.data();
@@ -159,11 +141,7 @@ void CpuBackend::coupled_search(DVec V, DVec u, float weight, DVec a, DVec loss)
   }
 }
 
-void CpuBackend::tv_sum(DVec Z, DVec g, float step, float eps, int slot) {
-  require_setup("tv_sum");
-  check(Z, hw_, "tv_sum", "Z");
-  check(g, hw_, "tv_sum", "g");
-  if (slot < 0 || slot >= kScalarSlots) throw_runtime("cpu backend: tv_sum: scalar slot out of range");
+void CpuBackend::do_tv_sum(DVec Z, DVec g, float step, float eps, int slot) {
   const int W = prob_.width, H = prob_.height;
   const float inv_s = 1.f / step;
   double s = 0.0;
@@ -177,10 +155,7 @@ void CpuBackend::tv_sum(DVec Z, DVec g, float step, float eps, int slot) {
   scalars_[slot] = s;
 }
 
-void CpuBackend::huber_weights(DVec x, float delta, DVec w) {
-  require_setup("huber_weights");
-  check(x, prob_.image_size(), "huber_weights", "x");
-  check(w, prob_.image_size(), "huber_weights", "w");
+void CpuBackend::do_huber_weights(DVec x, float delta, DVec w) {
   const int W = prob_.width, H = prob_.height;
 #pragma omp parallel for collapse(2) num_threads(threads_) schedule(static)
   for (int c = 0; c < C_; ++c)
@@ -193,11 +168,7 @@ void CpuBackend::huber_weights(DVec x, float delta, DVec w) {
     }
 }
 
-void CpuBackend::weighted_gradient(DVec x, DVec w, float scale, DVec out) {
-  require_setup("weighted_gradient");
-  check(x, prob_.image_size(), "weighted_gradient", "x");
-  check(w, prob_.image_size(), "weighted_gradient", "w");
-  check(out, 2 * prob_.image_size(), "weighted_gradient", "out");
+void CpuBackend::do_weighted_gradient(DVec x, DVec w, float scale, DVec out) {
   const int W = prob_.width, H = prob_.height;
 #pragma omp parallel for collapse(2) num_threads(threads_) schedule(static)
   for (int c = 0; c < C_; ++c)
@@ -216,14 +187,9 @@ void CpuBackend::weighted_gradient(DVec x, DVec w, float scale, DVec out) {
     }
 }
 
-void CpuBackend::weighted_gradient_adjoint(DVec p, DVec w, float scale, DVec x) {
-  require_setup("weighted_gradient_adjoint");
-  check(p, 2 * prob_.image_size(), "weighted_gradient_adjoint", "p");
-  check(w, prob_.image_size(), "weighted_gradient_adjoint", "w");
-  check(x, prob_.image_size(), "weighted_gradient_adjoint", "x");
+void CpuBackend::do_weighted_gradient_adjoint(DVec p, DVec w, float scale, DVec x) {
   const int W = prob_.width, H = prob_.height;
-  // sqrt(w) .* p first (into the weighted field), then D^T pixel by pixel.
-  weighted_field_.resize(2 * prob_.image_size());
+  // sqrt(w) .* p first (into the weighted field setup allocated, 2 C H W), then D^T pixel by pixel.
   float* f = weighted_field_.data();
 #pragma omp parallel for collapse(2) num_threads(threads_) schedule(static)
   for (int c = 0; c < C_; ++c)
@@ -243,10 +209,7 @@ void CpuBackend::weighted_gradient_adjoint(DVec p, DVec w, float scale, DVec x) 
     }
 }
 
-void CpuBackend::huber_sum(DVec x, float delta, int slot) {
-  require_setup("huber_sum");
-  check(x, prob_.image_size(), "huber_sum", "x");
-  if (slot < 0 || slot >= kScalarSlots) throw_runtime("cpu backend: huber_sum: scalar slot out of range");
+void CpuBackend::do_huber_sum(DVec x, float delta, int slot) {
   const int W = prob_.width, H = prob_.height;
   double s = 0.0;
 #pragma omp parallel for collapse(2) num_threads(threads_) schedule(static) reduction(+ : s)

@@ -58,9 +58,7 @@ void initial_aif(const float* stack, int F, int C, int H, int W, double range, f
       aif[static_cast<size_t>(c) * HW + p] = stack[(static_cast<size_t>(arg[p]) * C + c) * HW + p];
 }
 
-void CpuBackend::init_aif(DVec x) {
-  require_setup("init_aif");
-  check(x, ls_, "init_aif", "x");
+void CpuBackend::do_init_aif(DVec x) {
   initial_aif(stack_.data(), F_, C_, prob_.height, prob_.width, prob_.range, x.ptr, threads_);
 }
 

@@ -60,25 +60,50 @@ int CudaBackend::default_chunk(const Problem& p) const {
   return static_cast<int>(std::min<size_t>({n, p.candidates.size(), 65535}));
 }
 
-std::vector<CudaBackend::BufferSize> CudaBackend::buffer_sizes(const Problem& p, int chunk) const {
+CudaBackend::BufferPlan CudaBackend::buffer_plan(const Problem& p, int chunk) const {
   const size_t HW = p.pixels(), F = p.frames, C = p.channels, N = p.candidates.size();
   const size_t L = static_cast<size_t>(std::max(p.levels.count(), 1));
-  std::vector<BufferSize> b;
-  b.push_back({"focal stack", sizeof(float) * p.stack_size()});
-  b.push_back({"blur levels", sizeof(float) * L * C * HW});
-  b.push_back({"per-pixel level weights", (sizeof(int) + 4 * sizeof(float)) * F * HW + sizeof(int) * L});
-  b.push_back({"candidate table", (sizeof(int) + 4 * sizeof(float)) * F * N + sizeof(double) * N});
-  b.push_back({"scalars and reduction scratch", sizeof(double) * (kScalarSlots + kMaxReducePartials + F)});
-  if (p.window > 1)
-    b.push_back({"windowed search slabs",
-                 2 * sizeof(float) * static_cast<size_t>(chunk) * HW + (sizeof(float) + sizeof(int)) * HW});
-  b.push_back({"initial AIF scratch", (3 * sizeof(float) + sizeof(int)) * HW});
-  b.push_back({"level-blur buffers",
-               DeviceLevelBlur::bytes_for(p.height, p.width, p.channels, p.K, static_cast<int>(L), cfg_.blur)});
-  b.push_back({"AIF prior scratch", sizeof(float) * 2 * p.image_size()});
-  // What the solver allocates (alloc) on top, counted by the solver itself (make_problem).
-  b.push_back({"solver vectors", sizeof(float) * p.solver_floats});
+  BufferPlan b;
+  b.scalars = kScalarSlots;
+  b.partials = kMaxReducePartials;
+  b.focus = F;
+  b.stack = p.stack_size();
+  b.levels = L * C * HW;
+  b.level_used = L;
+  b.pixel_first = F * HW;
+  b.pixel_weight = 4 * F * HW;
+  b.cand_depth = N;
+  b.cand_first = N * F;
+  b.cand_weight = 4 * N * F;
+  if (p.window > 1) {
+    b.chunk = chunk;
+    b.slab = static_cast<size_t>(chunk) * HW;
+    b.best = HW;
+  }
+  b.init = HW;
+  b.prior_field = 2 * C * HW;
+  b.blur_bytes = DeviceLevelBlur::bytes_for(p.height, p.width, p.channels, p.K, static_cast<int>(L), cfg_.blur);
   return b;
+}
+
+std::vector<CudaBackend::BufferSize> CudaBackend::buffer_sizes(const Problem& p, int chunk) const {
+  const BufferPlan b = buffer_plan(p, chunk);
+  std::vector<BufferSize> s;
+  s.push_back({"focal stack", sizeof(float) * b.stack});
+  s.push_back({"blur levels", sizeof(float) * b.levels});
+  s.push_back({"per-pixel level weights",
+               sizeof(int) * b.pixel_first + sizeof(float) * b.pixel_weight + sizeof(int) * b.level_used});
+  s.push_back(
+      {"candidate table", sizeof(int) * b.cand_first + sizeof(float) * b.cand_weight + sizeof(double) * b.cand_depth});
+  s.push_back({"scalars and reduction scratch", sizeof(double) * (b.scalars + b.partials + b.focus)});
+  if (b.chunk > 0)
+    s.push_back({"windowed search slabs", 2 * sizeof(float) * b.slab + (sizeof(float) + sizeof(int)) * b.best});
+  s.push_back({"initial AIF scratch", (3 * sizeof(float) + sizeof(int)) * b.init});
+  s.push_back({"level-blur buffers", b.blur_bytes});
+  s.push_back({"AIF prior scratch", sizeof(float) * b.prior_field});
+  // What the solver allocates (alloc) on top, counted by the solver itself (make_problem).
+  s.push_back({"solver vectors", sizeof(float) * p.solver_floats});
+  return s;
 }
 
 size_t CudaBackend::memory_estimate(const Problem& p) const {
@@ -90,7 +115,6 @@ size_t CudaBackend::memory_estimate(const Problem& p) const {
 // ---- Setup ---------------------------------------------------------------------------------
 
 void CudaBackend::release_problem() noexcept {
-  ready_ = levels_valid_ = depth_set_ = false;
   vectors_.clear();
   blur_.release();
   for (DeviceBuffer<float>* b : {&stack_, &levels_, &pixel_weight_, &cand_weight_, &slab_, &slab_tmp_, &best_,
@@ -100,9 +124,7 @@ void CudaBackend::release_problem() noexcept {
   for (DeviceBuffer<double>* b : {&scalars_, &partials_, &focus_, &cand_depth_}) b->release();
 }
 
-void CudaBackend::setup(const Problem& p) {
-  ready_ = false;
-  p.validate("cuda backend");
+void CudaBackend::do_setup(const Problem& p) {  // p is valid (Backend::setup validated it)
   auto bad = [](const std::string& what) { throw_input("cuda backend: " + what); };
   // Grid limits of the 2-D launches (at most 65535 blocks of 4 rows) and int coordinates.
   if (p.height > 200000 || p.width > 200000)
@@ -137,7 +159,7 @@ void CudaBackend::setup(const Problem& p) {
                                             "); try a smaller image or the CPU backend");
   }
 
-  const size_t HW = p.pixels(), F = p.frames, C = p.channels, N = p.candidates.size();
+  const size_t HW = p.pixels(), F = p.frames, N = p.candidates.size();
   const int L = p.levels.count();
   geo_ = Geometry{p.width, p.height, p.channels, p.frames, L, HW};
   cam_ = CameraParams{p.camera.focal_length,
@@ -168,28 +190,30 @@ void CudaBackend::setup(const Problem& p) {
     }
 
   try {
-    scalars_ = DeviceBuffer<double>(kScalarSlots, &tracker_, "the scalar slots");
-    partials_ = DeviceBuffer<double>(kMaxReducePartials, &tracker_, "reduction scratch");
-    focus_ = DeviceBuffer<double>(F, &tracker_, "the focus distances");
-    stack_ = DeviceBuffer<float>(p.stack_size(), &tracker_, "the focal stack");
-    levels_ = DeviceBuffer<float>(static_cast<size_t>(L) * C * HW, &tracker_, "the blur levels");
-    level_used_ = DeviceBuffer<int>(static_cast<size_t>(L), &tracker_, "the operator's level flags");
-    pixel_first_ = DeviceBuffer<int>(F * HW, &tracker_, "the per-pixel level weights");
-    pixel_weight_ = DeviceBuffer<float>(4 * F * HW, &tracker_, "the per-pixel level weights");
-    cand_depth_ = DeviceBuffer<double>(N, &tracker_, "the depth candidates");
-    cand_first_ = DeviceBuffer<int>(N * F, &tracker_, "the candidate table");
-    cand_weight_ = DeviceBuffer<float>(4 * N * F, &tracker_, "the candidate table");
-    if (chunk_ > 0) {
-      slab_ = DeviceBuffer<float>(static_cast<size_t>(chunk_) * HW, &tracker_, "the windowed search's loss slab");
-      slab_tmp_ = DeviceBuffer<float>(static_cast<size_t>(chunk_) * HW, &tracker_, "the windowed search's scratch");
-      best_ = DeviceBuffer<float>(HW, &tracker_, "the windowed search's running minimum");
-      best_j_ = DeviceBuffer<int>(HW, &tracker_, "the windowed search's running argmin");
+    // Sized by the plan the fit check above summed (buffer_plan), buffer for buffer.
+    const BufferPlan b = buffer_plan(p, chunk_);
+    scalars_ = DeviceBuffer<double>(b.scalars, &tracker_, "the scalar slots");
+    partials_ = DeviceBuffer<double>(b.partials, &tracker_, "reduction scratch");
+    focus_ = DeviceBuffer<double>(b.focus, &tracker_, "the focus distances");
+    stack_ = DeviceBuffer<float>(b.stack, &tracker_, "the focal stack");
+    levels_ = DeviceBuffer<float>(b.levels, &tracker_, "the blur levels");
+    level_used_ = DeviceBuffer<int>(b.level_used, &tracker_, "the operator's level flags");
+    pixel_first_ = DeviceBuffer<int>(b.pixel_first, &tracker_, "the per-pixel level weights");
+    pixel_weight_ = DeviceBuffer<float>(b.pixel_weight, &tracker_, "the per-pixel level weights");
+    cand_depth_ = DeviceBuffer<double>(b.cand_depth, &tracker_, "the depth candidates");
+    cand_first_ = DeviceBuffer<int>(b.cand_first, &tracker_, "the candidate table");
+    cand_weight_ = DeviceBuffer<float>(b.cand_weight, &tracker_, "the candidate table");
+    if (b.chunk > 0) {
+      slab_ = DeviceBuffer<float>(b.slab, &tracker_, "the windowed search's loss slab");
+      slab_tmp_ = DeviceBuffer<float>(b.slab, &tracker_, "the windowed search's scratch");
+      best_ = DeviceBuffer<float>(b.best, &tracker_, "the windowed search's running minimum");
+      best_j_ = DeviceBuffer<int>(b.best, &tracker_, "the windowed search's running argmin");
     }
-    init_sharp_ = DeviceBuffer<float>(HW, &tracker_, "the initial AIF's sharpness map");
-    init_tmp_ = DeviceBuffer<float>(HW, &tracker_, "the initial AIF's scratch");
-    init_best_ = DeviceBuffer<float>(HW, &tracker_, "the initial AIF's best sharpness");
-    init_frame_ = DeviceBuffer<int>(HW, &tracker_, "the initial AIF's sharpest frame");
-    prior_field_ = DeviceBuffer<float>(2 * C * HW, &tracker_, "the AIF prior's weighted field");
+    init_sharp_ = DeviceBuffer<float>(b.init, &tracker_, "the initial AIF's sharpness map");
+    init_tmp_ = DeviceBuffer<float>(b.init, &tracker_, "the initial AIF's scratch");
+    init_best_ = DeviceBuffer<float>(b.init, &tracker_, "the initial AIF's best sharpness");
+    init_frame_ = DeviceBuffer<int>(b.init, &tracker_, "the initial AIF's sharpest frame");
+    prior_field_ = DeviceBuffer<float>(b.prior_field, &tracker_, "the AIF prior's weighted field");
     blur_.setup(p.height, p.width, p.channels, p.K, p.levels.sigmas(), cfg_.blur, &tracker_, stream_);
 
     DFD_CUDA_CHECK(cudaMemsetAsync(scalars_.data(), 0, scalars_.bytes(), stream_));
@@ -211,33 +235,9 @@ void CudaBackend::setup(const Problem& p) {
     release_problem();
     throw;
   }
-  ready_ = true;
 }
 
-// ---- Checks and views -----------------------------------------------------------------------
-
-void CudaBackend::require_setup(const char* who) const {
-  if (!ready_) throw_runtime(std::string("cuda backend: ") + who + " called before setup()");
-}
-
-void CudaBackend::require_levels(const char* who) const {
-  require_setup(who);
-  if (!levels_valid_)
-    throw_runtime(std::string("cuda backend: ") + who +
-                  " needs blur_levels() first (apply_A / apply_At reuse the level buffer)");
-}
-
-void CudaBackend::check(DVec v, size_t n, const char* who, const char* what) const {
-  if ((!v.ptr && n > 0) || v.size != n)
-    throw_runtime(std::string("cuda backend: ") + who + ": " + what + " has " + std::to_string(v.size) +
-                  " elements, expected " + std::to_string(n));
-}
-
-void CudaBackend::check_slot(int slot, const char* who) const {
-  if (slot < 0 || slot >= kScalarSlots)
-    throw_runtime(std::string("cuda backend: ") + who + ": scalar slot " + std::to_string(slot) + " out of range 0.." +
-                  std::to_string(kScalarSlots - 1));
-}
+// ---- Views -----------------------------------------------------------------------
 
 ModelView CudaBackend::model() const {
   ModelView m;
@@ -258,13 +258,9 @@ PixelWeightsView CudaBackend::pixel_weights() const {
   return PixelWeightsView{pixel_first_.data(), pixel_weight_.data()};
 }
 
-DVec CudaBackend::stack() {
-  require_setup("stack");
-  return DVec{stack_.data(), stack_.size()};
-}
+DVec CudaBackend::do_stack() { return DVec{stack_.data(), stack_.size()}; }
 
-DVec CudaBackend::alloc(size_t n) {
-  require_setup("alloc");
+DVec CudaBackend::do_alloc(size_t n) {
   vectors_.emplace_back(n, &tracker_, "a solver vector of " + std::to_string(n) + " floats");
   DeviceBuffer<float>& v = vectors_.back();
   if (n) DFD_CUDA_CHECK(cudaMemsetAsync(v.data(), 0, v.bytes(), stream_));
@@ -273,82 +269,45 @@ DVec CudaBackend::alloc(size_t n) {
 
 // ---- Vector algebra ------------------------------------------------------------------------
 
-void CudaBackend::fill(DVec x, float v) {
-  require_setup("fill");
-  launch_fill(x.ptr, x.size, v, stream_);
-}
+void CudaBackend::do_fill(DVec x, float v) { launch_fill(x.ptr, x.size, v, stream_); }
 
-void CudaBackend::copy(DVec src, DVec dst) {
-  require_setup("copy");
-  check(dst, src.size, "copy", "destination");
+void CudaBackend::do_copy(DVec src, DVec dst) {
   if (src.ptr == dst.ptr || src.size == 0) return;
   DFD_CUDA_CHECK(cudaMemcpyAsync(dst.ptr, src.ptr, src.size * sizeof(float), cudaMemcpyDeviceToDevice, stream_));
 }
 
-void CudaBackend::axpby(Coef a, DVec x, Coef b, DVec y) {
-  require_setup("axpby");
-  check(y, x.size, "axpby", "y");
-  if (a.slot >= 0) check_slot(a.slot, "axpby");
-  if (b.slot >= 0) check_slot(b.slot, "axpby");
+void CudaBackend::do_axpby(Coef a, DVec x, Coef b, DVec y) {
   launch_axpby(ScalarCoef{a.slot, a.scale}, x.ptr, ScalarCoef{b.slot, b.scale}, y.ptr, x.size, scalars_.data(),
                stream_);
 }
 
-void CudaBackend::multiply(DVec m, DVec y) {
-  require_setup("multiply");
-  check(y, m.size, "multiply", "y");
-  launch_multiply(m.ptr, y.ptr, m.size, stream_);
-}
+void CudaBackend::do_multiply(DVec m, DVec y) { launch_multiply(m.ptr, y.ptr, m.size, stream_); }
 
-void CudaBackend::clip(DVec x, float lo, float hi) {
-  require_setup("clip");
-  launch_clip(x.ptr, x.size, lo, hi, stream_);
-}
+void CudaBackend::do_clip(DVec x, float lo, float hi) { launch_clip(x.ptr, x.size, lo, hi, stream_); }
 
-void CudaBackend::free_mask(DVec x, DVec g, float lo, float hi, DVec m) {
-  require_setup("free_mask");
-  check(g, x.size, "free_mask", "g");
-  check(m, x.size, "free_mask", "m");
+void CudaBackend::do_free_mask(DVec x, DVec g, float lo, float hi, DVec m) {
   launch_free_mask(x.ptr, g.ptr, lo, hi, m.ptr, x.size, stream_);
 }
 
-void CudaBackend::dot(DVec a, DVec b, int slot) {
-  require_setup("dot");
-  check(b, a.size, "dot", "b");
-  check_slot(slot, "dot");
+void CudaBackend::do_dot(DVec a, DVec b, int slot) {
   launch_reduce(a.ptr, b.ptr, a.size, partials_.data(), scalars_.data() + slot, stream_);
 }
 
-void CudaBackend::sum(DVec a, int slot) {
-  require_setup("sum");
-  check_slot(slot, "sum");
+void CudaBackend::do_sum(DVec a, int slot) {
   launch_reduce(a.ptr, nullptr, a.size, partials_.data(), scalars_.data() + slot, stream_);
 }
 
 // ---- Scalars -------------------------------------------------------------------------------
 
-void CudaBackend::scalar_set(int slot, double v) {
-  require_setup("scalar_set");
-  check_slot(slot, "scalar_set");
-  launch_scalar_set(scalars_.data(), slot, v, stream_);
-}
+void CudaBackend::do_scalar_set(int slot, double v) { launch_scalar_set(scalars_.data(), slot, v, stream_); }
 
-void CudaBackend::scalar_ratio(int num, int den, int out) {
-  require_setup("scalar_ratio");
-  for (int s : {num, den, out}) check_slot(s, "scalar_ratio");
+void CudaBackend::do_scalar_ratio(int num, int den, int out) {
   launch_scalar_ratio(scalars_.data(), num, den, out, stream_);
 }
 
-void CudaBackend::scalar_sqrt(int in, int out) {
-  require_setup("scalar_sqrt");
-  for (int s : {in, out}) check_slot(s, "scalar_sqrt");
-  launch_scalar_sqrt(scalars_.data(), in, out, stream_);
-}
+void CudaBackend::do_scalar_sqrt(int in, int out) { launch_scalar_sqrt(scalars_.data(), in, out, stream_); }
 
-void CudaBackend::read_scalars(double* out, int count) {
-  require_setup("read_scalars");
-  if (count < 0 || count > kScalarSlots)
-    throw_runtime("cuda backend: read_scalars: bad count " + std::to_string(count));
+void CudaBackend::do_read_scalars(double* out, int count) {
   if (count > 0)
     DFD_CUDA_CHECK(
         cudaMemcpyAsync(host_scalars_, scalars_.data(), sizeof(double) * count, cudaMemcpyDeviceToHost, stream_));
@@ -359,14 +318,12 @@ void CudaBackend::read_scalars(double* out, int count) {
 
 // ---- Transfers -----------------------------------------------------------------------------
 
-void CudaBackend::download(DVec v, float* host) {
-  require_setup("download");
+void CudaBackend::do_download(DVec v, float* host) {
   if (v.size) DFD_CUDA_CHECK(cudaMemcpyAsync(host, v.ptr, v.size * sizeof(float), cudaMemcpyDeviceToHost, stream_));
   DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));
 }
 
-void CudaBackend::upload(const float* host, DVec v) {
-  require_setup("upload");
+void CudaBackend::do_upload(const float* host, DVec v) {
   if (v.size) DFD_CUDA_CHECK(cudaMemcpyAsync(v.ptr, host, v.size * sizeof(float), cudaMemcpyHostToDevice, stream_));
   DFD_CUDA_CHECK(cudaStreamSynchronize(stream_));
 }

@@ -27,61 +27,28 @@ class CudaBackend final : public Backend {
  public:
   explicit CudaBackend(const CudaBackendConfig& cfg = {});
   ~CudaBackend() override;
-  CudaBackend(const CudaBackend&) = delete;
-  CudaBackend& operator=(const CudaBackend&) = delete;
 
   const char* name() const override { return "cuda"; }
   std::string device() const override { return description_; }
   size_t memory_estimate(const Problem& p) const override;
-  void setup(const Problem& p) override;
   size_t peak_memory() const override { return tracker_.peak(); }
-
-  DVec stack() override;
-  DVec alloc(size_t n) override;
-
-  void fill(DVec x, float v) override;
-  void copy(DVec src, DVec dst) override;
-  void axpby(Coef a, DVec x, Coef b, DVec y) override;
-  void multiply(DVec m, DVec y) override;
-  void clip(DVec x, float lo, float hi) override;
-  void free_mask(DVec x, DVec g, float lo, float hi, DVec m) override;
-  void dot(DVec a, DVec b, int slot) override;
-  void sum(DVec a, int slot) override;
-
-  void scalar_set(int slot, double v) override;
-  void scalar_ratio(int num, int den, int out) override;
-  void scalar_sqrt(int in, int out) override;
-  void read_scalars(double* out, int count) override;
-
-  void init_aif(DVec x) override;
-  void blur_levels(DVec x) override;
-  void grid_search(DVec Z, DVec loss) override;
-  void golden_section(DVec Z, DVec loss) override;
-  void pixel_loss(DVec Z, DVec loss) override;
-  void keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) override;
-  void loss_profile_stats(DVec confidence, DVec unimodal) override;
-  void candidate_losses(DVec V) override;
-  void window_mean_planes(DVec maps, int planes, int w, DVec tmp) override;
-  void edge_weights(DVec x, float scale, float floor, DVec g) override;
-  void rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps, int iterations,
-                      DVec u_bar) override;
-  void coupled_search(DVec V, DVec u, float weight, DVec a, DVec loss) override;
-  void coupled_golden_section(DVec Z, DVec loss, DVec u, float weight) override;
-  void tv_sum(DVec Z, DVec g, float step, float eps, int slot) override;
-  void huber_weights(DVec x, float delta, DVec w) override;
-  void weighted_gradient(DVec x, DVec w, float scale, DVec out) override;
-  void weighted_gradient_adjoint(DVec p, DVec w, float scale, DVec x) override;
-  void huber_sum(DVec x, float delta, int slot) override;
-  void set_depth(DVec Z) override;
-  void apply_A(DVec x, DVec y) override;
-  void apply_At(DVec y, DVec x) override;
-
-  void download(DVec v, float* host) override;
-  void upload(const float* host, DVec v) override;
 
   // After setup: the level-blur path in use and the windowed search's candidates per chunk.
   BlurPath blur_path() const { return blur_.path(); }
   int search_chunk() const { return chunk_; }
+  // Every buffer setup allocates for p, in elements (blur: bytes); setup sizes its buffers
+  // from it, so buffer_sizes and memory_estimate are the allocation's own arithmetic.
+  struct BufferPlan {
+    size_t scalars = 0, partials = 0, focus = 0, cand_depth = 0;                       // doubles
+    size_t stack = 0, levels = 0, pixel_weight = 0, cand_weight = 0, prior_field = 0;  // floats
+    size_t level_used = 0, pixel_first = 0, cand_first = 0;                            // ints
+    int chunk = 0;    // windowed search: candidates a slab (0: no window)
+    size_t slab = 0;  // floats, each of the two slabs
+    size_t best = 0;  // the running minimum (float) and argmin (int)
+    size_t init = 0;  // init_aif: three float maps and an int map
+    size_t blur_bytes = 0;
+  };
+  BufferPlan buffer_plan(const Problem& p, int chunk) const;
   // Every buffer one solve of p needs (what memory_estimate sums), for messages and tests.
   struct BufferSize {
     std::string what;
@@ -92,10 +59,47 @@ class CudaBackend final : public Backend {
   int default_chunk(const Problem& p) const;
 
  private:
-  void require_setup(const char* who) const;
-  void require_levels(const char* who) const;
-  void check(DVec v, size_t n, const char* who, const char* what) const;
-  void check_slot(int slot, const char* who) const;
+  // The primitives (Backend checks their arguments and times them first).
+  void do_setup(const Problem& p) override;
+  DVec do_stack() override;
+  DVec do_alloc(size_t n) override;
+  void do_fill(DVec x, float v) override;
+  void do_copy(DVec src, DVec dst) override;
+  void do_axpby(Coef a, DVec x, Coef b, DVec y) override;
+  void do_multiply(DVec m, DVec y) override;
+  void do_clip(DVec x, float lo, float hi) override;
+  void do_free_mask(DVec x, DVec g, float lo, float hi, DVec m) override;
+  void do_dot(DVec a, DVec b, int slot) override;
+  void do_sum(DVec a, int slot) override;
+  void do_scalar_set(int slot, double v) override;
+  void do_scalar_ratio(int num, int den, int out) override;
+  void do_scalar_sqrt(int in, int out) override;
+  void do_read_scalars(double* out, int count) override;
+  void do_init_aif(DVec x) override;
+  void do_blur_levels(DVec x) override;
+  void do_grid_search(DVec Z, DVec loss) override;
+  void do_golden_section(DVec Z, DVec loss) override;
+  void do_pixel_loss(DVec Z, DVec loss) override;
+  void do_keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) override;
+  void do_loss_profile_stats(DVec confidence, DVec unimodal) override;
+  void do_candidate_losses(DVec V) override;
+  void do_window_mean_planes(DVec maps, int planes, int w, DVec tmp) override;
+  void do_edge_weights(DVec x, float scale, float floor, DVec g) override;
+  void do_rof_iterations(DVec u, DVec q, DVec a, DVec g, float step, float theta, float eps, int iterations,
+                         DVec u_bar) override;
+  void do_coupled_search(DVec V, DVec u, float weight, DVec a, DVec loss) override;
+  void do_coupled_golden_section(DVec Z, DVec loss, DVec u, float weight) override;
+  void do_tv_sum(DVec Z, DVec g, float step, float eps, int slot) override;
+  void do_huber_weights(DVec x, float delta, DVec w) override;
+  void do_weighted_gradient(DVec x, DVec w, float scale, DVec out) override;
+  void do_weighted_gradient_adjoint(DVec p, DVec w, float scale, DVec x) override;
+  void do_huber_sum(DVec x, float delta, int slot) override;
+  void do_set_depth(DVec Z) override;
+  void do_apply_A(DVec x, DVec y) override;
+  void do_apply_At(DVec y, DVec x) override;
+  void do_download(DVec v, float* host) override;
+  void do_upload(const float* host, DVec v) override;
+
   void release_problem() noexcept;
   ModelView model() const;
   CandidateTable table() const;
@@ -107,9 +111,6 @@ class CudaBackend final : public Backend {
   double* host_scalars_ = nullptr;  // pinned, kScalarSlots
   MemoryTracker tracker_;
 
-  bool ready_ = false;
-  bool levels_valid_ = false;  // levels_ holds the blurs of the last blur_levels()
-  bool depth_set_ = false;
   Geometry geo_;
   CameraParams cam_;
   model::LevelGrid plan_;

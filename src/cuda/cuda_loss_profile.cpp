@@ -5,10 +5,7 @@
 
 namespace dfd::cuda {
 
-void CudaBackend::loss_profile_stats(DVec confidence, DVec unimodal) {
-  require_levels("loss_profile_stats");
-  check(confidence, geo_.pixels, "loss_profile_stats", "confidence");
-  check(unimodal, geo_.pixels, "loss_profile_stats", "unimodal");
+void CudaBackend::do_loss_profile_stats(DVec confidence, DVec unimodal) {
   const double floor = kProfileFloor * range_;
   launch_loss_profile_stats(model(), table(), static_cast<float>(floor * floor), confidence.ptr, unimodal.ptr, stream_);
 }

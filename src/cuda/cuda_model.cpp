@@ -7,15 +7,12 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
 #include "depth_search.cuh"
-#include "dfd/error.h"
 #include "init_aif.cuh"
 
 namespace dfd::cuda {
 
-void CudaBackend::init_aif(DVec x) {
-  require_setup("init_aif");
+void CudaBackend::do_init_aif(DVec x) {
   const size_t HW = geo_.pixels, C = geo_.channels;
-  check(x, C * HW, "init_aif", "x");
   const SmoothingTaps taps = model::smoothing_taps();
   const float inv_range = static_cast<float>(1.0 / range_);
   for (int i = 0; i < geo_.frames; ++i)
@@ -25,17 +22,9 @@ void CudaBackend::init_aif(DVec x) {
   launch_copy_sharpest(stack_.data(), init_frame_.data(), geo_.channels, HW, x.ptr, stream_);
 }
 
-void CudaBackend::blur_levels(DVec x) {
-  require_setup("blur_levels");
-  check(x, geo_.pixels * geo_.channels, "blur_levels", "x");
-  blur_.blur(x.ptr, levels_.data());
-  levels_valid_ = true;
-}
+void CudaBackend::do_blur_levels(DVec x) { blur_.blur(x.ptr, levels_.data()); }
 
-void CudaBackend::grid_search(DVec Z, DVec loss) {
-  require_levels("grid_search");
-  check(Z, geo_.pixels, "grid_search", "Z");
-  check(loss, geo_.pixels, "grid_search", "loss");
+void CudaBackend::do_grid_search(DVec Z, DVec loss) {
   const ModelView m = model();
   const CandidateTable t = table();
   if (window_ <= 1) {
@@ -53,54 +42,27 @@ void CudaBackend::grid_search(DVec Z, DVec loss) {
   launch_finish_search(m, t, best_j_.data(), Z.ptr, loss.ptr, stream_);
 }
 
-void CudaBackend::golden_section(DVec Z, DVec loss) {
-  require_levels("golden_section");
-  check(Z, geo_.pixels, "golden_section", "Z");
-  check(loss, geo_.pixels, "golden_section", "loss");
+void CudaBackend::do_golden_section(DVec Z, DVec loss) {
   launch_golden_section(model(), table(), golden_, nullptr, 0.f, Z.ptr, loss.ptr, stream_);
 }
 
-void CudaBackend::pixel_loss(DVec Z, DVec loss) {
-  require_levels("pixel_loss");
-  check(Z, geo_.pixels, "pixel_loss", "Z");
-  check(loss, geo_.pixels, "pixel_loss", "loss");
-  launch_pixel_loss(model(), Z.ptr, loss.ptr, stream_);
-}
+void CudaBackend::do_pixel_loss(DVec Z, DVec loss) { launch_pixel_loss(model(), Z.ptr, loss.ptr, stream_); }
 
-void CudaBackend::keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) {
-  require_setup("keep_better");
-  check(loss, Z.size, "keep_better", "loss");
-  check(Z_old, Z.size, "keep_better", "Z_old");
-  check(loss_old, Z.size, "keep_better", "loss_old");
+void CudaBackend::do_keep_better(DVec Z, DVec loss, DVec Z_old, DVec loss_old) {
   launch_keep_better(Z.ptr, loss.ptr, Z_old.ptr, loss_old.ptr, Z.size, stream_);
 }
 
-void CudaBackend::set_depth(DVec Z) {
-  require_setup("set_depth");
-  check(Z, geo_.pixels, "set_depth", "Z");
+void CudaBackend::do_set_depth(DVec Z) {
   launch_set_depth(model(), Z.ptr, pixel_weights(), level_used_.data(), stream_);
-  depth_set_ = true;
 }
 
-void CudaBackend::apply_A(DVec x, DVec y) {
-  require_setup("apply_A");
-  if (!depth_set_) throw_runtime("cuda backend: apply_A called before set_depth()");
-  const size_t image = geo_.pixels * geo_.channels;
-  check(x, image, "apply_A", "x");
-  check(y, image * geo_.frames, "apply_A", "y");
-  levels_valid_ = false;
+void CudaBackend::do_apply_A(DVec x, DVec y) {
   // Only the levels some pixel reads (flagged by set_depth, on the device: no host sync).
   blur_.blur(x.ptr, levels_.data(), level_used_.data());
   launch_gather_levels(model(), pixel_weights(), y.ptr, stream_);
 }
 
-void CudaBackend::apply_At(DVec y, DVec x) {
-  require_setup("apply_At");
-  if (!depth_set_) throw_runtime("cuda backend: apply_At called before set_depth()");
-  const size_t image = geo_.pixels * geo_.channels;
-  check(y, image * geo_.frames, "apply_At", "y");
-  check(x, image, "apply_At", "x");
-  levels_valid_ = false;
+void CudaBackend::do_apply_At(DVec y, DVec x) {
   launch_spread_levels(geo_, pixel_weights(), y.ptr, levels_.data(), stream_);  // T_l in the level buffer
   blur_.blur_sum(levels_.data(), x.ptr, level_used_.data());                    // unread levels have T_l = 0
 }

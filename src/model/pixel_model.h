@@ -1,11 +1,12 @@
 // The per-pixel model of SPEC 2 and 4.3, written once for the CPU loops and the CUDA kernels
 // alike (DFD_HOST_DEVICE): the blur law sigma_i(Z), the level coordinate and Catmull-Rom
 // weights of a sigma, the blend of four levels, the nearest candidate, the golden-section step
-// and the box window's extent. The CPU tests therefore run the arithmetic the GPU runs. Plain
+// and the box window's extent and mean. The CPU tests therefore run the arithmetic the GPU runs. Plain
 // C++ with no CUDA types; scalars and plain structs only, so that kernels take them by value.
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -188,5 +189,36 @@ DFD_HOST_DEVICE inline double golden_midpoint(const GoldenBracket& g) { return s
 // A w x w box spans offsets -before .. after around a pixel (for even w one more before).
 DFD_HOST_DEVICE inline int window_before(int w) { return w / 2; }
 DFD_HOST_DEVICE inline int window_after(int w) { return w - 1 - w / 2; }
+
+// The window around index i of an axis of n samples, clipped to the image: lo .. hi.
+struct WindowSpan {
+  int lo, hi;
+};
+DFD_HOST_DEVICE inline WindowSpan window_span(int i, int n, int w) {
+  const int lo = i - window_before(w), hi = i + window_after(w);
+  return WindowSpan{lo < 0 ? 0 : lo, hi > n - 1 ? n - 1 : hi};
+}
+// The window positions inside the image along the axis: what the mean divides by.
+DFD_HOST_DEVICE inline int window_count(WindowSpan s) { return s.hi - s.lo + 1; }
+// The window's sum along one axis, in double: v[k stride] for k in the span, in order.
+DFD_HOST_DEVICE inline double window_sum(const float* v, size_t stride, WindowSpan s) {
+  double sum = 0.0;
+  for (int k = s.lo; k <= s.hi; ++k) sum += v[static_cast<size_t>(k) * stride];
+  return sum;
+}
+// The mean divisor of a pixel: the window positions inside the image, rows times columns.
+DFD_HOST_DEVICE inline double window_positions(WindowSpan sx, WindowSpan sy) {
+  return static_cast<double>(window_count(sy)) * window_count(sx);
+}
+// window_mean of SPEC 4.2 at pixel (x, y) of an H x W map (w > 1): the sum over the w x w window
+// clipped to the image (each row's sum, then the rows), divided by its positions inside the
+// image. The definition: the CUDA kernels evaluate it as two separable passes, the CPU by prefix
+// sums (dfd::window_mean), each tested against it.
+DFD_HOST_DEVICE inline float window_mean_at(const float* map, int H, int W, int w, int x, int y) {
+  const WindowSpan sx = window_span(x, W, w), sy = window_span(y, H, w);
+  double s = 0.0;
+  for (int k = sy.lo; k <= sy.hi; ++k) s += window_sum(map + static_cast<size_t>(k) * W, 1, sx);
+  return static_cast<float>(s / window_positions(sx, sy));
+}
 
 }  // namespace dfd::model

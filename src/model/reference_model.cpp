@@ -196,24 +196,27 @@ void window_mean_into(float* map, int height, int width, int w, double* scratch)
   double* rows = scratch;                                                      // H x W horizontal window sums
   double* col = rows + static_cast<size_t>(H) * W;                             // W running vertical sums
   double* prefix = col + W;                                                    // W + 1 prefix sums of one row
+  // The window's extent and divisor are model::window_mean_at's (model/pixel_model.h); the sums
+  // are prefix sums and a running column sum instead of its direct ones.
   for (int y = 0; y < H; ++y) {
     const float* m = map + static_cast<size_t>(y) * W;
     prefix[0] = 0.0;
     for (int x = 0; x < W; ++x) prefix[x + 1] = prefix[x] + m[x];
     double* out = rows + static_cast<size_t>(y) * W;
-    for (int x = 0; x < W; ++x) out[x] = prefix[std::min(W - 1, x + after) + 1] - prefix[std::max(0, x - before)];
+    for (int x = 0; x < W; ++x) {
+      const model::WindowSpan sx = model::window_span(x, W, w);
+      out[x] = prefix[sx.hi + 1] - prefix[sx.lo];
+    }
   }
   // Vertical: a running sum over the window rows, one row in and one row out per step.
   for (int x = 0; x < W; ++x) col[x] = 0.0;
   for (int y = 0; y <= std::min(H - 1, after); ++y)
     for (int x = 0; x < W; ++x) col[x] += rows[static_cast<size_t>(y) * W + x];
   for (int y = 0; y < H; ++y) {
-    const double ny = std::min(H - 1, y + after) - std::max(0, y - before) + 1;
+    const model::WindowSpan sy = model::window_span(y, H, w);
     float* m = map + static_cast<size_t>(y) * W;
-    for (int x = 0; x < W; ++x) {
-      const double nx = std::min(W - 1, x + after) - std::max(0, x - before) + 1;
-      m[x] = static_cast<float>(col[x] / (ny * nx));  // divided by the in-image positions
-    }
+    for (int x = 0; x < W; ++x)
+      m[x] = static_cast<float>(col[x] / model::window_positions(model::window_span(x, W, w), sy));
     const int in = y + after + 1, out = y - before;
     if (in < H)
       for (int x = 0; x < W; ++x) col[x] += rows[static_cast<size_t>(in) * W + x];
