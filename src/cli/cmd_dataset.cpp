@@ -136,7 +136,7 @@ Command add_dataset_command(CLI::App& root) {
       "Per sample OUT/<X>/ as for nyuv2. Image resized to 460x345 (345x460 if portrait), depth grid\n"
       "resized bilinearly to it and clipped to [0.01, 80] m; make3d preset with f and N from EXIF.");
 
-  return {app, [n, m, ny, m3] { return n->parsed() ? run_nyuv2(*ny) : run_make3d(*m3); }};
+  return {app, [n, ny, m3] { return n->parsed() ? run_nyuv2(*ny) : run_make3d(*m3); }};
 }
 
 }  // namespace dfd::cli

@@ -36,7 +36,7 @@ std::string write_stack(const std::string& dir, const FocalStack& stack, const O
     m.f_number = opt.f_number;
   m.pixel_pitch = opt.pixel_pitch;
   m.thresh = opt.thresh;
-  const std::string path = join_path(dir, "stack.json");
+  std::string path = join_path(dir, "stack.json");
   write_manifest(path, m);
   return path;
 }
