@@ -52,7 +52,8 @@ void register_errors(pyb::module_& m) {
   g_memory = new_class(m, "OutOfMemoryError", "The problem does not fit in (device) memory (exit code 5).",
                        memory_bases.ptr(), "out-of-memory", static_cast<int>(ErrorKind::OutOfMemory));
 
-  pyb::register_exception_translator([](std::exception_ptr p) {
+  // pybind11 takes a void (*)(std::exception_ptr): the parameter must be by value.
+  pyb::register_exception_translator([](std::exception_ptr p) {  // NOLINT(performance-unnecessary-value-param)
     try {
       if (p) std::rethrow_exception(p);
     } catch (const Error& e) {
