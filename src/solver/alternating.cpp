@@ -176,7 +176,7 @@ Result solve(const FocalStack& input, const Options& requested, Backend& be, con
   res.level_kernel_error =
       prob.levels.max_kernel_error(max_blur_sigma(prob.camera, prob.focus_distances, opt.depth_min, opt.depth_max));
 
-  auto log_step = [&](StepLog s) {
+  auto log_step = [&](const StepLog& s) {
     res.log.push_back(s);
     if (progress) progress(res.log.back(), opt.epochs);
     throw_if_stopped("between solver steps");
